@@ -1,0 +1,470 @@
+//! Card checks shared by the hosted form (wasm) and the charge endpoint: brand detection,
+//! Luhn, expiry, CVC length, display formatting. The same code runs on both sides.
+
+use crate::error::{FieldError, Loc};
+use crate::secret::Secret;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Brand {
+    Visa,
+    Mastercard,
+    Amex,
+    Discover,
+    Diners,
+    Jcb,
+    Unionpay,
+    Unknown,
+}
+
+impl Brand {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Brand::Visa => "visa",
+            Brand::Mastercard => "mastercard",
+            Brand::Amex => "amex",
+            Brand::Discover => "discover",
+            Brand::Diners => "diners",
+            Brand::Jcb => "jcb",
+            Brand::Unionpay => "unionpay",
+            Brand::Unknown => "unknown",
+        }
+    }
+
+    pub fn cvc_len(self) -> usize {
+        if self == Brand::Amex {
+            4
+        } else {
+            3
+        }
+    }
+
+    /// Valid PAN lengths for the brand.
+    pub fn lengths(self) -> &'static [usize] {
+        match self {
+            Brand::Amex => &[15],
+            Brand::Diners => &[14, 16],
+            Brand::Visa => &[13, 16, 19],
+            Brand::Unknown | Brand::Unionpay => &[12, 13, 14, 15, 16, 17, 18, 19],
+            _ => &[16],
+        }
+    }
+
+    /// Digit groups for display: 4-6-5 for Amex, 4-6-4 for Diners, else groups of 4.
+    pub fn groups(self) -> &'static [usize] {
+        match self {
+            Brand::Amex => &[4, 6, 5],
+            Brand::Diners => &[4, 6, 4],
+            _ => &[4, 4, 4, 4, 3],
+        }
+    }
+}
+
+fn prefix_num(digits: &str, n: usize) -> u32 {
+    digits
+        .get(..n)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(u32::MAX)
+}
+
+/// Detects the brand from the leading digits (works on partial input while typing).
+pub fn detect_brand(digits: &str) -> Brand {
+    let p1 = prefix_num(digits, 1);
+    let p2 = prefix_num(digits, 2);
+    let p3 = prefix_num(digits, 3);
+    let p4 = prefix_num(digits, 4);
+    let p6 = prefix_num(digits, 6);
+    if p1 == 4 {
+        Brand::Visa
+    } else if (51..=55).contains(&p2) || (222100..=272099).contains(&p6) {
+        Brand::Mastercard
+    } else if p2 == 34 || p2 == 37 {
+        Brand::Amex
+    } else if p4 == 6011 || p2 == 65 || (644..=649).contains(&p3) {
+        Brand::Discover
+    } else if p2 == 36 || p2 == 38 || p2 == 39 || (300..=305).contains(&p3) {
+        Brand::Diners
+    } else if (3528..=3589).contains(&p4) {
+        Brand::Jcb
+    } else if p2 == 62 {
+        Brand::Unionpay
+    } else {
+        Brand::Unknown
+    }
+}
+
+/// Keeps the digits of a typed or pasted value ("4242 4242-4242" → "42424242 4242").
+pub fn digits_only(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+pub fn luhn_valid(digits: &str) -> bool {
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let sum: u32 = digits
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 1 {
+                let x = d * 2;
+                if x > 9 {
+                    x - 9
+                } else {
+                    x
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+/// Formats digits for display while typing: "4242424242424242" → "4242 4242 4242 4242".
+pub fn format_number(digits: &str) -> String {
+    let brand = detect_brand(digits);
+    let max: usize = *brand.lengths().last().unwrap_or(&19);
+    let digits: String = digits.chars().take(max).collect();
+    let mut out = String::with_capacity(digits.len() + 4);
+    let mut rest = digits.as_str();
+    for &g in brand.groups() {
+        if rest.is_empty() {
+            break;
+        }
+        let take = g.min(rest.len());
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&rest[..take]);
+        rest = &rest[take..];
+    }
+    if !rest.is_empty() {
+        out.push_str(rest);
+    }
+    out
+}
+
+pub fn last4(digits: &str) -> &str {
+    &digits[digits.len().saturating_sub(4)..]
+}
+
+/// A month as (year, month), for comparing expiry dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct YearMonth {
+    pub year: u32,
+    pub month: u32,
+}
+
+/// Parses "MM/YY", "MM / YY", "MMYY" or "MM/YYYY" into (month, four-digit year).
+pub fn parse_expiry(s: &str) -> Option<YearMonth> {
+    let d = digits_only(s);
+    let (m, y) = match d.len() {
+        4 => (&d[..2], &d[2..]),
+        6 => (&d[..2], &d[2..]),
+        3 if s.contains('/') => (&d[..1], &d[1..]),
+        _ => return None,
+    };
+    let month: u32 = m.parse().ok()?;
+    let mut year: u32 = y.parse().ok()?;
+    if year < 100 {
+        year += 2000;
+    }
+    (1..=12).contains(&month).then_some(YearMonth { year, month })
+}
+
+/// The card a customer submits. Number and CVC are secrets from the moment they are parsed.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CardInput {
+    pub number: Secret,
+    pub exp_month: u32,
+    pub exp_year: u32,
+    pub cvc: Secret,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub postal_code: Option<String>,
+}
+
+/// A card that passed every check: digits only, four-digit year, brand known.
+#[derive(Debug, Clone)]
+pub struct ValidCard {
+    pub number: Secret,
+    pub exp_month: u32,
+    pub exp_year: u32,
+    pub cvc: Secret,
+    pub name: Option<String>,
+    pub postal_code: Option<String>,
+    pub brand: Brand,
+    pub last4: String,
+}
+
+/// How the project wants an optional field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldMode {
+    Hidden,
+    #[default]
+    Optional,
+    Required,
+}
+
+/// Validates a submitted card against `today` and the project's field rules; reports every
+/// problem at once with `loc` under `prefix` (e.g. `["body", "card"]`).
+pub fn validate_card(
+    card: &CardInput,
+    today: YearMonth,
+    name_mode: FieldMode,
+    postal_mode: FieldMode,
+    prefix: &[Loc],
+) -> Result<ValidCard, Vec<FieldError>> {
+    let at = |f: &str| {
+        let mut l = prefix.to_vec();
+        l.push(f.into());
+        l
+    };
+    let mut errors = Vec::new();
+    let number = card.number.expose();
+    let digits = digits_only(number);
+    let brand = detect_brand(&digits);
+    let only_digits_and_spaces = number.chars().all(|c| c.is_ascii_digit() || c == ' ');
+    if digits.is_empty() || !only_digits_and_spaces {
+        errors.push(FieldError::new(
+            at("number"),
+            "value_error",
+            "Card number must contain digits only",
+        ));
+    } else if !brand.lengths().contains(&digits.len()) || !luhn_valid(&digits) {
+        errors.push(FieldError::new(
+            at("number"),
+            "value_error",
+            "Card number is invalid",
+        ));
+    }
+    let year = if card.exp_year < 100 {
+        card.exp_year + 2000
+    } else {
+        card.exp_year
+    };
+    if !(1..=12).contains(&card.exp_month) {
+        errors.push(FieldError::new(
+            at("exp_month"),
+            "value_error",
+            "Expiry month must be between 1 and 12",
+        ));
+    } else if (YearMonth {
+        year,
+        month: card.exp_month,
+    }) < today
+    {
+        errors.push(FieldError::new(
+            at("exp_year"),
+            "value_error",
+            "Card expiry date is in the past",
+        ));
+    } else if year > today.year + 50 {
+        errors.push(FieldError::new(
+            at("exp_year"),
+            "value_error",
+            "Card expiry year is too far in the future",
+        ));
+    }
+    let cvc = card.cvc.expose();
+    let want = brand.cvc_len();
+    if cvc.len() != want || !cvc.bytes().all(|b| b.is_ascii_digit()) {
+        errors.push(FieldError::new(
+            at("cvc"),
+            "value_error",
+            format!("Security code must be {want} digits"),
+        ));
+    }
+    let name = clean_optional(&card.name);
+    let postal = clean_optional(&card.postal_code);
+    check_mode(&mut errors, at("name"), &name, name_mode, 100, "Cardholder name");
+    check_mode(
+        &mut errors,
+        at("postal_code"),
+        &postal,
+        postal_mode,
+        16,
+        "Postal code",
+    );
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(ValidCard {
+        last4: last4(&digits).to_string(),
+        number: Secret::new(digits),
+        exp_month: card.exp_month,
+        exp_year: year,
+        cvc: card.cvc.clone(),
+        name: if name_mode == FieldMode::Hidden {
+            None
+        } else {
+            name
+        },
+        postal_code: if postal_mode == FieldMode::Hidden {
+            None
+        } else {
+            postal
+        },
+        brand,
+    })
+}
+
+fn clean_optional(v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+fn check_mode(
+    errors: &mut Vec<FieldError>,
+    loc: Vec<Loc>,
+    value: &Option<String>,
+    mode: FieldMode,
+    max: usize,
+    what: &str,
+) {
+    match value {
+        None if mode == FieldMode::Required => {
+            errors.push(FieldError::new(loc, "missing", format!("{what} is required")))
+        }
+        Some(v) if v.chars().count() > max => errors.push(FieldError::new(
+            loc,
+            "string_too_long",
+            format!("{what} should have at most {max} characters"),
+        )),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TODAY: YearMonth = YearMonth {
+        year: 2026,
+        month: 11,
+    };
+
+    fn card(number: &str, m: u32, y: u32, cvc: &str) -> CardInput {
+        CardInput {
+            number: Secret::new(number),
+            exp_month: m,
+            exp_year: y,
+            cvc: Secret::new(cvc),
+            name: None,
+            postal_code: None,
+        }
+    }
+
+    fn check(c: &CardInput) -> Result<ValidCard, Vec<FieldError>> {
+        validate_card(
+            c,
+            TODAY,
+            FieldMode::Optional,
+            FieldMode::Optional,
+            &["body".into(), "card".into()],
+        )
+    }
+
+    #[test]
+    fn brands_of_the_test_cards() {
+        assert_eq!(detect_brand("4242424242424242"), Brand::Visa);
+        assert_eq!(detect_brand("5555555555554444"), Brand::Mastercard);
+        assert_eq!(detect_brand("2223003122003222"), Brand::Mastercard);
+        assert_eq!(detect_brand("378282246310005"), Brand::Amex);
+        assert_eq!(detect_brand("6011111111111117"), Brand::Discover);
+        assert_eq!(detect_brand("3530111333300000"), Brand::Jcb);
+        assert_eq!(detect_brand("9"), Brand::Unknown);
+    }
+
+    #[test]
+    fn luhn() {
+        assert!(luhn_valid("4242424242424242"));
+        assert!(luhn_valid("378282246310005"));
+        assert!(!luhn_valid("4242424242424241"));
+        assert!(!luhn_valid(""));
+    }
+
+    #[test]
+    fn formats_by_brand() {
+        assert_eq!(format_number("4242424242424242"), "4242 4242 4242 4242");
+        assert_eq!(format_number("378282246310005"), "3782 822463 10005");
+        assert_eq!(format_number("42424"), "4242 4");
+        assert_eq!(format_number("37828224631000599"), "3782 822463 10005");
+    }
+
+    #[test]
+    fn expiry_parsing() {
+        assert_eq!(
+            parse_expiry("12/30"),
+            Some(YearMonth {
+                year: 2030,
+                month: 12
+            })
+        );
+        assert_eq!(
+            parse_expiry("0731"),
+            Some(YearMonth {
+                year: 2031,
+                month: 7
+            })
+        );
+        assert_eq!(parse_expiry("13/30"), None);
+        assert_eq!(parse_expiry("1"), None);
+    }
+
+    #[test]
+    fn valid_card_passes_with_last4_and_brand() {
+        let v = check(&card("4242 4242 4242 4242", 12, 2030, "123")).unwrap();
+        assert_eq!(v.brand, Brand::Visa);
+        assert_eq!(v.last4, "4242");
+        assert_eq!(v.number.expose(), "4242424242424242");
+        // The current month is still valid.
+        assert!(check(&card("4242424242424242", 11, 26, "123")).is_ok());
+    }
+
+    #[test]
+    fn every_problem_is_reported() {
+        let errs = check(&card("4242424242424241", 10, 2026, "12")).unwrap_err();
+        let locs: Vec<_> = errs
+            .iter()
+            .map(|e| serde_json::to_value(&e.loc).unwrap())
+            .collect();
+        assert_eq!(
+            locs,
+            vec![
+                serde_json::json!(["body", "card", "number"]),
+                serde_json::json!(["body", "card", "exp_year"]),
+                serde_json::json!(["body", "card", "cvc"]),
+            ]
+        );
+    }
+
+    #[test]
+    fn amex_needs_four_digit_cvc() {
+        assert!(check(&card("378282246310005", 1, 2030, "123")).is_err());
+        assert!(check(&card("378282246310005", 1, 2030, "1234")).is_ok());
+    }
+
+    #[test]
+    fn required_fields() {
+        let c = card("4242424242424242", 1, 2030, "123");
+        let errs = validate_card(&c, TODAY, FieldMode::Required, FieldMode::Required, &[])
+            .unwrap_err();
+        assert_eq!(errs.len(), 2);
+        assert!(errs.iter().all(|e| e.kind == "missing"));
+    }
+
+    #[test]
+    fn bad_month_and_letters() {
+        let errs = check(&card("4242abcd", 13, 2030, "abc")).unwrap_err();
+        assert_eq!(errs.len(), 3);
+    }
+}

@@ -1,0 +1,237 @@
+//! The one error type of the API. Every failure the edge answers with is an `ApiError`, and
+//! `status()` + `body()` render it in one place, so every error body has `detail`.
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+/// One entry of a FastAPI-shaped 422: `{"loc": [...], "msg": "...", "type": "..."}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub loc: Vec<Loc>,
+    pub msg: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+}
+
+/// A `loc` item: an object key or an array index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Loc {
+    Key(String),
+    Index(usize),
+}
+
+impl From<&str> for Loc {
+    fn from(s: &str) -> Self {
+        Loc::Key(s.to_string())
+    }
+}
+
+impl From<usize> for Loc {
+    fn from(i: usize) -> Self {
+        Loc::Index(i)
+    }
+}
+
+impl FieldError {
+    pub fn new(loc: Vec<Loc>, kind: &'static str, msg: impl Into<String>) -> Self {
+        FieldError {
+            loc,
+            msg: msg.into(),
+            kind,
+        }
+    }
+}
+
+/// Declines answered with 402, in the vocabulary of SPEC §3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeclineCode {
+    CardDeclined,
+    InsufficientFunds,
+    ExpiredCard,
+    IncorrectCvc,
+    ProcessingError,
+}
+
+impl DeclineCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeclineCode::CardDeclined => "card_declined",
+            DeclineCode::InsufficientFunds => "insufficient_funds",
+            DeclineCode::ExpiredCard => "expired_card",
+            DeclineCode::IncorrectCvc => "incorrect_cvc",
+            DeclineCode::ProcessingError => "processing_error",
+        }
+    }
+
+    /// The sentence a customer reads.
+    pub fn message(self) -> &'static str {
+        match self {
+            DeclineCode::CardDeclined => "Your card was declined.",
+            DeclineCode::InsufficientFunds => "Your card has insufficient funds.",
+            DeclineCode::ExpiredCard => "Your card has expired.",
+            DeclineCode::IncorrectCvc => "Your card's security code is incorrect.",
+            DeclineCode::ProcessingError => {
+                "An error occurred while processing your card. Try again."
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// 422 with every problem listed.
+    Validation(Vec<FieldError>),
+    /// 400 with a machine code, e.g. `gateway_not_configured`.
+    BadRequest {
+        detail: String,
+        code: &'static str,
+    },
+    Unauthorized(String),
+    Forbidden(String),
+    NotFound(String),
+    MethodNotAllowed,
+    Conflict {
+        detail: String,
+        code: &'static str,
+    },
+    Gone(String),
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    Declined {
+        code: DeclineCode,
+        attempts_left: u32,
+    },
+    TooManyAttempts,
+    GatewayUnavailable(String),
+    Internal(String),
+}
+
+/// Largest request body the API accepts (SPEC §2).
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+impl ApiError {
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        ApiError::Validation(errors)
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        ApiError::NotFound(format!("{what} not found"))
+    }
+
+    pub fn status(&self) -> u16 {
+        match self {
+            ApiError::Validation(_) => 422,
+            ApiError::BadRequest { .. } => 400,
+            ApiError::Unauthorized(_) => 401,
+            ApiError::Declined { .. } => 402,
+            ApiError::Forbidden(_) => 403,
+            ApiError::NotFound(_) => 404,
+            ApiError::MethodNotAllowed => 405,
+            ApiError::Conflict { .. } => 409,
+            ApiError::Gone(_) => 410,
+            ApiError::PayloadTooLarge => 413,
+            ApiError::UnsupportedMediaType => 415,
+            ApiError::TooManyAttempts => 429,
+            ApiError::Internal(_) => 500,
+            ApiError::GatewayUnavailable(_) => 502,
+        }
+    }
+
+    pub fn body(&self) -> Value {
+        match self {
+            ApiError::Validation(errors) => json!({ "detail": errors }),
+            ApiError::BadRequest { detail, code } | ApiError::Conflict { detail, code } => {
+                json!({ "detail": detail, "error_code": code })
+            }
+            ApiError::Unauthorized(d)
+            | ApiError::Forbidden(d)
+            | ApiError::NotFound(d)
+            | ApiError::Internal(d) => json!({ "detail": d }),
+            ApiError::Gone(d) => json!({ "detail": d, "error_code": "session_expired" }),
+            ApiError::MethodNotAllowed => json!({ "detail": "Method Not Allowed" }),
+            ApiError::PayloadTooLarge => json!({
+                "detail": format!("Request body is larger than {} bytes", MAX_BODY_BYTES),
+                "error_code": "payload_too_large"
+            }),
+            ApiError::UnsupportedMediaType => json!({
+                "detail": "Content-Type must be application/json",
+                "error_code": "unsupported_media_type"
+            }),
+            ApiError::Declined {
+                code,
+                attempts_left,
+            } => json!({
+                "detail": code.message(),
+                "error_code": code.as_str(),
+                "attempts_left": attempts_left
+            }),
+            ApiError::TooManyAttempts => json!({
+                "detail": "Too many declined attempts; this payment session has failed.",
+                "error_code": "too_many_attempts",
+                "attempts_left": 0
+            }),
+            ApiError::GatewayUnavailable(d) => {
+                json!({ "detail": d, "error_code": "gateway_unavailable" })
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.status(), self.body())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_renders_fastapi_shape() {
+        let e = ApiError::validation(vec![FieldError::new(
+            vec!["body".into(), "amount_cents".into()],
+            "int_type",
+            "Input should be a valid integer",
+        )]);
+        assert_eq!(e.status(), 422);
+        assert_eq!(
+            e.body(),
+            json!({"detail": [{"loc": ["body", "amount_cents"], "msg": "Input should be a valid integer", "type": "int_type"}]})
+        );
+    }
+
+    #[test]
+    fn every_error_has_detail() {
+        let all = [
+            ApiError::Unauthorized("x".into()),
+            ApiError::MethodNotAllowed,
+            ApiError::PayloadTooLarge,
+            ApiError::UnsupportedMediaType,
+            ApiError::TooManyAttempts,
+            ApiError::Gone("expired".into()),
+            ApiError::Declined {
+                code: DeclineCode::InsufficientFunds,
+                attempts_left: 2,
+            },
+        ];
+        for e in all {
+            assert!(e.body().get("detail").is_some(), "{e}");
+        }
+    }
+
+    #[test]
+    fn decline_body_has_code_and_attempts() {
+        let e = ApiError::Declined {
+            code: DeclineCode::IncorrectCvc,
+            attempts_left: 1,
+        };
+        assert_eq!(e.status(), 402);
+        assert_eq!(e.body()["error_code"], "incorrect_cvc");
+        assert_eq!(e.body()["attempts_left"], 1);
+    }
+}

@@ -1,0 +1,175 @@
+//! Gateway adapters as pure state machines: each flow says which HTTP call to make next and
+//! reads the gateway's reply; the worker does the I/O. So every request/response mapping is
+//! unit-tested here with the gateway's documented JSON, with no network.
+//!
+//! Worker loop (bounded):
+//! ```ignore
+//! let mut flow = Flow::new(&config, &request);
+//! let mut reply = None;
+//! let outcome = loop {
+//!     match flow.next(reply.take()) {
+//!         Step::Call(call) => reply = Some(http(call)?),   // transport failure => Outcome::Unavailable
+//!         Step::Done(outcome) => break outcome,
+//!     }
+//! };
+//! ```
+
+use crate::card::{Brand, ValidCard};
+use crate::error::DeclineCode;
+use crate::secret::Secret;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum GatewayKind {
+    Stripe,
+    Authorizenet,
+    Braintree,
+    Shift4,
+}
+
+impl GatewayKind {
+    pub const ALL: [GatewayKind; 4] = [
+        GatewayKind::Stripe,
+        GatewayKind::Authorizenet,
+        GatewayKind::Braintree,
+        GatewayKind::Shift4,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GatewayKind::Stripe => "stripe",
+            GatewayKind::Authorizenet => "authorizenet",
+            GatewayKind::Braintree => "braintree",
+            GatewayKind::Shift4 => "shift4",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<GatewayKind> {
+        GatewayKind::ALL.into_iter().find(|g| g.as_str() == s)
+    }
+}
+
+/// Credentials of one gateway for one project and environment (stored encrypted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "gateway", rename_all = "lowercase")]
+pub enum Credentials {
+    /// Basic `sk:` auth.
+    Stripe { secret_key: Secret },
+    /// `merchantAuthentication {name, transactionKey}` in the body.
+    Authorizenet {
+        api_login_id: Secret,
+        transaction_key: Secret,
+    },
+    /// Basic `public:private`; optional merchant account (decides the currency).
+    Braintree {
+        public_key: Secret,
+        private_key: Secret,
+        #[serde(default)]
+        merchant_account_id: Option<String>,
+    },
+    /// Basic `sk:` auth.
+    Shift4 { secret_key: Secret },
+}
+
+impl Credentials {
+    pub fn kind(&self) -> GatewayKind {
+        match self {
+            Credentials::Stripe { .. } => GatewayKind::Stripe,
+            Credentials::Authorizenet { .. } => GatewayKind::Authorizenet,
+            Credentials::Braintree { .. } => GatewayKind::Braintree,
+            Credentials::Shift4 { .. } => GatewayKind::Shift4,
+        }
+    }
+}
+
+/// Where and how to reach one gateway.
+#[derive(Debug, Clone)]
+pub struct GatewayConfig {
+    /// e.g. `https://api.stripe.com` or `http://127.0.0.1:8788/stripe` for the simulator.
+    pub base_url: String,
+    pub credentials: Credentials,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Charge,
+    Tokenize,
+}
+
+/// One payment attempt on a session.
+#[derive(Debug, Clone)]
+pub struct PaymentRequest {
+    pub session_id: String,
+    /// 1-based attempt number; with the session id it derives idempotency keys and order ids,
+    /// so a retry of the same attempt after a timeout never charges twice.
+    pub attempt: u32,
+    /// True when an earlier try of this same attempt ended with an unknown outcome (timeout,
+    /// 5xx): gateways without idempotency keys look for the earlier transaction first.
+    pub recovering: bool,
+    pub amount_cents: u64,
+    /// ISO 4217, lower-case.
+    pub currency: String,
+    pub mode: Mode,
+    /// false = authorize only.
+    pub capture: bool,
+    pub description: Option<String>,
+    pub card: ValidCard,
+}
+
+impl PaymentRequest {
+    /// Stable per session+attempt; suffix tells the steps of one flow apart.
+    pub fn idempotency_key(&self, step: &str) -> String {
+        format!("mvn-{}-{}-{}", self.session_id, self.attempt, step)
+    }
+}
+
+/// An HTTP request the worker must send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpCall {
+    pub method: &'static str,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+/// What came back.
+#[derive(Debug, Clone)]
+pub struct HttpReply {
+    pub status: u16,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApprovedStatus {
+    Succeeded,
+    Authorized,
+    Tokenized,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Approved {
+        status: ApprovedStatus,
+        transaction_id: String,
+        /// Reusable token for tokenize mode (e.g. `cus_…/pm_…`, profile ids, vaulted id).
+        token: Option<String>,
+        card_brand: Brand,
+        card_last4: String,
+    },
+    Declined {
+        code: DeclineCode,
+        /// The gateway's own message, for logs and the merchant (never card data).
+        message: String,
+    },
+    /// Gateway error, 5xx, malformed reply: the session stays payable.
+    Unavailable(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    Call(HttpCall),
+    Done(Outcome),
+}
