@@ -173,7 +173,9 @@ pub fn parse_expiry(s: &str) -> Option<YearMonth> {
     if year < 100 {
         year += 2000;
     }
-    (1..=12).contains(&month).then_some(YearMonth { year, month })
+    (1..=12)
+        .contains(&month)
+        .then_some(YearMonth { year, month })
 }
 
 /// The card a customer submits. Number and CVC are secrets from the moment they are parsed.
@@ -283,7 +285,14 @@ pub fn validate_card(
     }
     let name = clean_optional(&card.name);
     let postal = clean_optional(&card.postal_code);
-    check_mode(&mut errors, at("name"), &name, name_mode, 100, "Cardholder name");
+    check_mode(
+        &mut errors,
+        at("name"),
+        &name,
+        name_mode,
+        100,
+        "Cardholder name",
+    );
     check_mode(
         &mut errors,
         at("postal_code"),
@@ -331,9 +340,11 @@ fn check_mode(
     what: &str,
 ) {
     match value {
-        None if mode == FieldMode::Required => {
-            errors.push(FieldError::new(loc, "missing", format!("{what} is required")))
-        }
+        None if mode == FieldMode::Required => errors.push(FieldError::new(
+            loc,
+            "missing",
+            format!("{what} is required"),
+        )),
         Some(v) if v.chars().count() > max => errors.push(FieldError::new(
             loc,
             "string_too_long",
@@ -456,8 +467,8 @@ mod tests {
     #[test]
     fn required_fields() {
         let c = card("4242424242424242", 1, 2030, "123");
-        let errs = validate_card(&c, TODAY, FieldMode::Required, FieldMode::Required, &[])
-            .unwrap_err();
+        let errs =
+            validate_card(&c, TODAY, FieldMode::Required, FieldMode::Required, &[]).unwrap_err();
         assert_eq!(errs.len(), 2);
         assert!(errs.iter().all(|e| e.kind == "missing"));
     }

@@ -1,10 +1,17 @@
 //! Maven Chat Payments domain logic: pure Rust, no I/O, builds for native and wasm32.
 //! The worker and the widget are thin shells around these modules.
 
+pub mod auth;
 pub mod card;
+pub mod customization;
 pub mod error;
 pub mod gateway;
+pub mod model;
+pub mod seal;
 pub mod secret;
+pub mod session;
+pub mod time;
+pub mod validate;
 
 pub use error::{ApiError, DeclineCode, FieldError, Loc};
 pub use secret::Secret;

@@ -1,0 +1,168 @@
+//! Records the edge stores in KV: accounts, API keys, projects. Plain data, serde only.
+
+use crate::auth::Environment;
+use crate::customization::Customization;
+use crate::gateway::GatewayKind;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: String,
+    pub name: String,
+    pub created_at: u64,
+}
+
+/// Stored under the SHA-256 of the key; the plaintext exists only in the create response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiKeyRecord {
+    pub key_id: String,
+    pub account_id: String,
+    pub environment: Environment,
+    /// `mvn_test_AbCd…`: enough to recognise a key in a list, useless to an attacker.
+    pub hint: String,
+    pub created_at: u64,
+}
+
+/// One gateway of one project in one environment. Credentials are AES-GCM sealed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredGateway {
+    pub base_url: String,
+    /// base64(nonce || ciphertext) of the JSON `Credentials`.
+    pub credentials_sealed: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EnvGateways {
+    #[serde(default)]
+    pub test: BTreeMap<GatewayKind, StoredGateway>,
+    #[serde(default)]
+    pub live: BTreeMap<GatewayKind, StoredGateway>,
+}
+
+impl EnvGateways {
+    pub fn get(&self, env: Environment) -> &BTreeMap<GatewayKind, StoredGateway> {
+        match env {
+            Environment::Test => &self.test,
+            Environment::Live => &self.live,
+        }
+    }
+
+    pub fn get_mut(&mut self, env: Environment) -> &mut BTreeMap<GatewayKind, StoredGateway> {
+        match env {
+            Environment::Test => &mut self.test,
+            Environment::Live => &mut self.live,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Project {
+    pub id: String,
+    pub account_id: String,
+    pub slug: String,
+    pub name: String,
+    /// Default currency of its sessions (ISO 4217, lower-case).
+    pub currency: String,
+    /// Default for sessions: false = authorize only.
+    #[serde(default = "yes")]
+    pub capture: bool,
+    #[serde(default)]
+    pub customization: Customization,
+    #[serde(default)]
+    pub gateways: EnvGateways,
+    /// Origins allowed to embed the form (`frame-ancestors`). Empty = any, for test sessions only.
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
+    #[serde(default)]
+    pub webhook_url: Option<String>,
+    /// Sealed like gateway credentials.
+    #[serde(default)]
+    pub webhook_secret_sealed: Option<String>,
+    pub created_at: u64,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Project {
+    /// Gateways configured in `env`, by name.
+    pub fn gateway_names(&self, env: Environment) -> Vec<&'static str> {
+        self.gateways.get(env).keys().map(|g| g.as_str()).collect()
+    }
+
+    /// The `frame-ancestors` source list for the hosted form.
+    pub fn frame_ancestors(&self, env: Environment) -> String {
+        if self.allowed_origins.is_empty() {
+            match env {
+                Environment::Test => "*".into(),
+                // Live forms need an explicit list: refuse embedding until one is set.
+                Environment::Live => "'none'".into(),
+            }
+        } else {
+            self.allowed_origins.join(" ")
+        }
+    }
+}
+
+/// Slugs: lower-case letters, digits and dashes, 1–64, starting with a letter or digit.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+}
+
+/// Canonical lower-case UUID (8-4-4-4-12 hex).
+pub fn is_uuid(s: &str) -> bool {
+    s.len() == 36
+        && s.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_digit() || (b'a'..=b'f').contains(&b),
+        })
+}
+
+/// An origin as browsers send it: `https://host[:port]` (http only for localhost).
+pub fn is_origin(s: &str) -> bool {
+    let rest = if let Some(r) = s.strip_prefix("https://") {
+        r
+    } else if let Some(r) = s.strip_prefix("http://") {
+        if !(r.starts_with("localhost") || r.starts_with("127.0.0.1")) {
+            return false;
+        }
+        r
+    } else {
+        return false;
+    };
+    !rest.is_empty()
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b':')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_and_uuids() {
+        assert!(is_slug("demo"));
+        assert!(is_slug("my-shop-2"));
+        assert!(!is_slug("Demo"));
+        assert!(!is_slug("-x"));
+        assert!(is_uuid("0b1d7c9e-3f6a-4e1b-9c2d-5a6b7c8d9e0f"));
+        assert!(!is_uuid("0b1d7c9e3f6a4e1b9c2d5a6b7c8d9e0f"));
+        assert!(!is_uuid("0B1D7C9E-3F6A-4E1B-9C2D-5A6B7C8D9E0F"));
+    }
+
+    #[test]
+    fn origins() {
+        assert!(is_origin("https://shop.example.com"));
+        assert!(is_origin("http://localhost:3000"));
+        assert!(!is_origin("http://shop.example.com"));
+        assert!(!is_origin("https://shop.example.com/path"));
+        assert!(!is_origin("*"));
+    }
+}

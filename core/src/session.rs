@@ -1,0 +1,443 @@
+//! Chat payment sessions: the create request (`CreateWidgetSession`) and its validation, the
+//! stored record, the 201 body and the public view the form reads.
+
+use crate::auth::Environment;
+use crate::customization::{Customization, Overrides};
+use crate::error::{ApiError, FieldError};
+use crate::gateway::{ApprovedStatus, GatewayKind, Mode};
+use crate::model::Project;
+use crate::time::rfc3339;
+use crate::validate::Fields;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+pub const DEFAULT_EXPIRES_IN: u64 = 300;
+/// KV keeps a session this long after `expires_at`, so it answers 410 before it disappears.
+pub const GONE_RETENTION_SECS: u64 = 24 * 3600;
+pub const MAX_AMOUNT_CENTS: i64 = 99_999_999;
+pub const MAX_ATTEMPTS: u32 = 3;
+
+/// Create a chat payment session (the seed's `CreateWidgetSession`, plus documented extensions).
+/// Unknown fields are rejected (`extra_forbidden`), so a typo never silently drops a setting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(title = "CreateWidgetSession"))]
+pub struct CreateWidgetSession {
+    /// Project UUID or slug
+    #[cfg_attr(feature = "openapi", schema(title = "Project"))]
+    pub project: String,
+    /// Charge amount in cents. For mode='tokenize' may be 0.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(title = "Amount Cents", minimum = 0, maximum = 99999999)
+    )]
+    pub amount_cents: i64,
+    /// stripe | authorizenet | braintree | shift4
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            title = "Gateway",
+            pattern = "^(stripe|authorizenet|braintree|shift4)$"
+        )
+    )]
+    pub gateway: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(title = "Mode", pattern = "^(charge|tokenize)$", default = "charge")
+    )]
+    pub mode: String,
+    /// Shown on the form.
+    #[cfg_attr(feature = "openapi", schema(title = "Description", max_length = 500))]
+    pub description: Option<String>,
+    /// ISO 4217, lower-case. Defaults to the project's currency (itself `usd` by default).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(title = "Currency", pattern = "^[a-z]{3}$")
+    )]
+    pub currency: Option<String>,
+    /// Flat string map, at most 20 keys (40 chars each), values up to 500 chars. Sent back in webhooks.
+    #[cfg_attr(feature = "openapi", schema(title = "Metadata"))]
+    pub metadata: Option<BTreeMap<String, String>>,
+    /// Seconds until the session expires (60–3600).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(title = "Expires In", minimum = 60, maximum = 3600, default = 300)
+    )]
+    pub expires_in: Option<u64>,
+    /// false = authorize only (the charge answers `authorized`). Defaults to the project's setting (true).
+    #[cfg_attr(feature = "openapi", schema(title = "Capture"))]
+    pub capture: Option<bool>,
+    /// Partial theme override merged over the project's customization.
+    #[cfg_attr(feature = "openapi", schema(title = "Theme", value_type = Option<Object>))]
+    pub theme: Option<Map<String, Value>>,
+    /// Partial labels override.
+    #[cfg_attr(feature = "openapi", schema(title = "Labels", value_type = Option<Object>))]
+    pub labels: Option<Map<String, Value>>,
+    /// Partial fields override: `cardholder_name` / `postal_code` = hidden | optional | required.
+    #[cfg_attr(feature = "openapi", schema(title = "Fields", value_type = Option<Object>))]
+    pub fields: Option<Map<String, Value>>,
+}
+
+/// A create request that passed validation (project not yet resolved).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSession {
+    pub project: String,
+    pub amount_cents: u64,
+    pub gateway: GatewayKind,
+    pub mode: Mode,
+    pub description: Option<String>,
+    pub currency: Option<String>,
+    pub metadata: BTreeMap<String, String>,
+    pub expires_in: u64,
+    pub capture: Option<bool>,
+    pub overrides: Overrides,
+}
+
+const GATEWAYS: [&str; 4] = ["stripe", "authorizenet", "braintree", "shift4"];
+
+fn is_currency(s: &str) -> bool {
+    s.len() == 3 && s.bytes().all(|b| b.is_ascii_lowercase())
+}
+
+/// Validates a parsed body, reporting every problem at once.
+pub fn validate_create(body: &Value) -> Result<NewSession, ApiError> {
+    let mut f = Fields::new(body, vec!["body".into()]);
+    let project = f.string("project", true, false, 100);
+    if project.as_deref() == Some("") {
+        f.push(
+            "project",
+            "string_too_short",
+            "String should have at least 1 character",
+        );
+    }
+    let amount = f.int("amount_cents", true, 0, MAX_AMOUNT_CENTS);
+    let gateway = f
+        .literal("gateway", true, &GATEWAYS)
+        .and_then(GatewayKind::parse);
+    let mode = match f.get("mode") {
+        None => Some(Mode::Charge),
+        Some(_) => f
+            .pattern("mode", "^(charge|tokenize)$", |s| {
+                s == "charge" || s == "tokenize"
+            })
+            .map(|s| {
+                if s == "charge" {
+                    Mode::Charge
+                } else {
+                    Mode::Tokenize
+                }
+            }),
+    };
+    let description = f.string("description", false, true, 500);
+    let currency = f.pattern("currency", "^[a-z]{3}$", is_currency);
+    let metadata = parse_metadata(&mut f);
+    let expires_in = f.int("expires_in", false, 60, 3600);
+    let capture = f.bool("capture");
+    let overrides = Overrides::parse(&mut f);
+    if let (Some(0), Some(Mode::Charge)) = (amount, mode) {
+        f.push(
+            "amount_cents",
+            "value_error",
+            "Value error, amount_cents must be greater than 0 when mode is 'charge'",
+        );
+    }
+    let errors = f.finish();
+    match (project, amount, gateway, mode) {
+        (Some(project), Some(amount), Some(gateway), Some(mode)) if errors.is_empty() => {
+            Ok(NewSession {
+                project,
+                amount_cents: amount as u64,
+                gateway,
+                mode,
+                description,
+                currency,
+                metadata: metadata.unwrap_or_default(),
+                expires_in: expires_in.map_or(DEFAULT_EXPIRES_IN, |v| v as u64),
+                capture,
+                overrides,
+            })
+        }
+        _ => Err(ApiError::validation(errors)),
+    }
+}
+
+fn parse_metadata(f: &mut Fields<'_>) -> Option<BTreeMap<String, String>> {
+    let value = f.get("metadata")?;
+    let loc = f.at("metadata");
+    let Some(obj) = value.as_object() else {
+        if !value.is_null() {
+            f.push(
+                "metadata",
+                "dict_type",
+                "Input should be a valid dictionary",
+            );
+        }
+        return None;
+    };
+    if obj.len() > 20 {
+        f.push(
+            "metadata",
+            "too_long",
+            "Dictionary should have at most 20 items",
+        );
+        return None;
+    }
+    let mut out = BTreeMap::new();
+    for (k, v) in obj {
+        let mut at = loc.clone();
+        at.push(k.as_str().into());
+        match v {
+            Value::String(s) if k.chars().count() <= 40 && s.chars().count() <= 500 => {
+                out.insert(k.clone(), s.clone());
+            }
+            Value::String(_) => f.errors.push(FieldError::new(
+                at,
+                "string_too_long",
+                "Metadata keys have at most 40 characters and values at most 500",
+            )),
+            _ => f.errors.push(FieldError::new(
+                at,
+                "string_type",
+                "Input should be a valid string",
+            )),
+        }
+    }
+    Some(out)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionStatus {
+    Pending,
+    Processing,
+    Succeeded,
+    Authorized,
+    Tokenized,
+    Failed,
+}
+
+impl From<ApprovedStatus> for SessionStatus {
+    fn from(s: ApprovedStatus) -> Self {
+        match s {
+            ApprovedStatus::Succeeded => SessionStatus::Succeeded,
+            ApprovedStatus::Authorized => SessionStatus::Authorized,
+            ApprovedStatus::Tokenized => SessionStatus::Tokenized,
+        }
+    }
+}
+
+/// The result of a completed session, as stored (brand and last 4 only, never the card).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChargeResult {
+    pub status: ApprovedStatus,
+    pub transaction_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    pub card_brand: String,
+    pub card_last4: String,
+}
+
+/// The KV session record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub id: String,
+    pub account_id: String,
+    pub project_id: String,
+    pub project_slug: String,
+    pub environment: Environment,
+    pub amount_cents: u64,
+    pub currency: String,
+    pub gateway: GatewayKind,
+    pub mode: Mode,
+    pub capture: bool,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub metadata: BTreeMap<String, String>,
+    #[serde(default)]
+    pub overrides: Overrides,
+    pub created_at: u64,
+    pub expires_at: u64,
+    pub status: SessionStatus,
+    #[serde(default)]
+    pub result: Option<ChargeResult>,
+}
+
+impl Session {
+    pub fn build(
+        id: String,
+        new: &NewSession,
+        project: &Project,
+        env: Environment,
+        now: u64,
+    ) -> Self {
+        // Project customization first, then the session's own overrides.
+        Session {
+            id,
+            account_id: project.account_id.clone(),
+            project_id: project.id.clone(),
+            project_slug: project.slug.clone(),
+            environment: env,
+            amount_cents: new.amount_cents,
+            currency: new
+                .currency
+                .clone()
+                .unwrap_or_else(|| project.currency.clone()),
+            gateway: new.gateway,
+            mode: new.mode,
+            capture: new.capture.unwrap_or(project.capture),
+            description: new.description.clone(),
+            metadata: new.metadata.clone(),
+            overrides: new.overrides.clone(),
+            created_at: now,
+            expires_at: now + new.expires_in,
+            status: SessionStatus::Pending,
+            result: None,
+        }
+    }
+
+    pub fn is_expired(&self, now: u64) -> bool {
+        now >= self.expires_at
+    }
+
+    /// Unix time at which KV may drop the record.
+    pub fn kv_expiration(&self) -> u64 {
+        self.expires_at + GONE_RETENTION_SECS
+    }
+
+    pub fn mode_str(&self) -> &'static str {
+        match self.mode {
+            Mode::Charge => "charge",
+            Mode::Tokenize => "tokenize",
+        }
+    }
+
+    /// The 201 body of `POST /v1/widget-sessions`.
+    pub fn created_body(&self, origin: &str) -> Value {
+        json!({
+            "session_id": self.id,
+            "widget_url": format!("{origin}/widget/{}", self.id),
+            "expires_at": rfc3339(self.expires_at),
+            "project": self.project_slug,
+            "amount_cents": self.amount_cents,
+            "currency": self.currency,
+            "gateway": self.gateway.as_str(),
+            "mode": self.mode_str(),
+            "capture": self.capture,
+            "description": self.description,
+            "metadata": self.metadata,
+            "status": "pending",
+        })
+    }
+
+    /// `GET /v1/widget-sessions/{id}`: what the form needs, and no secret.
+    pub fn public_view(&self, project: &Project) -> Value {
+        let c: Customization = project.customization.merged(&self.overrides);
+        json!({
+            "session_id": self.id,
+            "status": self.status,
+            "amount_cents": self.amount_cents,
+            "currency": self.currency,
+            "description": self.description,
+            "mode": self.mode_str(),
+            "capture": self.capture,
+            "expires_at": rfc3339(self.expires_at),
+            "environment": self.environment.as_str(),
+            "project_name": project.name,
+            "theme": c.theme,
+            "labels": c.labels,
+            "fields": c.fields,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds_at(err: ApiError) -> Vec<(Value, String)> {
+        err.body()["detail"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["loc"].clone(), e["type"].as_str().unwrap().to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn minimal_body_gets_defaults() {
+        let s =
+            validate_create(&json!({"project": "demo", "amount_cents": 1234, "gateway": "stripe"}))
+                .unwrap();
+        assert_eq!(s.mode, Mode::Charge);
+        assert_eq!(s.expires_in, DEFAULT_EXPIRES_IN);
+        assert_eq!(s.amount_cents, 1234);
+        assert!(s.overrides.is_empty());
+    }
+
+    #[test]
+    fn all_problems_at_once() {
+        let err = validate_create(&json!({
+            "amount_cents": "12", "gateway": "paypal", "mode": "refund", "extra": 1
+        }))
+        .unwrap_err();
+        assert_eq!(
+            kinds_at(err),
+            vec![
+                (json!(["body", "project"]), "missing".into()),
+                (json!(["body", "amount_cents"]), "int_type".into()),
+                (json!(["body", "gateway"]), "literal_error".into()),
+                (json!(["body", "mode"]), "string_pattern_mismatch".into()),
+                (json!(["body", "extra"]), "extra_forbidden".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn zero_amount_only_for_tokenize() {
+        let err =
+            validate_create(&json!({"project": "demo", "amount_cents": 0, "gateway": "stripe"}))
+                .unwrap_err();
+        assert_eq!(
+            kinds_at(err),
+            vec![(json!(["body", "amount_cents"]), "value_error".into())]
+        );
+        assert!(validate_create(
+            &json!({"project": "demo", "amount_cents": 0, "gateway": "stripe", "mode": "tokenize"})
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn negative_amount_and_extensions() {
+        let err = validate_create(&json!({
+            "project": "demo", "amount_cents": -1, "gateway": "shift4",
+            "currency": "USD", "expires_in": 5, "capture": "no", "description": null,
+            "metadata": {"order": 5}, "theme": {"primary_color": "blue"}
+        }))
+        .unwrap_err();
+        assert_eq!(
+            kinds_at(err),
+            vec![
+                (json!(["body", "amount_cents"]), "greater_than_equal".into()),
+                (
+                    json!(["body", "currency"]),
+                    "string_pattern_mismatch".into()
+                ),
+                (json!(["body", "metadata", "order"]), "string_type".into()),
+                (json!(["body", "expires_in"]), "greater_than_equal".into()),
+                (json!(["body", "capture"]), "bool_type".into()),
+                (
+                    json!(["body", "theme", "primary_color"]),
+                    "value_error".into()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn body_must_be_object() {
+        let err = validate_create(&json!("x")).unwrap_err();
+        assert_eq!(kinds_at(err), vec![(json!(["body"]), "dict_type".into())]);
+    }
+}
