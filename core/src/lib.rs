@@ -7,6 +7,7 @@ pub mod customization;
 pub mod error;
 pub mod gateway;
 pub mod model;
+pub mod money;
 pub mod seal;
 pub mod secret;
 pub mod session;

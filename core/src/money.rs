@@ -64,9 +64,6 @@ mod tests {
         assert_eq!(decimal_amount(1234, "jpy"), "1234");
         assert_eq!(decimal_amount(1234, "kwd"), "1.234");
         assert_eq!(decimal_amount(7, "bhd"), "0.007");
-        assert_eq!(
-            decimal_amount(u64::MAX, "usd"),
-            "184467440737095516.15"
-        );
+        assert_eq!(decimal_amount(u64::MAX, "usd"), "184467440737095516.15");
     }
 }
