@@ -26,7 +26,10 @@ pub fn base64_encode(bytes: &[u8]) -> String {
 
 /// The `Authorization` header value for `user:password`.
 pub fn basic_auth(user: &str, password: &str) -> String {
-    format!("Basic {}", base64_encode(format!("{user}:{password}").as_bytes()))
+    format!(
+        "Basic {}",
+        base64_encode(format!("{user}:{password}").as_bytes())
+    )
 }
 
 #[cfg(test)]

@@ -19,6 +19,17 @@ use crate::error::DeclineCode;
 use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
 
+pub mod authorizenet;
+pub mod basic_auth;
+pub mod braintree;
+mod common;
+pub mod shift4;
+pub mod stripe;
+#[cfg(test)]
+mod testutil;
+
+use common::Adapter;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
 pub enum GatewayKind {
@@ -125,13 +136,26 @@ impl PaymentRequest {
     }
 }
 
-/// An HTTP request the worker must send.
-#[derive(Debug, Clone, PartialEq)]
+/// An HTTP request the worker must send. Its body may carry the card number and its headers the
+/// API key, so `Debug` prints neither: log `{:?}` of a call or a `Step` freely.
+#[derive(Clone, PartialEq)]
 pub struct HttpCall {
     pub method: &'static str,
     pub url: String,
     pub headers: Vec<(String, String)>,
     pub body: String,
+}
+
+impl std::fmt::Debug for HttpCall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        f.debug_struct("HttpCall")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &names)
+            .field("body_bytes", &self.body.len())
+            .finish()
+    }
 }
 
 /// What came back.
@@ -172,4 +196,105 @@ pub enum Outcome {
 pub enum Step {
     Call(HttpCall),
     Done(Outcome),
+}
+
+/// Most calls any flow makes (Braintree recovering: search, tokenize, charge).
+pub const MAX_CALLS: u32 = 4;
+
+/// One payment attempt against one gateway, as a state machine the worker drives: call `next`
+/// with `None` first, then with the reply to each `Step::Call`, until `Step::Done`.
+#[derive(Debug)]
+pub struct Flow {
+    kind: GatewayKind,
+    adapter: Box<dyn Adapter>,
+    started: bool,
+    calls: u32,
+    finished: Option<Outcome>,
+}
+
+impl Flow {
+    pub fn new(config: &GatewayConfig, request: &PaymentRequest) -> Flow {
+        let base = common::trim_base(&config.base_url);
+        let request = request.clone();
+        let adapter: Box<dyn Adapter> = match &config.credentials {
+            Credentials::Stripe { secret_key } => {
+                Box::new(stripe::Stripe::new(base, secret_key.clone(), request))
+            }
+            Credentials::Authorizenet {
+                api_login_id,
+                transaction_key,
+            } => Box::new(authorizenet::AuthorizeNet::new(
+                base,
+                api_login_id.clone(),
+                transaction_key.clone(),
+                request,
+            )),
+            Credentials::Braintree {
+                public_key,
+                private_key,
+                merchant_account_id,
+            } => Box::new(braintree::Braintree::new(
+                base,
+                public_key,
+                private_key,
+                merchant_account_id.clone(),
+                request,
+            )),
+            Credentials::Shift4 { secret_key } => {
+                Box::new(shift4::Shift4::new(base, secret_key.clone(), request))
+            }
+        };
+        Flow {
+            kind: config.credentials.kind(),
+            adapter,
+            started: false,
+            calls: 0,
+            finished: None,
+        }
+    }
+
+    pub fn kind(&self) -> GatewayKind {
+        self.kind
+    }
+
+    /// HTTP calls handed out so far.
+    pub fn calls(&self) -> u32 {
+        self.calls
+    }
+
+    /// The next step. Once `Done`, every later call returns the same outcome.
+    pub fn next(&mut self, reply: Option<HttpReply>) -> Step {
+        if let Some(outcome) = &self.finished {
+            return Step::Done(outcome.clone());
+        }
+        let step = if !self.started {
+            self.started = true;
+            self.adapter.start()
+        } else {
+            match reply {
+                Some(reply) => self.adapter.on_reply(reply),
+                None => common::unavailable(format!(
+                    "{} flow resumed without the reply to its last call",
+                    self.kind.as_str()
+                )),
+            }
+        };
+        let step = match step {
+            Step::Call(_) if self.calls >= MAX_CALLS => common::unavailable(format!(
+                "{} flow exceeded {MAX_CALLS} calls",
+                self.kind.as_str()
+            )),
+            other => other,
+        };
+        match step {
+            Step::Call(call) => {
+                self.calls += 1;
+                Step::Call(call)
+            }
+            Step::Done(outcome) => {
+                self.finished = Some(outcome.clone());
+                Step::Done(outcome)
+            }
+        }
+    }
 }

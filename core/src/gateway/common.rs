@@ -1,0 +1,156 @@
+//! What the four adapters share: the adapter contract, reply classification, and how an
+//! approval or decline is built, so every gateway maps replies the same way.
+
+use super::{ApprovedStatus, HttpCall, HttpReply, Outcome, PaymentRequest, Step};
+use crate::card::Brand;
+use crate::error::DeclineCode;
+use serde::de::DeserializeOwned;
+
+/// One gateway's state machine; `Flow` owns the call budget and the first/later split.
+pub(crate) trait Adapter: std::fmt::Debug {
+    /// The first step (no reply yet).
+    fn start(&mut self) -> Step;
+    /// The step after the reply to the previous `Step::Call`.
+    fn on_reply(&mut self, reply: HttpReply) -> Step;
+}
+
+pub(crate) fn unavailable(reason: impl Into<String>) -> Step {
+    Step::Done(Outcome::Unavailable(reason.into()))
+}
+
+/// Parses a reply body; a failure names the gateway and the spot but never echoes the body.
+pub(crate) fn parse<T: DeserializeOwned>(gateway: &str, body: &str) -> Result<T, Step> {
+    serde_json::from_str(body).map_err(|e| {
+        // Data errors can quote values from the body; only "missing field" is safe and useful.
+        let what = e.to_string();
+        let detail = if what.starts_with("missing field") {
+            what
+        } else {
+            format!(
+                "{:?} error at line {} column {}",
+                e.classify(),
+                e.line(),
+                e.column()
+            )
+        };
+        unavailable(format!("{gateway} sent an unreadable reply: {detail}"))
+    })
+}
+
+/// Statuses that mean the same on every gateway: credentials, throttling, server trouble.
+pub(crate) fn http_failure(gateway: &str, reply: &HttpReply) -> Option<Step> {
+    match reply.status {
+        401 | 403 => Some(unavailable(format!(
+            "{gateway} rejected the credentials (HTTP {})",
+            reply.status
+        ))),
+        429 => Some(unavailable(format!("{gateway} is rate limiting requests"))),
+        500..=599 => Some(unavailable(format!(
+            "{gateway} answered HTTP {}",
+            reply.status
+        ))),
+        _ => None,
+    }
+}
+
+/// An approval; brand and last4 come from the gateway when it sent them, else from the card.
+pub(crate) fn approved(
+    request: &PaymentRequest,
+    status: ApprovedStatus,
+    transaction_id: String,
+    token: Option<String>,
+    brand: Option<Brand>,
+    last4: Option<&str>,
+) -> Step {
+    let last4 = last4
+        .filter(|l| l.len() == 4 && l.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or(&request.card.last4);
+    Step::Done(Outcome::Approved {
+        status,
+        transaction_id,
+        token,
+        card_brand: brand
+            .filter(|b| *b != Brand::Unknown)
+            .unwrap_or(request.card.brand),
+        card_last4: last4.to_string(),
+    })
+}
+
+/// A decline with the gateway's message, or our own sentence when it sent none.
+pub(crate) fn declined(code: DeclineCode, message: Option<&str>) -> Step {
+    let message = message
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .unwrap_or(code.message());
+    Step::Done(Outcome::Declined {
+        code,
+        message: message.to_string(),
+    })
+}
+
+/// `Approved` status of a money-moving call.
+pub(crate) fn charge_status(request: &PaymentRequest) -> ApprovedStatus {
+    if request.capture {
+        ApprovedStatus::Succeeded
+    } else {
+        ApprovedStatus::Authorized
+    }
+}
+
+/// A JSON POST with the given extra headers.
+pub(crate) fn post_json(url: String, mut headers: Vec<(String, String)>, body: String) -> HttpCall {
+    headers.insert(0, ("Content-Type".into(), "application/json".into()));
+    HttpCall {
+        method: "POST",
+        url,
+        headers,
+        body,
+    }
+}
+
+/// Base URL without a trailing slash, so `{base}/v1/…` never doubles it.
+pub(crate) fn trim_base(base: &str) -> String {
+    base.trim_end_matches('/').to_string()
+}
+
+/// Two-digit month as the string-typed APIs (Braintree, Shift4) show it: `"07"`.
+pub(crate) fn month2(month: u32) -> String {
+    format!("{month:02}")
+}
+
+/// Optional free text, trimmed and cut to a gateway's limit (on a char boundary).
+pub(crate) fn clip(text: Option<&str>, max_chars: usize) -> Option<String> {
+    text.map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| t.chars().take(max_chars).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unreadable_reply_never_quotes_the_body() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct T {
+            n: u32,
+        }
+        let Err(Step::Done(Outcome::Unavailable(r))) = parse::<T>("x", r#"{"n":"secret-ish"}"#)
+        else {
+            panic!("expected unavailable")
+        };
+        assert!(!r.contains("secret-ish"), "{r}");
+        let Err(Step::Done(Outcome::Unavailable(r))) = parse::<T>("x", "{}") else {
+            panic!("expected unavailable")
+        };
+        assert!(r.contains("missing field `n`"), "{r}");
+    }
+
+    #[test]
+    fn clip_cuts_on_chars() {
+        assert_eq!(clip(Some("  héllo  "), 2), Some("hé".to_string()));
+        assert_eq!(clip(Some("   "), 5), None);
+        assert_eq!(clip(None, 5), None);
+    }
+}

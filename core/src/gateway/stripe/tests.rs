@@ -1,0 +1,260 @@
+//! Stripe adapter against the JSON of WIRE.md / GATEWAYS.md §1.
+
+use crate::card::Brand;
+use crate::error::DeclineCode;
+use crate::gateway::testutil::*;
+use crate::gateway::*;
+use crate::secret::Secret;
+
+fn config() -> GatewayConfig {
+    GatewayConfig {
+        base_url: "http://127.0.0.1:8788/stripe/".into(),
+        credentials: Credentials::Stripe {
+            secret_key: Secret::new("sk_test_maven_sim"),
+        },
+    }
+}
+
+const PM: &str = r#"{"id":"pm_1","object":"payment_method","type":"card","card":{"brand":"visa","last4":"4242","exp_month":12,"exp_year":2030}}"#;
+
+fn pi(status: &str) -> String {
+    format!(
+        r#"{{"id":"pi_1","object":"payment_intent","amount":1234,"currency":"usd","status":"{status}","payment_method":"pm_1","latest_charge":"ch_1"}}"#
+    )
+}
+
+fn card_error(code: &str, decline_code: &str, message: &str) -> HttpReply {
+    reply(
+        402,
+        &format!(
+            r#"{{"error":{{"type":"card_error","code":"{code}","decline_code":"{decline_code}","message":"{message}","payment_intent":{{"id":"pi_1","status":"requires_payment_method"}}}}}}"#
+        ),
+    )
+}
+
+#[test]
+fn charge_sends_documented_requests_and_succeeds() {
+    let req = charge("4242424242424242");
+    let (calls, outcome) = drive(
+        &config(),
+        &req,
+        vec![reply(200, PM), reply(200, &pi("succeeded"))],
+    );
+    assert_eq!(calls.len(), 2);
+
+    let pm = &calls[0];
+    assert_eq!(pm.method, "POST");
+    assert_eq!(pm.url, "http://127.0.0.1:8788/stripe/v1/payment_methods");
+    assert_eq!(
+        header(pm, "Authorization"),
+        Some("Bearer sk_test_maven_sim")
+    );
+    assert_eq!(
+        header(pm, "Content-Type"),
+        Some("application/x-www-form-urlencoded")
+    );
+    assert_eq!(
+        header(pm, "Idempotency-Key"),
+        Some(&*format!("mvn-{SESSION}-1-pm"))
+    );
+    assert_eq!(
+        pm.body,
+        "type=card&card[number]=4242424242424242&card[exp_month]=12&card[exp_year]=2030&card[cvc]=123\
+         &billing_details[name]=Jane+Q+Doe&billing_details[address][postal_code]=94107"
+    );
+
+    let intent = &calls[1];
+    assert_eq!(
+        intent.url,
+        "http://127.0.0.1:8788/stripe/v1/payment_intents"
+    );
+    assert_eq!(
+        header(intent, "Idempotency-Key"),
+        Some(&*format!("mvn-{SESSION}-1-pi"))
+    );
+    assert_eq!(
+        intent.body,
+        format!(
+            "amount=1234&currency=usd&confirm=true&payment_method_types[]=card\
+             &error_on_requires_action=true&payment_method=pm_1&capture_method=automatic\
+             &description=Order+%2342&metadata[session_id]={SESSION}"
+        )
+    );
+    // The card travels only in the payment-method body.
+    for call in &calls[1..] {
+        assert!(!call.body.contains("4242424242424242") && !call.body.contains("cvc"));
+    }
+    assert_eq!(
+        outcome,
+        Outcome::Approved {
+            status: ApprovedStatus::Succeeded,
+            transaction_id: "pi_1".into(),
+            token: None,
+            card_brand: Brand::Visa,
+            card_last4: "4242".into(),
+        }
+    );
+}
+
+#[test]
+fn authorize_only_is_manual_capture() {
+    let req = request("4242424242424242", Mode::Charge, false);
+    let (calls, outcome) = drive(
+        &config(),
+        &req,
+        vec![reply(200, PM), reply(200, &pi("requires_capture"))],
+    );
+    assert!(calls[1].body.contains("&capture_method=manual&"));
+    assert!(matches!(
+        outcome,
+        Outcome::Approved {
+            status: ApprovedStatus::Authorized,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn tokenize_creates_a_customer() {
+    let mut req = request("5555555555554444", Mode::Tokenize, true);
+    req.description = None;
+    let pm = PM.replace("visa", "mastercard").replace("4242", "4444");
+    let (calls, outcome) = drive(
+        &config(),
+        &req,
+        vec![
+            reply(200, &pm),
+            reply(200, r#"{"id":"cus_9","object":"customer"}"#),
+        ],
+    );
+    assert_eq!(calls[1].url, "http://127.0.0.1:8788/stripe/v1/customers");
+    assert_eq!(
+        header(&calls[1], "Idempotency-Key"),
+        Some(&*format!("mvn-{SESSION}-1-cus"))
+    );
+    assert_eq!(
+        calls[1].body,
+        format!("payment_method=pm_1&metadata[session_id]={SESSION}")
+    );
+    assert_eq!(
+        outcome,
+        Outcome::Approved {
+            status: ApprovedStatus::Tokenized,
+            transaction_id: "cus_9".into(),
+            token: Some("cus_9/pm_1".into()),
+            card_brand: Brand::Mastercard,
+            card_last4: "4444".into(),
+        }
+    );
+}
+
+#[test]
+fn the_five_declines() {
+    let cases = [
+        (
+            "card_declined",
+            "generic_decline",
+            DeclineCode::CardDeclined,
+        ),
+        (
+            "card_declined",
+            "insufficient_funds",
+            DeclineCode::InsufficientFunds,
+        ),
+        ("expired_card", "expired_card", DeclineCode::ExpiredCard),
+        ("incorrect_cvc", "incorrect_cvc", DeclineCode::IncorrectCvc),
+        (
+            "processing_error",
+            "processing_error",
+            DeclineCode::ProcessingError,
+        ),
+    ];
+    for (code, decline, want) in cases {
+        let (_, outcome) = drive(
+            &config(),
+            &charge("4000000000000002"),
+            vec![
+                reply(200, PM),
+                card_error(code, decline, "Your card was declined."),
+            ],
+        );
+        assert_eq!(
+            outcome,
+            Outcome::Declined {
+                code: want,
+                message: "Your card was declined.".into()
+            },
+            "{code}/{decline}"
+        );
+    }
+}
+
+#[test]
+fn tokenize_decline_comes_from_customers() {
+    let req = request("4000000000009995", Mode::Tokenize, true);
+    let (_, outcome) = drive(
+        &config(),
+        &req,
+        vec![
+            reply(200, PM),
+            card_error("card_declined", "insufficient_funds", ""),
+        ],
+    );
+    assert_eq!(decline_code(&outcome), DeclineCode::InsufficientFunds);
+}
+
+#[test]
+fn bad_key_500_and_malformed_are_unavailable() {
+    let bad_key = reply(
+        401,
+        r#"{"error":{"type":"invalid_request_error","message":"Invalid API Key provided: sk_test_***"}}"#,
+    );
+    let (calls, outcome) = drive(&config(), &charge("4242424242424242"), vec![bad_key]);
+    assert_eq!(calls.len(), 1);
+    assert!(unavailable_reason(&outcome).contains("stripe rejected the credentials"));
+
+    let (_, outcome) = drive(
+        &config(),
+        &charge("4242424242424242"),
+        vec![
+            reply(200, PM),
+            reply(500, r#"{"error":{"type":"api_error"}}"#),
+        ],
+    );
+    assert_eq!(unavailable_reason(&outcome), "stripe answered HTTP 500");
+
+    let (_, outcome) = drive(
+        &config(),
+        &charge("4242424242424242"),
+        vec![reply(200, PM), reply(200, r#"{"id":"pi_1","obj"#)],
+    );
+    assert!(unavailable_reason(&outcome).contains("unreadable"));
+
+    let idem = reply(
+        400,
+        r#"{"error":{"type":"idempotency_error","message":"Keys for idempotent requests can only be used with the same parameters they were first used with."}}"#,
+    );
+    let (_, outcome) = drive(&config(), &charge("4242424242424242"), vec![idem]);
+    assert!(unavailable_reason(&outcome).contains("idempotency_error"));
+}
+
+#[test]
+fn processing_intent_is_an_unknown_outcome() {
+    let (_, outcome) = drive(
+        &config(),
+        &charge("4242424242424242"),
+        vec![reply(200, PM), reply(200, &pi("processing"))],
+    );
+    assert!(unavailable_reason(&outcome).contains("processing"));
+}
+
+#[test]
+fn debug_of_flow_and_calls_hides_card_and_key() {
+    let req = charge("4242424242424242");
+    let mut flow = Flow::new(&config(), &req);
+    let step = flow.next(None);
+    let shown = format!("{flow:?} {step:?}");
+    assert!(!shown.contains("4242424242424242"), "{shown}");
+    assert!(!shown.contains("sk_test_maven_sim"), "{shown}");
+    assert!(!shown.contains("cvc]=123"), "{shown}");
+}
