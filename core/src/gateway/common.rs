@@ -7,7 +7,7 @@ use crate::error::DeclineCode;
 use serde::de::DeserializeOwned;
 
 /// One gateway's state machine; `Flow` owns the call budget and the first/later split.
-pub(crate) trait Adapter: std::fmt::Debug {
+pub(crate) trait Adapter: std::fmt::Debug + Send {
     /// The first step (no reply yet).
     fn start(&mut self) -> Step;
     /// The step after the reply to the previous `Step::Call`.

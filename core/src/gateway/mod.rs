@@ -23,6 +23,8 @@ pub mod authorizenet;
 pub mod basic_auth;
 pub mod braintree;
 mod common;
+#[cfg(test)]
+mod flow_tests;
 pub mod shift4;
 pub mod stripe;
 #[cfg(test)]
