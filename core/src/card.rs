@@ -121,7 +121,7 @@ pub fn luhn_valid(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Formats digits for display while typing: "4242424242424242" → "4242 4242 4242 4242".
@@ -206,6 +206,7 @@ pub struct ValidCard {
 
 /// How the project wants an optional field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldMode {
     Hidden,

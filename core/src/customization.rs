@@ -145,13 +145,13 @@ impl Overrides {
     /// records problems under `loc` + member name.
     pub fn parse(obj: &mut Fields<'_>) -> Overrides {
         let mut out = Overrides::default();
-        if let Some(v) = obj.get("theme") {
+        if let Some(v) = obj.get("theme").filter(|v| !v.is_null()) {
             out.theme = parse_theme(v, obj.at("theme"), &mut obj.errors);
         }
-        if let Some(v) = obj.get("labels") {
+        if let Some(v) = obj.get("labels").filter(|v| !v.is_null()) {
             out.labels = parse_labels(v, obj.at("labels"), &mut obj.errors);
         }
-        if let Some(v) = obj.get("fields") {
+        if let Some(v) = obj.get("fields").filter(|v| !v.is_null()) {
             out.fields = parse_fields(v, obj.at("fields"), &mut obj.errors);
         }
         out

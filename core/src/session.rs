@@ -9,7 +9,9 @@ use crate::model::Project;
 use crate::time::rfc3339;
 use crate::validate::Fields;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+#[cfg(test)]
+use serde_json::json;
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 pub const DEFAULT_EXPIRES_IN: u64 = 300;
@@ -22,60 +24,48 @@ pub const MAX_ATTEMPTS: u32 = 3;
 /// Unknown fields are rejected (`extra_forbidden`), so a typo never silently drops a setting.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(title = "CreateWidgetSession"))]
+#[serde(deny_unknown_fields)]
 pub struct CreateWidgetSession {
     /// Project UUID or slug
-    #[cfg_attr(feature = "openapi", schema(title = "Project"))]
     pub project: String,
     /// Charge amount in cents. For mode='tokenize' may be 0.
-    #[cfg_attr(
-        feature = "openapi",
-        schema(title = "Amount Cents", minimum = 0, maximum = 99999999)
-    )]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 99999999))]
     pub amount_cents: i64,
     /// stripe | authorizenet | braintree | shift4
     #[cfg_attr(
         feature = "openapi",
-        schema(
-            title = "Gateway",
-            pattern = "^(stripe|authorizenet|braintree|shift4)$"
-        )
+        schema(pattern = "^(stripe|authorizenet|braintree|shift4)$")
     )]
     pub gateway: String,
     #[cfg_attr(
         feature = "openapi",
-        schema(title = "Mode", pattern = "^(charge|tokenize)$", default = "charge")
+        schema(pattern = "^(charge|tokenize)$", default = "charge")
     )]
-    pub mode: String,
+    pub mode: Option<String>,
     /// Shown on the form.
-    #[cfg_attr(feature = "openapi", schema(title = "Description", max_length = 500))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub description: Option<String>,
     /// ISO 4217, lower-case. Defaults to the project's currency (itself `usd` by default).
-    #[cfg_attr(
-        feature = "openapi",
-        schema(title = "Currency", pattern = "^[a-z]{3}$")
-    )]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z]{3}$"))]
     pub currency: Option<String>,
     /// Flat string map, at most 20 keys (40 chars each), values up to 500 chars. Sent back in webhooks.
-    #[cfg_attr(feature = "openapi", schema(title = "Metadata"))]
     pub metadata: Option<BTreeMap<String, String>>,
     /// Seconds until the session expires (60–3600).
     #[cfg_attr(
         feature = "openapi",
-        schema(title = "Expires In", minimum = 60, maximum = 3600, default = 300)
+        schema(minimum = 60, maximum = 3600, default = 300)
     )]
     pub expires_in: Option<u64>,
     /// false = authorize only (the charge answers `authorized`). Defaults to the project's setting (true).
-    #[cfg_attr(feature = "openapi", schema(title = "Capture"))]
     pub capture: Option<bool>,
     /// Partial theme override merged over the project's customization.
-    #[cfg_attr(feature = "openapi", schema(title = "Theme", value_type = Option<Object>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub theme: Option<Map<String, Value>>,
     /// Partial labels override.
-    #[cfg_attr(feature = "openapi", schema(title = "Labels", value_type = Option<Object>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub labels: Option<Map<String, Value>>,
     /// Partial fields override: `cardholder_name` / `postal_code` = hidden | optional | required.
-    #[cfg_attr(feature = "openapi", schema(title = "Fields", value_type = Option<Object>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub fields: Option<Map<String, Value>>,
 }
 
@@ -116,7 +106,7 @@ pub fn validate_create(body: &Value) -> Result<NewSession, ApiError> {
         .literal("gateway", true, &GATEWAYS)
         .and_then(GatewayKind::parse);
     let mode = match f.get("mode") {
-        None => Some(Mode::Charge),
+        None | Some(Value::Null) => Some(Mode::Charge),
         Some(_) => f
             .pattern("mode", "^(charge|tokenize)$", |s| {
                 s == "charge" || s == "tokenize"
@@ -207,6 +197,7 @@ fn parse_metadata(f: &mut Fields<'_>) -> Option<BTreeMap<String, String>> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum SessionStatus {
     Pending,
@@ -313,42 +304,84 @@ impl Session {
     }
 
     /// The 201 body of `POST /v1/widget-sessions`.
-    pub fn created_body(&self, origin: &str) -> Value {
-        json!({
-            "session_id": self.id,
-            "widget_url": format!("{origin}/widget/{}", self.id),
-            "expires_at": rfc3339(self.expires_at),
-            "project": self.project_slug,
-            "amount_cents": self.amount_cents,
-            "currency": self.currency,
-            "gateway": self.gateway.as_str(),
-            "mode": self.mode_str(),
-            "capture": self.capture,
-            "description": self.description,
-            "metadata": self.metadata,
-            "status": "pending",
-        })
+    pub fn created_body(&self, origin: &str) -> SessionCreated {
+        SessionCreated {
+            session_id: self.id.clone(),
+            widget_url: format!("{origin}/widget/{}", self.id),
+            expires_at: rfc3339(self.expires_at),
+            project: self.project_slug.clone(),
+            amount_cents: self.amount_cents,
+            currency: self.currency.clone(),
+            gateway: self.gateway.as_str().into(),
+            mode: self.mode_str().into(),
+            capture: self.capture,
+            description: self.description.clone(),
+            metadata: self.metadata.clone(),
+            status: SessionStatus::Pending,
+        }
     }
 
     /// `GET /v1/widget-sessions/{id}`: what the form needs, and no secret.
-    pub fn public_view(&self, project: &Project) -> Value {
+    pub fn public_view(&self, project: &Project) -> PublicSession {
         let c: Customization = project.customization.merged(&self.overrides);
-        json!({
-            "session_id": self.id,
-            "status": self.status,
-            "amount_cents": self.amount_cents,
-            "currency": self.currency,
-            "description": self.description,
-            "mode": self.mode_str(),
-            "capture": self.capture,
-            "expires_at": rfc3339(self.expires_at),
-            "environment": self.environment.as_str(),
-            "project_name": project.name,
-            "theme": c.theme,
-            "labels": c.labels,
-            "fields": c.fields,
-        })
+        PublicSession {
+            session_id: self.id.clone(),
+            status: self.status,
+            amount_cents: self.amount_cents,
+            currency: self.currency.clone(),
+            description: self.description.clone(),
+            mode: self.mode_str().into(),
+            capture: self.capture,
+            expires_at: rfc3339(self.expires_at),
+            environment: self.environment.as_str().into(),
+            project_name: project.name.clone(),
+            theme: c.theme,
+            labels: c.labels,
+            fields: c.fields,
+        }
     }
+}
+
+/// 201 response of `POST /v1/widget-sessions`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionCreated {
+    /// UUID v4; a bearer credential for the form: hand it to your frontend only.
+    pub session_id: String,
+    /// `<origin>/widget/<session_id>`, the hosted form the SDK embeds.
+    pub widget_url: String,
+    /// RFC 3339 UTC.
+    pub expires_at: String,
+    /// The project's slug.
+    pub project: String,
+    pub amount_cents: u64,
+    pub currency: String,
+    pub gateway: String,
+    pub mode: String,
+    pub capture: bool,
+    pub description: Option<String>,
+    pub metadata: BTreeMap<String, String>,
+    pub status: SessionStatus,
+}
+
+/// Public view of a session (no API key: the id is the credential). Never holds secrets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublicSession {
+    pub session_id: String,
+    pub status: SessionStatus,
+    pub amount_cents: u64,
+    pub currency: String,
+    pub description: Option<String>,
+    pub mode: String,
+    pub capture: bool,
+    pub expires_at: String,
+    /// `test` or `live`.
+    pub environment: String,
+    pub project_name: String,
+    pub theme: crate::customization::Theme,
+    pub labels: crate::customization::Labels,
+    pub fields: crate::customization::FormFields,
 }
 
 #[cfg(test)]

@@ -126,6 +126,7 @@ impl<'a> Fields<'a> {
                 self.missing(key);
                 None
             }
+            None | Some(Value::Null) if !required => None,
             None => None,
             Some(Value::Number(n)) if n.is_i64() || n.is_u64() => {
                 let Some(v) = n.as_i64() else {
@@ -163,7 +164,7 @@ impl<'a> Fields<'a> {
 
     pub fn bool(&mut self, key: &'static str) -> Option<bool> {
         match self.get(key) {
-            None => None,
+            None | Some(Value::Null) => None,
             Some(Value::Bool(b)) => Some(*b),
             Some(_) => {
                 self.push(key, "bool_type", "Input should be a valid boolean");
@@ -188,14 +189,15 @@ impl<'a> Fields<'a> {
         found
     }
 
-    /// A string matching a pattern, checked by `ok`; `pattern` is quoted in the message.
+    /// An optional string matching a pattern, checked by `ok`; `pattern` is quoted in the
+    /// message. `null` counts as absent.
     pub fn pattern(
         &mut self,
         key: &'static str,
         pattern: &str,
         ok: impl Fn(&str) -> bool,
     ) -> Option<String> {
-        let s = self.string(key, false, false, 100)?;
+        let s = self.string(key, false, true, 100)?;
         if ok(&s) {
             Some(s)
         } else {

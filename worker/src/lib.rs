@@ -1,1 +1,15 @@
+//! Maven Chat Payments edge worker: a thin shell that turns HTTP requests into `maven-core`
+//! calls and KV / Durable Object operations, and back.
 
+mod auth;
+mod http;
+mod router;
+mod routes;
+mod store;
+
+use worker::{event, Context, Env, Request, Response, Result};
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    Ok(router::handle(http::Ctx::new(req, env)).await)
+}

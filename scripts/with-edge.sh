@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# with-edge.sh CMD…: runs CMD against a fresh local edge + gateway simulator (own ports, own
+# state, own secrets), then stops both. Exports MAVEN_BASE_URL, MAVEN_SIM_URL, MAVEN_ADMIN_TOKEN,
+# MAVEN_TEST_KEY, MAVEN_LIVE_KEY, MAVEN_PROJECT_ID, MAVEN_STATE_DIR, MAVEN_EDGE_LOG.
+set -euo pipefail
+source "$(dirname "$0")/edge-lib.sh"
+cd "$root"
+work=$(mktemp -d /tmp/maven-edge.XXXXXX)
+trap 'stop_all; rm -rf "$work"' EXIT INT TERM
+edge_port=$(free_port); sim_port=$(free_port)
+write_vars "$work/dev.vars"
+start_sim "$sim_port" "$work/sim.log"
+start_edge "$edge_port" "$work/dev.vars" "$work/state" "$work/edge.log"
+node scripts/seed.mjs "http://127.0.0.1:$edge_port" "$work/dev.vars" "http://127.0.0.1:$sim_port" "$work" > /dev/null
+export MAVEN_BASE_URL="http://127.0.0.1:$edge_port"
+export MAVEN_SIM_URL="http://127.0.0.1:$sim_port"
+export MAVEN_ADMIN_TOKEN=$(sed -n 's/^ADMIN_TOKEN=//p' "$work/dev.vars")
+export MAVEN_TEST_KEY=$(cat "$work/test-key")
+export MAVEN_LIVE_KEY=$(cat "$work/live-key")
+export MAVEN_PROJECT_ID=$(node -p "require('$work/demo.json').project_id")
+export MAVEN_STATE_DIR="$work/state"
+export MAVEN_EDGE_LOG="$work/edge.log"
+"$@"

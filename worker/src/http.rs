@@ -1,0 +1,123 @@
+//! HTTP plumbing: the request context, body reading with the 16 KiB limit, and rendering of
+//! JSON bodies and `ApiError`s (every error body is made here).
+
+use maven_core::error::{ApiError, MAX_BODY_BYTES};
+use maven_core::validate::parse_json_body;
+use serde::Serialize;
+use serde_json::Value;
+use worker::{Env, Headers, Request, Response};
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// What a handler needs: the request, the bindings, the clock and our public origin.
+pub struct Ctx {
+    pub req: Request,
+    pub env: Env,
+    /// Unix seconds.
+    pub now: u64,
+    /// `https://pay.example.com`, from the request URL (or `PUBLIC_ORIGIN` when set).
+    pub origin: String,
+}
+
+impl Ctx {
+    pub fn new(req: Request, env: Env) -> Self {
+        let now = (worker::Date::now().as_millis() / 1000) as u64;
+        let origin = env
+            .var("PUBLIC_ORIGIN")
+            .ok()
+            .map(|v| v.to_string())
+            .filter(|v| !v.is_empty())
+            .or_else(|| req.url().ok().map(|u| u.origin().ascii_serialization()))
+            .unwrap_or_default();
+        Ctx {
+            req,
+            env,
+            now,
+            origin,
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.req.headers().get(name).ok().flatten()
+    }
+
+    /// Reads a JSON body: 413 over 16 KiB, 415 for a non-JSON content type, 422 for bad JSON.
+    pub async fn json_body(&mut self) -> ApiResult<Value> {
+        let declared: Option<usize> = self
+            .header("content-length")
+            .and_then(|v| v.trim().parse().ok());
+        if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
+            return Err(ApiError::PayloadTooLarge);
+        }
+        let content_type = self.header("content-type").unwrap_or_default();
+        let media = content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        if media != "application/json" && !media.ends_with("+json") {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes = self
+            .req
+            .bytes()
+            .await
+            .map_err(|_| ApiError::Internal("could not read the request body".into()))?;
+        if bytes.len() > MAX_BODY_BYTES {
+            return Err(ApiError::PayloadTooLarge);
+        }
+        parse_json_body(&bytes)
+    }
+}
+
+pub fn json<T: Serialize>(status: u16, body: &T) -> Response {
+    match Response::from_json(body) {
+        Ok(r) => with_api_headers(r.with_status(status)),
+        Err(_) => error_response(&ApiError::Internal("could not encode the response".into())),
+    }
+}
+
+/// A body already encoded as JSON text.
+pub fn json_text(status: u16, body: String) -> Response {
+    let mut r = Response::ok(body)
+        .unwrap_or_else(|_| Response::empty().expect("empty response"))
+        .with_status(status);
+    let _ = r.headers_mut().set("content-type", "application/json");
+    with_api_headers(r)
+}
+
+/// API responses are never cached by browsers or proxies.
+fn with_api_headers(mut r: Response) -> Response {
+    let h: &mut Headers = r.headers_mut();
+    let _ = h.set("cache-control", "no-store");
+    let _ = h.set("x-content-type-options", "nosniff");
+    r
+}
+
+pub fn error_response(err: &ApiError) -> Response {
+    if err.status() >= 500 {
+        // The message names the failing step only; request bodies are never logged.
+        worker::console_error!("{}", err);
+    }
+    let r = Response::from_json(&err.body())
+        .unwrap_or_else(|_| Response::empty().expect("empty response"))
+        .with_status(err.status());
+    let mut r = with_api_headers(r);
+    if matches!(err, ApiError::Unauthorized(_)) {
+        let _ = r.headers_mut().set("www-authenticate", "Bearer");
+    }
+    r
+}
+
+/// Cryptographically secure random bytes (crypto.getRandomValues).
+pub fn random_bytes<const N: usize>() -> ApiResult<[u8; N]> {
+    let mut buf = [0u8; N];
+    getrandom::fill(&mut buf).map_err(|_| ApiError::Internal("no randomness available".into()))?;
+    Ok(buf)
+}
+
+/// UUID v4 from a CSPRNG: session ids are bearer credentials for the form.
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

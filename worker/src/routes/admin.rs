@@ -1,0 +1,376 @@
+//! Operator API under `/v1/admin/…` (the dashboard and the seed script use it): accounts, API
+//! keys (plaintext shown once), projects, gateway credentials (sealed at rest), customization,
+//! embedding origins, webhook URL.
+
+use crate::auth;
+use crate::http::{json, new_id, random_bytes, ApiResult, Ctx};
+use crate::store::Store;
+use maven_core::auth::{new_key, sha256_hex, Environment};
+use maven_core::customization::Overrides;
+use maven_core::error::ApiError;
+use maven_core::gateway::{Credentials, GatewayKind};
+use maven_core::model::{
+    is_origin, is_slug, Account, ApiKeyRecord, EnvGateways, Project, StoredGateway,
+};
+use maven_core::seal::SealKey;
+use maven_core::validate::Fields;
+use maven_core::Secret;
+use serde_json::{json, Value};
+use worker::{Method, Response};
+
+pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Response> {
+    auth::operator(ctx)?;
+    let store = Store::from_env(&ctx.env)?;
+    match (method, seg) {
+        (Method::Post, ["accounts"]) => create_account(ctx, &store).await,
+        (Method::Post, ["accounts", id, "keys"]) => create_key(ctx, &store, id).await,
+        (Method::Post, ["accounts", id, "projects"]) => create_project(ctx, &store, id).await,
+        (Method::Get, ["projects", id]) => Ok(json(200, &view(&load(&store, id).await?))),
+        (Method::Patch, ["projects", id]) => update_project(ctx, &store, id).await,
+        (Method::Put, ["projects", id, "gateways", env, gw]) => {
+            put_gateway(ctx, &store, id, env, gw).await
+        }
+        (Method::Delete, ["projects", id, "gateways", env, gw]) => {
+            let mut p = load(&store, id).await?;
+            let (env, gw) = env_gateway(env, gw)?;
+            p.gateways.get_mut(env).remove(&gw);
+            store.put_project(&p).await?;
+            Ok(json(200, &view(&p)))
+        }
+        (Method::Put, ["demo"]) => set_demo(ctx, &store).await,
+        (_, ["accounts"])
+        | (_, ["accounts", _, "keys" | "projects"])
+        | (_, ["projects", _])
+        | (_, ["projects", _, "gateways", _, _])
+        | (_, ["demo"]) => Err(ApiError::MethodNotAllowed),
+        _ => Err(ApiError::NotFound("Not Found".into())),
+    }
+}
+
+fn done(f: Fields<'_>) -> ApiResult<()> {
+    let errors = f.finish();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(errors))
+    }
+}
+
+async fn create_account(ctx: &mut Ctx, store: &Store) -> ApiResult<Response> {
+    let body = ctx.json_body().await?;
+    let mut f = Fields::new(&body, vec!["body".into()]);
+    let name = f.string("name", true, false, 100);
+    done(f)?;
+    let account = Account {
+        id: new_id(),
+        name: name.unwrap_or_default(),
+        created_at: ctx.now,
+    };
+    store.put_account(&account).await?;
+    Ok(json(201, &account))
+}
+
+async fn create_key(ctx: &mut Ctx, store: &Store, account_id: &str) -> ApiResult<Response> {
+    let body = ctx.json_body().await?;
+    let mut f = Fields::new(&body, vec!["body".into()]);
+    let env = f.literal("environment", true, &["test", "live"]);
+    done(f)?;
+    let account = store
+        .account(account_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Account"))?;
+    let environment = env
+        .and_then(Environment::parse)
+        .unwrap_or(Environment::Test);
+    let key = new_key(environment, &random_bytes::<24>()?);
+    let rec = ApiKeyRecord {
+        key_id: new_id(),
+        account_id: account.id,
+        environment,
+        hint: format!("{}…", &key[..13]),
+        created_at: ctx.now,
+    };
+    store.put_api_key(&sha256_hex(key.as_bytes()), &rec).await?;
+    // The only time the plaintext key exists outside the merchant's hands.
+    Ok(json(
+        201,
+        &json!({"key": key, "key_id": rec.key_id, "environment": environment.as_str(), "hint": rec.hint}),
+    ))
+}
+
+async fn create_project(ctx: &mut Ctx, store: &Store, account_id: &str) -> ApiResult<Response> {
+    let body = ctx.json_body().await?;
+    let mut f = Fields::new(&body, vec!["body".into()]);
+    let slug = f.pattern("slug", "^[a-z0-9][a-z0-9-]{0,63}$", is_slug);
+    if f.is_object() && body.get("slug").is_none() {
+        f.push("slug", "missing", "Field required");
+    }
+    let name = f.string("name", true, false, 100);
+    let currency = f.pattern("currency", "^[a-z]{3}$", |s| {
+        s.len() == 3 && s.bytes().all(|b| b.is_ascii_lowercase())
+    });
+    let capture = f.bool("capture");
+    done(f)?;
+    store
+        .account(account_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Account"))?;
+    let slug = slug.unwrap_or_default();
+    if store.project_id_by_slug(account_id, &slug).await?.is_some() {
+        return Err(ApiError::Conflict {
+            detail: format!("A project with slug '{slug}' already exists in this account."),
+            code: "slug_taken",
+        });
+    }
+    let project = Project {
+        id: new_id(),
+        account_id: account_id.to_string(),
+        slug,
+        name: name.unwrap_or_default(),
+        currency: currency.unwrap_or_else(|| "usd".into()),
+        capture: capture.unwrap_or(true),
+        customization: Default::default(),
+        gateways: EnvGateways::default(),
+        allowed_origins: vec![],
+        webhook_url: None,
+        webhook_secret_sealed: None,
+        created_at: ctx.now,
+    };
+    store.put_project(&project).await?;
+    Ok(json(201, &view(&project)))
+}
+
+async fn update_project(ctx: &mut Ctx, store: &Store, id: &str) -> ApiResult<Response> {
+    let body = ctx.json_body().await?;
+    let mut p = load(store, id).await?;
+    let mut f = Fields::new(&body, vec!["body".into()]);
+    let name = f.string("name", false, false, 100);
+    let currency = f.pattern("currency", "^[a-z]{3}$", |s| {
+        s.len() == 3 && s.bytes().all(|b| b.is_ascii_lowercase())
+    });
+    let capture = f.bool("capture");
+    let webhook_url = f.string("webhook_url", false, true, 500);
+    if webhook_url
+        .as_deref()
+        .is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://127.0.0.1")))
+    {
+        f.push(
+            "webhook_url",
+            "value_error",
+            "Value error, webhook_url must be an https:// URL",
+        );
+    }
+    let origins = parse_origins(&mut f);
+    let overrides = Overrides::parse(&mut f);
+    done(f)?;
+    if let Some(n) = name {
+        p.name = n;
+    }
+    if let Some(c) = currency {
+        p.currency = c;
+    }
+    if let Some(c) = capture {
+        p.capture = c;
+    }
+    if body.get("webhook_url").is_some() {
+        p.webhook_url = webhook_url;
+    }
+    if let Some(o) = origins {
+        p.allowed_origins = o;
+    }
+    p.customization = p.customization.merged(&overrides);
+    store.put_project(&p).await?;
+    Ok(json(200, &view(&p)))
+}
+
+fn parse_origins(f: &mut Fields<'_>) -> Option<Vec<String>> {
+    let v = f.get("allowed_origins")?;
+    let Some(items) = v.as_array() else {
+        f.push(
+            "allowed_origins",
+            "list_type",
+            "Input should be a valid list",
+        );
+        return None;
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        match item.as_str() {
+            Some(s) if is_origin(s) => out.push(s.to_string()),
+            _ => {
+                let mut loc = f.at("allowed_origins");
+                loc.push(i.into());
+                f.errors.push(maven_core::FieldError::new(
+                    loc,
+                    "value_error",
+                    "Value error, an origin looks like https://shop.example.com",
+                ));
+            }
+        }
+    }
+    Some(out)
+}
+
+fn env_gateway(env: &str, gw: &str) -> ApiResult<(Environment, GatewayKind)> {
+    match (Environment::parse(env), GatewayKind::parse(gw)) {
+        (Some(e), Some(g)) => Ok((e, g)),
+        _ => Err(ApiError::NotFound("Not Found".into())),
+    }
+}
+
+/// Production endpoints per gateway and environment (GATEWAYS.md).
+fn default_base_url(gw: GatewayKind, env: Environment) -> &'static str {
+    match (gw, env) {
+        (GatewayKind::Stripe, _) => "https://api.stripe.com",
+        (GatewayKind::Authorizenet, Environment::Test) => "https://apitest.authorize.net",
+        (GatewayKind::Authorizenet, Environment::Live) => "https://api2.authorize.net",
+        (GatewayKind::Braintree, Environment::Test) => "https://payments.sandbox.braintree-api.com",
+        (GatewayKind::Braintree, Environment::Live) => "https://payments.braintree-api.com",
+        (GatewayKind::Shift4, _) => "https://api.shift4.com",
+    }
+}
+
+async fn put_gateway(
+    ctx: &mut Ctx,
+    store: &Store,
+    id: &str,
+    env: &str,
+    gw: &str,
+) -> ApiResult<Response> {
+    let (env, gw) = env_gateway(env, gw)?;
+    let body = ctx.json_body().await?;
+    let mut p = load(store, id).await?;
+    let mut f = Fields::new(&body, vec!["body".into()]);
+    let base_url = f.string("base_url", false, false, 300);
+    // Plain http only to loopback (the local simulator); real gateways are https.
+    if base_url.as_deref().is_some_and(|u| {
+        !(u.starts_with("https://")
+            || u.starts_with("http://127.0.0.1:")
+            || u.starts_with("http://localhost:"))
+    }) {
+        f.push(
+            "base_url",
+            "value_error",
+            "Value error, base_url must be https:// (or http:// on loopback)",
+        );
+    }
+    let creds = f.get("credentials");
+    let credentials = parse_credentials(gw, creds, f.at("credentials"), &mut f.errors);
+    if creds.is_none() {
+        f.push("credentials", "missing", "Field required");
+    }
+    done(f)?;
+    let credentials = credentials.ok_or_else(|| ApiError::Internal("credentials".into()))?;
+    let plain = serde_json::to_vec(&credentials)
+        .map_err(|_| ApiError::Internal("could not encode credentials".into()))?;
+    let sealed = seal_key(ctx)?.seal(random_bytes::<12>()?, &plain)?;
+    p.gateways.get_mut(env).insert(
+        gw,
+        StoredGateway {
+            base_url: base_url
+                .unwrap_or_else(|| default_base_url(gw, env).to_string())
+                .trim_end_matches('/')
+                .to_string(),
+            credentials_sealed: sealed,
+        },
+    );
+    store.put_project(&p).await?;
+    Ok(json(200, &view(&p)))
+}
+
+fn parse_credentials(
+    gw: GatewayKind,
+    v: Option<&Value>,
+    loc: Vec<maven_core::Loc>,
+    errors: &mut Vec<maven_core::FieldError>,
+) -> Option<Credentials> {
+    let v = v?;
+    let mut f = Fields::new(v, loc);
+    let mut s = |k: &'static str| f.string(k, true, false, 200).map(Secret::new);
+    let c = match gw {
+        GatewayKind::Stripe => s("secret_key").map(|secret_key| Credentials::Stripe { secret_key }),
+        GatewayKind::Shift4 => s("secret_key").map(|secret_key| Credentials::Shift4 { secret_key }),
+        GatewayKind::Authorizenet => match (s("api_login_id"), s("transaction_key")) {
+            (Some(api_login_id), Some(transaction_key)) => Some(Credentials::Authorizenet {
+                api_login_id,
+                transaction_key,
+            }),
+            _ => None,
+        },
+        GatewayKind::Braintree => {
+            let (public_key, private_key) = (s("public_key"), s("private_key"));
+            let merchant_account_id = f.string("merchant_account_id", false, true, 100);
+            match (public_key, private_key) {
+                (Some(public_key), Some(private_key)) => Some(Credentials::Braintree {
+                    public_key,
+                    private_key,
+                    merchant_account_id,
+                }),
+                _ => None,
+            }
+        }
+    };
+    errors.extend(f.finish());
+    c
+}
+
+pub fn seal_key(ctx: &Ctx) -> ApiResult<SealKey> {
+    let hex = ctx
+        .env
+        .secret("CREDENTIALS_KEY")
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    SealKey::from_hex(&hex).ok_or_else(|| {
+        ApiError::Internal("CREDENTIALS_KEY secret is missing or not 64 hex characters".into())
+    })
+}
+
+async fn load(store: &Store, id: &str) -> ApiResult<Project> {
+    store
+        .project(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Project"))
+}
+
+/// The operator's view of a project: everything but secrets.
+fn view(p: &Project) -> Value {
+    let gws = |env: Environment| -> Value {
+        p.gateways
+            .get(env)
+            .iter()
+            .map(|(g, s)| {
+                (
+                    g.as_str().to_string(),
+                    json!({"base_url": s.base_url, "configured": true}),
+                )
+            })
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    };
+    json!({
+        "id": p.id,
+        "account_id": p.account_id,
+        "slug": p.slug,
+        "name": p.name,
+        "currency": p.currency,
+        "capture": p.capture,
+        "theme": p.customization.theme,
+        "labels": p.customization.labels,
+        "fields": p.customization.fields,
+        "gateways": {"test": gws(Environment::Test), "live": gws(Environment::Live)},
+        "allowed_origins": p.allowed_origins,
+        "webhook_url": p.webhook_url,
+    })
+}
+
+/// Local development only (`DEV_MODE=true`): which project the demo page pays into.
+async fn set_demo(ctx: &mut Ctx, store: &Store) -> ApiResult<Response> {
+    super::demo::require_dev(ctx)?;
+    let body = ctx.json_body().await?;
+    let mut f = Fields::new(&body, vec!["body".into()]);
+    let project_id = f.string("project_id", true, false, 64);
+    done(f)?;
+    let p = load(store, &project_id.unwrap_or_default()).await?;
+    store.put("demo:project", &p.id, None).await?;
+    Ok(json(200, &json!({"project_id": p.id})))
+}

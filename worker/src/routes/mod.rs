@@ -1,0 +1,5 @@
+pub mod admin;
+pub mod demo;
+pub mod projects;
+pub mod sessions;
+pub mod widget_page;

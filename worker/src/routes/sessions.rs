@@ -1,0 +1,141 @@
+//! `POST /v1/widget-sessions` (merchant server) and `GET /v1/widget-sessions/{id}` (the form).
+
+use crate::auth::{self, Caller};
+use crate::http::{json, json_text, new_id, ApiResult, Ctx};
+use crate::store::{IdempotentReply, Store};
+use maven_core::auth::sha256_hex;
+use maven_core::error::ApiError;
+use maven_core::model::{is_uuid, Project};
+use maven_core::session::{validate_create, Session};
+use worker::Response;
+
+pub async fn create(ctx: &mut Ctx) -> ApiResult<Response> {
+    let store = Store::from_env(&ctx.env)?;
+    let caller = auth::merchant(ctx, &store).await?;
+    let body = ctx.json_body().await?;
+    let idem = idempotency_key(ctx)?;
+    // Same key + same body → the same reply; same key + another body → 409.
+    let body_hash = sha256_hex(body.to_string().as_bytes());
+    if let Some(key_hash) = &idem {
+        if let Some(prev) = store
+            .idempotent_reply(&caller.account_id, caller.environment, key_hash)
+            .await?
+        {
+            if prev.body_hash != body_hash {
+                return Err(ApiError::Conflict {
+                    detail: "This Idempotency-Key was already used with a different request body."
+                        .into(),
+                    code: "idempotency_key_reused",
+                });
+            }
+            let mut r = json_text(prev.status, prev.body);
+            let _ = r.headers_mut().set("idempotent-replayed", "true");
+            return Ok(r);
+        }
+    }
+    let session = create_session(&store, &caller, &body, ctx.now).await?;
+    let body = serde_json::to_string(&session.created_body(&ctx.origin))
+        .map_err(|_| ApiError::Internal("could not encode the session".into()))?;
+    if let Some(key_hash) = &idem {
+        let reply = IdempotentReply {
+            body_hash,
+            status: 201,
+            body: body.clone(),
+        };
+        store
+            .put_idempotent_reply(
+                &caller.account_id,
+                caller.environment,
+                key_hash,
+                &reply,
+                ctx.now,
+            )
+            .await?;
+    }
+    Ok(json_text(201, body))
+}
+
+/// Validates a create body and stores the new session (shared by the API and the local demo).
+pub async fn create_session(
+    store: &Store,
+    caller: &Caller,
+    body: &serde_json::Value,
+    now: u64,
+) -> ApiResult<Session> {
+    let new = validate_create(body)?;
+    let project = find_project(store, caller, &new.project).await?;
+    if !project
+        .gateways
+        .get(caller.environment)
+        .contains_key(&new.gateway)
+    {
+        return Err(ApiError::BadRequest {
+            detail: format!(
+                "Gateway '{}' is not configured for project '{}' in the {} environment.",
+                new.gateway.as_str(),
+                project.slug,
+                caller.environment.as_str()
+            ),
+            code: "gateway_not_configured",
+        });
+    }
+    let session = Session::build(new_id(), &new, &project, caller.environment, now);
+    store.put_session(&session).await?;
+    Ok(session)
+}
+
+/// `Idempotency-Key`: 1–255 printable characters; stored by hash.
+fn idempotency_key(ctx: &Ctx) -> ApiResult<Option<String>> {
+    let Some(key) = ctx.header("idempotency-key") else {
+        return Ok(None);
+    };
+    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| (0x21..0x7f).contains(&b)) {
+        return Err(ApiError::BadRequest {
+            detail: "Idempotency-Key must be 1 to 255 printable ASCII characters.".into(),
+            code: "invalid_idempotency_key",
+        });
+    }
+    Ok(Some(sha256_hex(key.as_bytes())))
+}
+
+/// A project by UUID or slug, only within the caller's account.
+pub async fn find_project(store: &Store, caller: &Caller, id_or_slug: &str) -> ApiResult<Project> {
+    let id = if is_uuid(id_or_slug) {
+        Some(id_or_slug.to_string())
+    } else {
+        store
+            .project_id_by_slug(&caller.account_id, id_or_slug)
+            .await?
+    };
+    let project = match id {
+        Some(id) => store.project(&id).await?,
+        None => None,
+    };
+    project
+        .filter(|p| p.account_id == caller.account_id)
+        .ok_or_else(|| ApiError::not_found("Project"))
+}
+
+/// Loads a session for the public endpoints: 404 for any unknown id, 410 once expired.
+pub async fn live_session(store: &Store, id: &str, now: u64) -> ApiResult<Session> {
+    let session = if is_uuid(id) {
+        store.session(id).await?
+    } else {
+        None
+    };
+    let session = session.ok_or_else(|| ApiError::not_found("Session"))?;
+    if session.is_expired(now) && session.result.is_none() {
+        return Err(ApiError::Gone("This payment session has expired.".into()));
+    }
+    Ok(session)
+}
+
+pub async fn get_public(ctx: &Ctx, id: &str) -> ApiResult<Response> {
+    let store = Store::from_env(&ctx.env)?;
+    let session = live_session(&store, id, ctx.now).await?;
+    let project = store
+        .project(&session.project_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Session"))?;
+    Ok(json(200, &session.public_view(&project)))
+}

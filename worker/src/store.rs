@@ -1,0 +1,154 @@
+//! KV access, typed. One namespace (`MAVEN_KV`), keys by prefix:
+//! `apikey:<sha256>`, `account:<id>`, `project:<id>`, `slug:<account>:<slug>`,
+//! `projects:<account>` (id list), `session:<id>`, `idem:<account>:<env>:<sha256(key)>`.
+
+use crate::http::ApiResult;
+use maven_core::auth::Environment;
+use maven_core::error::ApiError;
+use maven_core::model::{Account, ApiKeyRecord, Project};
+use maven_core::session::Session;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use worker::kv::KvStore;
+use worker::Env;
+
+pub struct Store {
+    kv: KvStore,
+}
+
+/// A remembered create response for an `Idempotency-Key`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct IdempotentReply {
+    pub body_hash: String,
+    pub status: u16,
+    /// The JSON text sent the first time, replayed byte for byte.
+    pub body: String,
+}
+
+fn kv_error(what: &str) -> ApiError {
+    ApiError::Internal(format!("storage error while {what}"))
+}
+
+impl Store {
+    pub fn from_env(env: &Env) -> ApiResult<Store> {
+        let kv = env
+            .kv("MAVEN_KV")
+            .map_err(|_| ApiError::Internal("KV binding MAVEN_KV is missing".into()))?;
+        Ok(Store { kv })
+    }
+
+    pub async fn get<T: DeserializeOwned>(&self, key: &str) -> ApiResult<Option<T>> {
+        let text = self
+            .kv
+            .get(key)
+            .text()
+            .await
+            .map_err(|_| kv_error("reading"))?;
+        match text {
+            None => Ok(None),
+            Some(t) => serde_json::from_str(&t)
+                .map(Some)
+                .map_err(|_| ApiError::Internal("a stored record could not be read".into())),
+        }
+    }
+
+    /// Writes JSON; `expiration` is an absolute unix time after which KV drops the key.
+    pub async fn put<T: Serialize>(
+        &self,
+        key: &str,
+        value: &T,
+        expiration: Option<u64>,
+    ) -> ApiResult<()> {
+        let text = serde_json::to_string(value)
+            .map_err(|_| ApiError::Internal("could not encode a record".into()))?;
+        let mut put = self.kv.put(key, text).map_err(|_| kv_error("writing"))?;
+        if let Some(at) = expiration {
+            put = put.expiration(at);
+        }
+        put.execute().await.map_err(|_| kv_error("writing"))
+    }
+
+    pub async fn api_key(&self, hash: &str) -> ApiResult<Option<ApiKeyRecord>> {
+        self.get(&format!("apikey:{hash}")).await
+    }
+
+    pub async fn put_api_key(&self, hash: &str, rec: &ApiKeyRecord) -> ApiResult<()> {
+        self.put(&format!("apikey:{hash}"), rec, None).await
+    }
+
+    pub async fn account(&self, id: &str) -> ApiResult<Option<Account>> {
+        self.get(&format!("account:{id}")).await
+    }
+
+    pub async fn put_account(&self, a: &Account) -> ApiResult<()> {
+        self.put(&format!("account:{}", a.id), a, None).await
+    }
+
+    pub async fn project(&self, id: &str) -> ApiResult<Option<Project>> {
+        self.get(&format!("project:{id}")).await
+    }
+
+    pub async fn project_id_by_slug(&self, account: &str, slug: &str) -> ApiResult<Option<String>> {
+        self.get(&format!("slug:{account}:{slug}")).await
+    }
+
+    pub async fn project_ids(&self, account: &str) -> ApiResult<Vec<String>> {
+        Ok(self
+            .get(&format!("projects:{account}"))
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// Saves a project and keeps its slug and account index in step.
+    pub async fn put_project(&self, p: &Project) -> ApiResult<()> {
+        self.put(&format!("project:{}", p.id), p, None).await?;
+        self.put(&format!("slug:{}:{}", p.account_id, p.slug), &p.id, None)
+            .await?;
+        let mut ids = self.project_ids(&p.account_id).await?;
+        if !ids.contains(&p.id) {
+            ids.push(p.id.clone());
+            self.put(&format!("projects:{}", p.account_id), &ids, None)
+                .await?;
+        }
+        Ok(())
+    }
+
+    pub async fn session(&self, id: &str) -> ApiResult<Option<Session>> {
+        self.get(&format!("session:{id}")).await
+    }
+
+    pub async fn put_session(&self, s: &Session) -> ApiResult<()> {
+        self.put(&format!("session:{}", s.id), s, Some(s.kv_expiration()))
+            .await
+    }
+
+    fn idem_key(account: &str, env: Environment, key_hash: &str) -> String {
+        format!("idem:{account}:{}:{key_hash}", env.as_str())
+    }
+
+    pub async fn idempotent_reply(
+        &self,
+        account: &str,
+        env: Environment,
+        key_hash: &str,
+    ) -> ApiResult<Option<IdempotentReply>> {
+        self.get(&Self::idem_key(account, env, key_hash)).await
+    }
+
+    /// Remembered for 24 h (SPEC §3).
+    pub async fn put_idempotent_reply(
+        &self,
+        account: &str,
+        env: Environment,
+        key_hash: &str,
+        reply: &IdempotentReply,
+        now: u64,
+    ) -> ApiResult<()> {
+        self.put(
+            &Self::idem_key(account, env, key_hash),
+            reply,
+            Some(now + 24 * 3600),
+        )
+        .await
+    }
+}
