@@ -1,0 +1,469 @@
+//! Authorize.net under `/authorizenet`: `POST /xml/v1/request.api` with a JSON body whose root
+//! key is the method (WIRE.md §Authorize.net). Auth in the body, keys in XSD order (see
+//! `xsd.rs`), every answer HTTP 200 and prefixed with a UTF-8 BOM. Answers follow the XSD types
+//! `createTransactionResponse` (`transactionResponse`) and `createCustomerProfileResponse`.
+
+mod xsd;
+
+use crate::cards::{self, CardFacts, Outcome};
+use crate::http::{Request, Response};
+use crate::ojson::Node;
+use crate::state::{fnv, lock, CallInfo, Handled, Sim};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+pub const LOGIN: &str = "maven_sim_login";
+pub const TRANSACTION_KEY: &str = "maven_sim_key";
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+/// Authorize.net's default duplicate window when the request sets none.
+const DEFAULT_WINDOW_SECS: u64 = 120;
+
+/// An approved transaction, kept for duplicate detection.
+struct Approved {
+    key: u64,
+    at: Instant,
+    trans_id: String,
+    auth_code: String,
+    account_number: String,
+    account_type: &'static str,
+}
+
+struct Profile {
+    id: String,
+    payment_profile_ids: Vec<String>,
+}
+
+#[derive(Default)]
+pub struct Store {
+    approved: Vec<Approved>,
+    /// By merchantCustomerId.
+    profiles: HashMap<String, Profile>,
+}
+
+fn strip_bom(body: &[u8]) -> &[u8] {
+    body.strip_prefix(BOM).unwrap_or(body)
+}
+
+/// The root key (method name) for the call log, without validating anything.
+pub fn operation(req: &Request) -> String {
+    match serde_json::from_slice::<Node>(strip_bom(&req.body)) {
+        Ok(Node::Obj(entries)) if entries.len() == 1 => entries[0].0.clone(),
+        _ => "unknown".to_string(),
+    }
+}
+
+/// JSON body with the BOM Authorize.net puts in front of every answer.
+fn reply(body: &Value) -> Response {
+    let mut bytes = BOM.to_vec();
+    bytes.extend_from_slice(body.to_string().as_bytes());
+    Response {
+        status: 200,
+        headers: vec![(
+            "Content-Type".into(),
+            "application/json; charset=utf-8".into(),
+        )],
+        body: bytes,
+    }
+}
+
+/// `messagesType`.
+fn messages(ok: bool, code: &str, text: &str) -> Value {
+    let result = if ok { "Ok" } else { "Error" };
+    json!({"resultCode": result, "message": [{"code": code, "text": text}]})
+}
+
+/// A request-level failure: no `transactionResponse`, just top-level `messages`.
+fn request_error(code: &str, text: &str) -> Response {
+    reply(&json!({"messages": messages(false, code, text)}))
+}
+
+pub fn handle(sim: &Sim, req: &Request, sub: &str) -> Handled {
+    let mut info = CallInfo::new(&operation(req), None);
+    if req.method != "POST" || sub != "/xml/v1/request.api" {
+        info.outcome = "not_found".into();
+        let body = json!({"messages": messages(false, "E00003", "The simulator serves POST /xml/v1/request.api only.")});
+        let mut response = reply(&body);
+        response.status = 404;
+        return Handled { response, info };
+    }
+    let response = match serde_json::from_slice::<Node>(strip_bom(&req.body)) {
+        Err(e) => request_error("E00003", &format!("Data at the root level is invalid. {e}")),
+        Ok(Node::Obj(entries)) if entries.len() == 1 => {
+            let (method, body) = &entries[0];
+            match xsd::validate(method, body) {
+                Err(text) => request_error("E00003", &text),
+                Ok(()) if !authenticated(body) => {
+                    info.outcome = "unauthorized".into();
+                    request_error(
+                        "E00007",
+                        "User authentication failed due to invalid authentication values.",
+                    )
+                }
+                Ok(()) if method == "createTransactionRequest" => {
+                    create_transaction(sim, body, &mut info)
+                }
+                Ok(()) => create_profile(sim, body, &mut info),
+            }
+        }
+        Ok(_) => request_error(
+            "E00003",
+            "The root element must be one method, e.g. {\"createTransactionRequest\": {…}}.",
+        ),
+    };
+    Handled { response, info }
+}
+
+fn authenticated(body: &Node) -> bool {
+    body.str_at(&["merchantAuthentication", "name"]) == Some(LOGIN)
+        && body.str_at(&["merchantAuthentication", "transactionKey"]) == Some(TRANSACTION_KEY)
+}
+
+/// "2030-12", "2030-12-…"-less gYearMonth, "1230", "12/30", "122030" → valid?
+fn expiration_ok(s: &str) -> bool {
+    let (month, year) = if let Some((y, m)) = s.split_once('-') {
+        (m, y)
+    } else if let Some((m, y)) = s.split_once('/') {
+        (m, y)
+    } else if s.len() == 4 || s.len() == 6 {
+        s.split_at(2)
+    } else {
+        return false;
+    };
+    cards::month(month).is_some() && month.len() == 2 && cards::year(year).is_some()
+}
+
+/// Validates `payment.creditCard`: Ok(facts) or the reason (code, text) it fails with.
+fn credit_card(payment: Option<&Node>) -> Result<CardFacts, (&'static str, &'static str)> {
+    let card = payment.and_then(|p| p.get("creditCard"));
+    let Some(number) = card.and_then(|c| c.str_at(&["cardNumber"])) else {
+        return Err(("33", "Credit card number is required."));
+    };
+    let facts = CardFacts::of(number).ok_or(("6", "The credit card number is invalid."))?;
+    let exp = card
+        .and_then(|c| c.str_at(&["expirationDate"]))
+        .unwrap_or("");
+    if !expiration_ok(exp) {
+        return Err(("7", "Credit card expiration date is invalid."));
+    }
+    if card
+        .and_then(|c| c.str_at(&["cardCode"]))
+        .is_some_and(|c| !cards::cvc_ok(c))
+    {
+        return Err(("78", "The Card Code is invalid."));
+    }
+    Ok(facts)
+}
+
+/// (responseCode, reason code, reason text) of each outcome.
+fn reason(outcome: Outcome) -> (&'static str, &'static str, &'static str) {
+    match outcome {
+        Outcome::Approved => ("1", "1", "This transaction has been approved."),
+        Outcome::CardDeclined => ("2", "2", "This transaction has been declined."),
+        Outcome::InsufficientFunds => ("2", "51", "This transaction has been declined."),
+        Outcome::IncorrectCvc => ("2", "44", "This transaction has been declined."),
+        Outcome::ExpiredCard => ("3", "8", "The credit card has expired."),
+        Outcome::ProcessingError => (
+            "3",
+            "19",
+            "An error occurred during processing. Please try again in 5 minutes.",
+        ),
+    }
+}
+
+/// XSD `transactionResponse`; `approved` decides `messages` vs `errors`.
+#[allow(clippy::too_many_arguments)]
+fn transaction_response(
+    rc: &str,
+    code: &str,
+    text: &str,
+    trans_id: &str,
+    auth_code: &str,
+    account_number: &str,
+    account_type: &str,
+    cvv: &str,
+) -> Value {
+    let mut tr = json!({
+        "responseCode": rc, "authCode": auth_code, "avsResultCode": if rc == "1" { "Y" } else { "P" },
+        "cvvResultCode": cvv, "cavvResultCode": "", "transId": trans_id, "refTransID": "",
+        "transHash": "", "testRequest": "0", "accountNumber": account_number,
+        "accountType": account_type, "transHashSha2": "",
+    });
+    let list = if rc == "1" {
+        ("messages", json!([{"code": code, "description": text}]))
+    } else {
+        ("errors", json!([{"errorCode": code, "errorText": text}]))
+    };
+    tr[list.0] = list.1;
+    tr
+}
+
+/// `createTransactionRequest` (authCaptureTransaction / authOnlyTransaction) →
+/// `createTransactionResponse`.
+fn create_transaction(sim: &Sim, body: &Node, info: &mut CallInfo) -> Response {
+    let ref_id = body.str_at(&["refId"]);
+    let tx = body.get("transactionRequest");
+    let field = |path: &[&str]| tx.and_then(|t| t.str_at(path));
+    let finish = |tr: Value, ok: bool| {
+        let mut out = json!({"transactionResponse": tr});
+        if let Some(r) = ref_id {
+            out["refId"] = r.into();
+        }
+        out["messages"] = if ok {
+            messages(true, "I00001", "Successful.")
+        } else {
+            messages(false, "E00027", "The transaction was unsuccessful.")
+        };
+        reply(&out)
+    };
+    let error = |code: &str, text: &str| {
+        finish(
+            transaction_response("3", code, text, "0", "", "", "", ""),
+            false,
+        )
+    };
+    let tx_type = field(&["transactionType"]).unwrap_or("");
+    match tx_type {
+        "authCaptureTransaction" | "authOnlyTransaction" => {}
+        "priorAuthCaptureTransaction"
+        | "captureOnlyTransaction"
+        | "refundTransaction"
+        | "voidTransaction"
+        | "authOnlyContinueTransaction"
+        | "authCaptureContinueTransaction" => {
+            return error(
+                "3",
+                "The simulator implements authCaptureTransaction and authOnlyTransaction only.",
+            );
+        }
+        other => {
+            return request_error("E00003", &format!("The 'AnetApi/xml/v1/schema/AnetApiSchema.xsd:transactionType' element is invalid - The value '{other}' is invalid according to its datatype 'transactionTypeEnum' - The Enumeration constraint failed."));
+        }
+    }
+    let Some(cents) = field(&["amount"])
+        .and_then(cards::decimal_cents)
+        .filter(|c| *c > 0)
+    else {
+        return error("5", "A valid amount is required.");
+    };
+    info.amount = Some(cents);
+    let card = match credit_card(tx.and_then(|t| t.get("payment"))) {
+        Ok(card) => card,
+        Err((code, text)) => {
+            info.outcome = if code == "6" {
+                "invalid_number"
+            } else {
+                "invalid_request"
+            }
+            .into();
+            return error(code, text);
+        }
+    };
+    info.card_last4 = Some(card.last4.clone());
+    let account_number = format!("XXXX{}", card.last4);
+    let account_type = card.brand.anet();
+    let window = tx
+        .and_then(|t| t.at(&["transactionSettings", "setting"]))
+        .map(|s| s.items())
+        .unwrap_or_default()
+        .into_iter()
+        .find(|s| s.str_at(&["settingName"]) == Some("duplicateWindow"))
+        .and_then(|s| s.str_at(&["settingValue"]))
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(DEFAULT_WINDOW_SECS);
+    let invoice = field(&["order", "invoiceNumber"]).unwrap_or("");
+    let key = fnv(&[
+        tx_type.as_bytes(),
+        invoice.as_bytes(),
+        &cents.to_le_bytes(),
+        &card.fingerprint.to_le_bytes(),
+    ]);
+    let mut store = lock(&sim.authorizenet);
+    let window = Duration::from_secs(window);
+    let duplicate = store
+        .approved
+        .iter()
+        .rev()
+        .find(|a| a.key == key && a.at.elapsed() < window);
+    if let Some(first) = duplicate.filter(|_| !window.is_zero()) {
+        info.outcome = "duplicate".into();
+        info.replayed = true;
+        let (code, text) = ("11", "A duplicate transaction has been submitted.");
+        let tr = transaction_response(
+            "3",
+            code,
+            text,
+            &first.trans_id,
+            &first.auth_code,
+            &first.account_number,
+            first.account_type,
+            "",
+        );
+        return finish(tr, false);
+    }
+    info.outcome = card.outcome.as_str().into();
+    let (rc, code, text) = reason(card.outcome);
+    let cvv = if card.outcome == Outcome::IncorrectCvc {
+        "N"
+    } else {
+        "M"
+    };
+    if rc == "1" {
+        let trans_id = sim.digits(11);
+        let auth_code = sim.id("", 6).to_ascii_uppercase();
+        let tr = transaction_response(
+            rc,
+            code,
+            text,
+            &trans_id,
+            &auth_code,
+            &account_number,
+            account_type,
+            cvv,
+        );
+        store.approved.push(Approved {
+            key,
+            at: Instant::now(),
+            trans_id,
+            auth_code,
+            account_number,
+            account_type,
+        });
+        return finish(tr, true);
+    }
+    let trans_id = if rc == "2" {
+        sim.digits(11)
+    } else {
+        "0".to_string()
+    };
+    let tr = transaction_response(
+        rc,
+        code,
+        text,
+        &trans_id,
+        "",
+        &account_number,
+        account_type,
+        cvv,
+    );
+    finish(tr, false)
+}
+
+/// The pipe-less "direct response" Authorize.net returns for a validation transaction:
+/// comma-separated AIM fields (1 response code, 3 reason code, 4 text, 7 transId,
+/// 51 account number, 52 card type, …).
+fn direct_response(outcome: Outcome, card: &CardFacts, customer_id: &str) -> String {
+    let (rc, code, text) = reason(outcome);
+    let mut f = vec![String::new(); 69];
+    f[0] = rc.into();
+    f[1] = "1".into();
+    f[2] = code.into();
+    f[3] = text.into();
+    f[4] = if rc == "1" { "000000" } else { "" }.into();
+    f[5] = "P".into();
+    f[6] = "0".into();
+    f[7] = "none".into();
+    f[8] = "Test transaction for ValidateCustomerPaymentProfile.".into();
+    f[9] = "0.00".into();
+    f[10] = "CC".into();
+    f[11] = "auth_only".into();
+    f[12] = customer_id.into();
+    f[50] = format!("XXXX{}", card.last4);
+    f[51] = card.brand.anet().into();
+    f.join(",")
+}
+
+/// `createCustomerProfileRequest` → `createCustomerProfileResponse`.
+fn create_profile(sim: &Sim, body: &Node, info: &mut CallInfo) -> Response {
+    let ref_id = body.str_at(&["refId"]);
+    let answer = |mut out: Value| {
+        if let Some(r) = ref_id {
+            out["refId"] = r.into();
+        }
+        reply(&out)
+    };
+    let profile = body.get("profile");
+    let text_of = |k: &str| {
+        profile
+            .and_then(|p| p.str_at(&[k]))
+            .filter(|s| !s.is_empty())
+    };
+    let customer_id = text_of("merchantCustomerId");
+    if customer_id.is_none() && text_of("description").is_none() && text_of("email").is_none() {
+        return answer(
+            json!({"messages": messages(false, "E00041", "One or more fields in the profile must contain a value.")}),
+        );
+    }
+    let validate = match body.str_at(&["validationMode"]) {
+        None | Some("none") => false,
+        Some("testMode" | "liveMode") => true,
+        Some(other) => {
+            return request_error("E00003", &format!("The 'AnetApi/xml/v1/schema/AnetApiSchema.xsd:validationMode' element is invalid - The value '{other}' is invalid according to its datatype 'validationModeEnum' - The Enumeration constraint failed."));
+        }
+    };
+    let mut store = lock(&sim.authorizenet);
+    if let Some(existing) = customer_id.and_then(|id| store.profiles.get(id)) {
+        info.outcome = "duplicate".into();
+        info.replayed = true;
+        let text = format!("A duplicate record with ID {} already exists.", existing.id);
+        return answer(json!({
+            "customerProfileId": existing.id,
+            "customerPaymentProfileIdList": existing.payment_profile_ids,
+            "customerShippingAddressIdList": [], "validationDirectResponseList": [],
+            "messages": messages(false, "E00039", &text),
+        }));
+    }
+    let payment_profiles = profile
+        .and_then(|p| p.get("paymentProfiles"))
+        .map(|p| p.items())
+        .unwrap_or_default();
+    let mut responses = Vec::new();
+    let mut ids = Vec::new();
+    for pp in &payment_profiles {
+        let card = match credit_card(pp.get("payment")) {
+            Ok(card) => card,
+            Err((_, text)) => {
+                return answer(json!({
+                    "customerPaymentProfileIdList": [], "customerShippingAddressIdList": [],
+                    "validationDirectResponseList": [], "messages": messages(false, "E00027", text),
+                }));
+            }
+        };
+        info.card_last4.get_or_insert(card.last4.clone());
+        if validate {
+            let line = direct_response(card.outcome, &card, customer_id.unwrap_or(""));
+            if card.outcome != Outcome::Approved {
+                info.outcome = card.outcome.as_str().into();
+                return answer(json!({
+                    "customerPaymentProfileIdList": [], "customerShippingAddressIdList": [],
+                    "validationDirectResponseList": [line],
+                    "messages": messages(false, "E00027", reason(card.outcome).2),
+                }));
+            }
+            responses.push(line);
+        }
+        ids.push(sim.digits(10));
+    }
+    let id = sim.digits(10);
+    if let Some(cid) = customer_id {
+        let p = Profile {
+            id: id.clone(),
+            payment_profile_ids: ids.clone(),
+        };
+        store.profiles.insert(cid.to_string(), p);
+    }
+    info.outcome = if ids.is_empty() {
+        "created"
+    } else {
+        "approved"
+    }
+    .into();
+    answer(json!({
+        "customerProfileId": id, "customerPaymentProfileIdList": ids,
+        "customerShippingAddressIdList": [], "validationDirectResponseList": responses,
+        "messages": messages(true, "I00001", "Successful."),
+    }))
+}
+
+#[cfg(test)]
+mod tests;

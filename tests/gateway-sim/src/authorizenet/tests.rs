@@ -1,0 +1,1 @@
+// Unit tests of this gateway's handlers (next commit).

@@ -1,0 +1,524 @@
+//! Braintree under `/braintree`: `POST /graphql` (WIRE.md §Braintree). Basic `public:private`,
+//! `Braintree-Version` required, always HTTP 200 except bad keys (401). Dispatches on the first
+//! top-level field of the operation, arguments from `input` (variables or inline). Payloads
+//! follow `schema.graphql`: `TokenizeCreditCardPayload`, `TransactionPayload`,
+//! `VaultPaymentMethodPayload`, `Search.transactions` (`TransactionConnection`).
+
+mod graphql;
+
+use crate::cards::{self, CardFacts, Outcome};
+use crate::http::{self, Request, Response};
+use crate::state::{lock, unix_now, CallInfo, Handled, Sim};
+use graphql::Field;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+
+pub const PUBLIC_KEY: &str = "maven_sim_public";
+pub const PRIVATE_KEY: &str = "maven_sim_private";
+
+struct PaymentMethod {
+    card: CardFacts,
+    exp_month: String,
+    exp_year: String,
+    cardholder: Option<String>,
+    multi_use: bool,
+    used: bool,
+}
+
+#[derive(Default)]
+pub struct Store {
+    payment_methods: HashMap<String, PaymentMethod>,
+    /// `Transaction` objects as answered, in creation order.
+    transactions: Vec<Value>,
+}
+
+struct Body {
+    query: String,
+    variables: Value,
+    operation_name: Option<String>,
+}
+
+fn body(req: &Request) -> Option<Body> {
+    let v: Value = serde_json::from_slice(&req.body).ok()?;
+    Some(Body {
+        query: v.get("query")?.as_str()?.to_string(),
+        variables: v.get("variables").cloned().unwrap_or(Value::Null),
+        operation_name: v
+            .get("operationName")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+    })
+}
+
+fn first_field(req: &Request) -> Result<(String, Field), String> {
+    let b = body(req).ok_or("The request body must be JSON with a \"query\" string.")?;
+    let op = graphql::parse(&b.query, &b.variables, b.operation_name.as_deref())?;
+    let field = op
+        .fields
+        .into_iter()
+        .next()
+        .ok_or("The operation selects no field.")?;
+    Ok((op.kind, field))
+}
+
+/// The top-level field name (e.g. `chargeCreditCard`) for the call log.
+pub fn operation(req: &Request) -> String {
+    first_field(req)
+        .map(|(_, f)| f.name)
+        .unwrap_or_else(|_| "unknown".to_string())
+}
+
+/// A GraphQL `errors[]` element.
+fn gql_error(message: &str, path: Option<&str>, legacy: Option<&str>, input: &[&str]) -> Value {
+    let mut ext = Map::new();
+    ext.insert("errorClass".into(), "VALIDATION".into());
+    ext.insert("errorType".into(), "user_error".into());
+    if let Some(code) = legacy {
+        ext.insert("legacyCode".into(), code.into());
+    }
+    if !input.is_empty() {
+        ext.insert("inputPath".into(), json!(input));
+    }
+    let mut e = json!({"message": message, "extensions": ext});
+    if let Some(p) = path {
+        e["path"] = json!([p]);
+    }
+    e
+}
+
+fn answer(sim: &Sim, data: Option<Value>, errors: Vec<Value>) -> Response {
+    let request_id = format!(
+        "{}-{}-{}-{}-{}",
+        sim.lower_id(8),
+        sim.lower_id(4),
+        sim.lower_id(4),
+        sim.lower_id(4),
+        sim.lower_id(12)
+    );
+    let mut out = json!({"extensions": {"requestId": request_id}});
+    if let Some(d) = data {
+        out["data"] = d;
+    }
+    if !errors.is_empty() {
+        out["errors"] = Value::Array(errors);
+    }
+    Response::json(200, &out)
+}
+
+/// A mutation that failed validation: `data.<key>: null` plus one error.
+fn field_error(sim: &Sim, f: &Field, msg: &str, legacy: Option<&str>, input: &[&str]) -> Response {
+    let data = json!({ f.key.clone(): null });
+    answer(
+        sim,
+        Some(data),
+        vec![gql_error(msg, Some(&f.key), legacy, input)],
+    )
+}
+
+pub fn handle(sim: &Sim, req: &Request, sub: &str) -> Handled {
+    let mut info = CallInfo::new(&operation(req), None);
+    if req.method != "POST" || sub != "/graphql" {
+        info.outcome = "not_found".into();
+        let body = json!({"errors": [{"message": "The simulator serves POST /graphql only."}]});
+        return Handled {
+            response: Response::json(404, &body),
+            info,
+        };
+    }
+    let authorized = http::basic_auth(req)
+        .is_some_and(|(public, private)| public == PUBLIC_KEY && private == PRIVATE_KEY);
+    if !authorized {
+        info.outcome = "unauthorized".into();
+        let body = json!({"errors": [{"message": "Authentication failed: check the public and private keys.",
+            "extensions": {"errorClass": "AUTHENTICATION"}}]});
+        return Handled {
+            response: Response::json(401, &body),
+            info,
+        };
+    }
+    if req
+        .header("braintree-version")
+        .is_none_or(|v| v.trim().is_empty())
+    {
+        let e = gql_error(
+            "The Braintree-Version header is required (e.g. 2019-01-01).",
+            None,
+            None,
+            &[],
+        );
+        return Handled {
+            response: answer(sim, None, vec![e]),
+            info,
+        };
+    }
+    let (kind, field) = match first_field(req) {
+        Ok(f) => f,
+        Err(msg) => {
+            let response = answer(sim, None, vec![gql_error(&msg, None, None, &[])]);
+            return Handled { response, info };
+        }
+    };
+    let response = match (kind.as_str(), field.name.as_str()) {
+        ("mutation", "tokenizeCreditCard") => tokenize(sim, &field, &mut info),
+        ("mutation", "chargeCreditCard") => transact(sim, &field, true, &mut info),
+        ("mutation", "authorizeCreditCard") => transact(sim, &field, false, &mut info),
+        ("mutation", "vaultPaymentMethod") => vault(sim, &field, &mut info),
+        ("query", "search") => search(sim, &field, &mut info),
+        ("query", "ping") => {
+            info.outcome = "ok".into();
+            answer(sim, Some(json!({ field.key.clone(): "pong" })), vec![])
+        }
+        (kind, name) => {
+            let ty = if kind == "mutation" {
+                "Mutation"
+            } else {
+                "Query"
+            };
+            let msg = format!("Cannot query field \"{name}\" on type \"{ty}\" (the simulator implements tokenizeCreditCard, chargeCreditCard, authorizeCreditCard, vaultPaymentMethod, search, ping).");
+            answer(sim, None, vec![gql_error(&msg, None, None, &[])])
+        }
+    };
+    Handled { response, info }
+}
+
+/// `input` as an object, or the GraphQL error for a missing non-null variable.
+fn input<'a>(sim: &Sim, f: &'a Field, ty: &str) -> Result<&'a Map<String, Value>, Response> {
+    f.args
+        .get("input")
+        .and_then(Value::as_object)
+        .ok_or_else(|| {
+            let msg = format!("Variable 'input' has coerced Null value for NonNull type '{ty}!'");
+            answer(sim, None, vec![gql_error(&msg, None, None, &[])])
+        })
+}
+
+fn str_of<'a>(v: Option<&'a Value>, key: &str) -> Option<&'a str> {
+    v.and_then(|v| v.get(key)).and_then(Value::as_str)
+}
+
+/// `PaymentMethod` with `CreditCardDetails`.
+fn payment_method_json(id: &str, pm: &PaymentMethod) -> Value {
+    json!({
+        "id": id, "usage": if pm.multi_use { "MULTI_USE" } else { "SINGLE_USE" },
+        "createdAt": unix_now(),
+        "details": {
+            "__typename": "CreditCardDetails", "brandCode": pm.card.brand.braintree(),
+            "last4": pm.card.last4, "bin": pm.card.first6, "expirationMonth": pm.exp_month,
+            "expirationYear": pm.exp_year, "cardholderName": pm.cardholder,
+        },
+    })
+}
+
+/// `tokenizeCreditCard` → `TokenizeCreditCardPayload` with a single-use payment method.
+fn tokenize(sim: &Sim, f: &Field, info: &mut CallInfo) -> Response {
+    let input = match input(sim, f, "TokenizeCreditCardInput") {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let cc = input.get("creditCard");
+    let path = |k: &'static str| ["input", "creditCard", k];
+    let Some(number) = str_of(cc, "number") else {
+        return field_error(
+            sim,
+            f,
+            "Credit card number is required.",
+            Some("81714"),
+            &path("number"),
+        );
+    };
+    let Some(card) = CardFacts::of(number) else {
+        info.outcome = "invalid_number".into();
+        return field_error(
+            sim,
+            f,
+            "Credit card number is invalid.",
+            Some("81715"),
+            &path("number"),
+        );
+    };
+    info.card_last4 = Some(card.last4.clone());
+    let (Some(month), Some(year)) = (str_of(cc, "expirationMonth"), str_of(cc, "expirationYear"))
+    else {
+        return field_error(
+            sim,
+            f,
+            "Expiration date is required.",
+            Some("81709"),
+            &path("expirationMonth"),
+        );
+    };
+    if cards::month(month).is_none() {
+        return field_error(
+            sim,
+            f,
+            "Expiration month is invalid.",
+            Some("81712"),
+            &path("expirationMonth"),
+        );
+    }
+    if cards::year(year).is_none() {
+        return field_error(
+            sim,
+            f,
+            "Expiration year is invalid.",
+            Some("81713"),
+            &path("expirationYear"),
+        );
+    }
+    if str_of(cc, "cvv").is_some_and(|c| !cards::cvc_ok(c)) {
+        let msg = "CVV must be 4 digits for American Express and 3 digits for other card types.";
+        return field_error(sim, f, msg, Some("81707"), &path("cvv"));
+    }
+    let id = format!(
+        "tokencc_{}_{}_{}_{}",
+        sim.lower_id(2),
+        sim.lower_id(6),
+        sim.lower_id(6),
+        sim.lower_id(6)
+    );
+    let pm = PaymentMethod {
+        card,
+        exp_month: month.to_string(),
+        exp_year: year.to_string(),
+        cardholder: str_of(cc, "cardholderName").map(str::to_string),
+        multi_use: false,
+        used: false,
+    };
+    let payload = json!({
+        "clientMutationId": input.get("clientMutationId"),
+        "paymentMethod": payment_method_json(&id, &pm),
+    });
+    lock(&sim.braintree).payment_methods.insert(id, pm);
+    info.outcome = "created".into();
+    answer(sim, Some(json!({ f.key.clone(): payload })), vec![])
+}
+
+/// Takes `paymentMethodId` for use: single-use ids are consumed (even by a decline).
+fn take(sim: &Sim, f: &Field, id: Option<&str>) -> Result<(CardFacts, bool), Response> {
+    let Some(id) = id else {
+        let msg = "Field 'paymentMethodId' of required type 'ID!' was not provided.";
+        return Err(answer(sim, None, vec![gql_error(msg, None, None, &[])]));
+    };
+    let input = ["input", "paymentMethodId"];
+    let mut store = lock(&sim.braintree);
+    let Some(pm) = store.payment_methods.get_mut(id) else {
+        return Err(field_error(
+            sim,
+            f,
+            "Unknown or expired payment method ID.",
+            Some("91565"),
+            &input,
+        ));
+    };
+    if pm.used {
+        let msg = "Cannot use a single-use payment method more than once.";
+        return Err(field_error(sim, f, msg, Some("93107"), &input));
+    }
+    if !pm.multi_use {
+        pm.used = true;
+    }
+    Ok((pm.card.clone(), pm.multi_use))
+}
+
+/// (legacyCode, message) of each outcome's processor response.
+fn processor_response(outcome: Outcome) -> (&'static str, &'static str) {
+    match outcome {
+        Outcome::Approved => ("1000", "Approved"),
+        Outcome::CardDeclined => ("2000", "Do Not Honor"),
+        Outcome::InsufficientFunds => ("2001", "Insufficient Funds"),
+        Outcome::ExpiredCard => ("2004", "Expired Card"),
+        Outcome::IncorrectCvc => ("2010", "Card Issuer Declined CVV"),
+        Outcome::ProcessingError => ("3000", "Processor Network Unavailable - Try Again"),
+    }
+}
+
+/// Braintree's global ids: base64 of "<type>_<legacy id>".
+fn global_id(kind: &str, legacy: &str) -> String {
+    http::base64_encode(format!("{kind}_{legacy}").as_bytes())
+        .trim_end_matches('=')
+        .to_string()
+}
+
+/// `chargeCreditCard` / `authorizeCreditCard` → `TransactionPayload`.
+fn transact(sim: &Sim, f: &Field, capture: bool, info: &mut CallInfo) -> Response {
+    let ty = if capture {
+        "ChargeCreditCardInput"
+    } else {
+        "AuthorizeCreditCardInput"
+    };
+    let input = match input(sim, f, ty) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let tx = input.get("transaction");
+    let amount_path = ["input", "transaction", "amount"];
+    let Some(amount) = tx.and_then(|t| t.get("amount")) else {
+        let msg = "Field 'transaction' of required type 'TransactionInput!' (with amount) was not provided.";
+        return answer(sim, None, vec![gql_error(msg, None, None, &[])]);
+    };
+    let amount_text = match amount {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let Some(cents) = cards::decimal_cents(&amount_text) else {
+        return field_error(
+            sim,
+            f,
+            "Amount is an invalid format.",
+            Some("81503"),
+            &amount_path,
+        );
+    };
+    if cents == 0 {
+        return field_error(
+            sim,
+            f,
+            "Amount must be greater than zero.",
+            Some("81531"),
+            &amount_path,
+        );
+    }
+    info.amount = Some(cents);
+    let pm_id = input.get("paymentMethodId").and_then(Value::as_str);
+    let (card, _) = match take(sim, f, pm_id) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    info.card_last4 = Some(card.last4.clone());
+    info.outcome = card.outcome.as_str().into();
+    let legacy = sim.lower_id(8);
+    let (code, message) = processor_response(card.outcome);
+    let (status, event) = match card.outcome {
+        Outcome::Approved if capture => ("SUBMITTED_FOR_SETTLEMENT", "SubmittedForSettlementEvent"),
+        Outcome::Approved => ("AUTHORIZED", "AuthorizedEvent"),
+        Outcome::ProcessingError => ("FAILED", "FailedEvent"),
+        _ => ("PROCESSOR_DECLINED", "ProcessorDeclinedEvent"),
+    };
+    let value = cards::cents_decimal(cents);
+    let mut history = json!({
+        "__typename": event, "status": status, "timestamp": unix_now(),
+        "amount": {"value": value, "currencyCode": "USD"},
+        "processorResponse": {"legacyCode": code, "message": message},
+    });
+    if event == "ProcessorDeclinedEvent" {
+        let hard = matches!(card.outcome, Outcome::ExpiredCard);
+        history["declineType"] = if hard { "HARD" } else { "SOFT" }.into();
+    }
+    let transaction = json!({
+        "id": global_id("transaction", &legacy), "legacyId": legacy, "status": status,
+        "createdAt": unix_now(),
+        "orderId": str_of(tx, "orderId"), "merchantAccountId": str_of(tx, "merchantAccountId"),
+        "amount": {"value": value, "currencyCode": "USD"},
+        "paymentMethodSnapshot": {
+            "__typename": "CreditCardDetails", "brandCode": card.brand.braintree(),
+            "last4": card.last4, "bin": card.first6,
+        },
+        "processorResponse": {"legacyCode": code, "message": message},
+        "statusHistory": [history],
+    });
+    lock(&sim.braintree).transactions.push(transaction.clone());
+    let payload =
+        json!({"clientMutationId": input.get("clientMutationId"), "transaction": transaction});
+    answer(sim, Some(json!({ f.key.clone(): payload })), vec![])
+}
+
+/// `vaultPaymentMethod` → `VaultPaymentMethodPayload` (verifies the card first).
+fn vault(sim: &Sim, f: &Field, info: &mut CallInfo) -> Response {
+    let input = match input(sim, f, "VaultPaymentMethodInput") {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let id = input.get("paymentMethodId").and_then(Value::as_str);
+    let (card, multi_use) = match take(sim, f, id) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    info.card_last4 = Some(card.last4.clone());
+    if multi_use {
+        let msg = "Payment method is already vaulted.";
+        return field_error(sim, f, msg, Some("93108"), &["input", "paymentMethodId"]);
+    }
+    info.outcome = card.outcome.as_str().into();
+    let (code, message) = processor_response(card.outcome);
+    let status = match card.outcome {
+        Outcome::Approved => "VERIFIED",
+        Outcome::ProcessingError => "FAILED",
+        _ => "PROCESSOR_DECLINED",
+    };
+    let legacy = sim.lower_id(8);
+    let verification = json!({
+        "id": global_id("verification", &legacy), "legacyId": legacy, "status": status,
+        "processorResponse": {"legacyCode": code, "message": message},
+    });
+    if card.outcome != Outcome::Approved {
+        let payload = json!({"clientMutationId": input.get("clientMutationId"), "paymentMethod": null, "verification": verification});
+        let e = gql_error(
+            "Payment method failed verification.",
+            Some(&f.key),
+            None,
+            &["input", "paymentMethodId"],
+        );
+        return answer(sim, Some(json!({ f.key.clone(): payload })), vec![e]);
+    }
+    let pm = {
+        let mut store = lock(&sim.braintree);
+        let Some(single) = id.and_then(|id| store.payment_methods.get(id)) else {
+            return field_error(
+                sim,
+                f,
+                "Unknown or expired payment method ID.",
+                Some("91565"),
+                &["input", "paymentMethodId"],
+            );
+        };
+        let pm = PaymentMethod {
+            card: single.card.clone(),
+            exp_month: single.exp_month.clone(),
+            exp_year: single.exp_year.clone(),
+            cardholder: single.cardholder.clone(),
+            multi_use: true,
+            used: false,
+        };
+        let vaulted_id = global_id("paymentmethod_cc", &sim.lower_id(7));
+        let json = payment_method_json(&vaulted_id, &pm);
+        store.payment_methods.insert(vaulted_id, pm);
+        json
+    };
+    let payload = json!({"clientMutationId": input.get("clientMutationId"), "paymentMethod": pm, "verification": verification});
+    answer(sim, Some(json!({ f.key.clone(): payload })), vec![])
+}
+
+/// `search { transactions(input: {orderId: {is | in}}) { edges { node } } }`.
+fn search(sim: &Sim, f: &Field, info: &mut CallInfo) -> Response {
+    let Some(sub) = f.fields.iter().find(|s| s.name == "transactions") else {
+        let msg = "The simulator's search implements transactions only.";
+        return answer(sim, None, vec![gql_error(msg, None, None, &[])]);
+    };
+    let order = sub.args.get("input").and_then(|i| i.get("orderId"));
+    let wanted: Vec<&str> = match order {
+        Some(o) => match (o.get("is"), o.get("in")) {
+            (Some(Value::String(s)), _) => vec![s.as_str()],
+            (_, Some(Value::Array(list))) => list.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        },
+        None => Vec::new(),
+    };
+    let edges: Vec<Value> = lock(&sim.braintree)
+        .transactions
+        .iter()
+        .filter(|t| wanted.iter().any(|w| t["orderId"].as_str() == Some(w)))
+        .map(|t| json!({"node": t}))
+        .collect();
+    info.outcome = if edges.is_empty() {
+        "not_found"
+    } else {
+        "found"
+    }
+    .into();
+    let connection = json!({"pageInfo": {"hasNextPage": false}, "edges": edges});
+    let data = json!({ f.key.clone(): { sub.key.clone(): connection } });
+    answer(sim, Some(data), vec![])
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,411 @@
+//! Minimal HTTP/1.1 on std::io: enough for the worker's `fetch` (workerd), curl and the tests'
+//! plain TcpStream client. One request at a time per connection, keep-alive, request bodies by
+//! Content-Length or chunked, `Expect: 100-continue`. Responses always carry Content-Length.
+//! Also the small codecs the gateways need: Basic auth (base64) and form-urlencoded bodies.
+
+use serde_json::Value;
+use std::io::{self, BufRead, Read, Write};
+
+const MAX_LINE: u64 = 16 * 1024;
+const MAX_HEADERS: usize = 100;
+pub const MAX_BODY: usize = 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    /// Path without the query string, e.g. `/stripe/v1/payment_intents`.
+    pub path: String,
+    /// Names lower-cased.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub keep_alive: bool,
+}
+
+impl Request {
+    #[cfg(test)]
+    /// Builds a request by hand (unit tests drive the handlers this way).
+    pub fn new(method: &str, target: &str, headers: &[(&str, &str)], body: &str) -> Request {
+        Request {
+            method: method.to_string(),
+            path: split_target(target).to_string(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
+                .collect(),
+            body: body.as_bytes().to_vec(),
+            keep_alive: true,
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The `Idempotency-Key` header, if any.
+    pub fn idempotency_key(&self) -> Option<String> {
+        self.header("idempotency-key").map(str::to_string)
+    }
+
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// The path without its query string (no endpoint here reads query parameters).
+fn split_target(target: &str) -> &str {
+    target.split_once('?').map_or(target, |(p, _)| p)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn json(status: u16, body: &Value) -> Response {
+        Response {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: body.to_string().into_bytes(),
+        }
+    }
+
+    pub fn with_header(mut self, name: &str, value: &str) -> Response {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// The body parsed as JSON, a leading UTF-8 BOM skipped.
+    #[cfg(test)]
+    pub fn json_body(&self) -> Option<Value> {
+        let body = self
+            .body
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .unwrap_or(&self.body);
+        serde_json::from_slice(body).ok()
+    }
+}
+
+#[derive(Debug)]
+pub enum ReadError {
+    /// The peer went away or idled out.
+    Io,
+    Bad(&'static str),
+    TooLarge,
+}
+
+impl From<io::Error> for ReadError {
+    fn from(_: io::Error) -> Self {
+        ReadError::Io
+    }
+}
+
+/// Reads one line (CRLF or LF), at most `MAX_LINE` bytes. `Ok(None)` on EOF before any byte.
+fn read_line<R: BufRead>(r: &mut R) -> Result<Option<String>, ReadError> {
+    let mut buf = Vec::new();
+    let n = r.by_ref().take(MAX_LINE).read_until(b'\n', &mut buf)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    if buf.last() != Some(&b'\n') {
+        return Err(if n as u64 >= MAX_LINE {
+            ReadError::TooLarge
+        } else {
+            ReadError::Bad("truncated line")
+        });
+    }
+    while matches!(buf.last(), Some(b'\n' | b'\r')) {
+        buf.pop();
+    }
+    String::from_utf8(buf)
+        .map(Some)
+        .map_err(|_| ReadError::Bad("non-UTF-8 header"))
+}
+
+/// Reads the next request. `Ok(None)` when the peer closed the connection between requests.
+/// `cont` receives the interim `100 Continue` when the client asks for it.
+pub fn read_request<R: BufRead, W: Write>(
+    r: &mut R,
+    cont: &mut W,
+) -> Result<Option<Request>, ReadError> {
+    // Tolerate stray empty lines between pipelined requests (RFC 9112 §2.2).
+    let line = loop {
+        match read_line(r)? {
+            None => return Ok(None),
+            Some(l) if l.is_empty() => continue,
+            Some(l) => break l,
+        }
+    };
+    let mut parts = line.split(' ');
+    let (method, target, version) = match (parts.next(), parts.next(), parts.next()) {
+        (Some(m), Some(t), Some(v)) if !m.is_empty() && t.starts_with('/') => (m, t, v),
+        _ => return Err(ReadError::Bad("bad request line")),
+    };
+    let mut keep_alive = match version {
+        "HTTP/1.1" => true,
+        "HTTP/1.0" => false,
+        _ => return Err(ReadError::Bad("unsupported HTTP version")),
+    };
+    let path = split_target(target).to_string();
+    let mut headers = Vec::new();
+    loop {
+        let line = read_line(r)?.ok_or(ReadError::Bad("eof in headers"))?;
+        if line.is_empty() {
+            break;
+        }
+        if headers.len() >= MAX_HEADERS {
+            return Err(ReadError::TooLarge);
+        }
+        let (k, v) = line.split_once(':').ok_or(ReadError::Bad("bad header"))?;
+        headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+    }
+    let get = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.to_ascii_lowercase())
+    };
+    match get("connection").as_deref() {
+        Some(c) if c.contains("close") => keep_alive = false,
+        Some(c) if c.contains("keep-alive") => keep_alive = true,
+        _ => {}
+    }
+    let chunked = get("transfer-encoding").is_some_and(|te| te.contains("chunked"));
+    let length = match get("content-length") {
+        Some(v) if !chunked => v
+            .parse::<usize>()
+            .map_err(|_| ReadError::Bad("bad length"))?,
+        _ => 0,
+    };
+    if length > MAX_BODY {
+        return Err(ReadError::TooLarge);
+    }
+    if (chunked || length > 0) && get("expect").is_some_and(|e| e == "100-continue") {
+        cont.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+        cont.flush()?;
+    }
+    let body = if chunked {
+        read_chunked(r)?
+    } else {
+        let mut body = vec![0; length];
+        r.read_exact(&mut body)?;
+        body
+    };
+    Ok(Some(Request {
+        method: method.to_string(),
+        path,
+        headers,
+        body,
+        keep_alive,
+    }))
+}
+
+fn read_chunked<R: BufRead>(r: &mut R) -> Result<Vec<u8>, ReadError> {
+    let mut body = Vec::new();
+    loop {
+        let line = read_line(r)?.ok_or(ReadError::Bad("eof in chunk"))?;
+        let size_hex = line.split(';').next().unwrap_or("").trim();
+        let size = usize::from_str_radix(size_hex, 16).map_err(|_| ReadError::Bad("chunk"))?;
+        if size == 0 {
+            // Trailers until the empty line.
+            while !read_line(r)?.ok_or(ReadError::Bad("eof"))?.is_empty() {}
+            return Ok(body);
+        }
+        if body.len() + size > MAX_BODY {
+            return Err(ReadError::TooLarge);
+        }
+        let start = body.len();
+        body.resize(start + size, 0);
+        r.read_exact(&mut body[start..])?;
+        let mut crlf = [0u8; 2];
+        r.read_exact(&mut crlf)?;
+    }
+}
+
+pub fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        402 => "Payment Required",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        409 => "Conflict",
+        413 => "Payload Too Large",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
+}
+
+pub fn write_response<W: Write>(w: &mut W, resp: &Response, keep_alive: bool) -> io::Result<()> {
+    let mut head = format!("HTTP/1.1 {} {}\r\n", resp.status, reason(resp.status));
+    for (k, v) in &resp.headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str(&format!("Content-Length: {}\r\n", resp.body.len()));
+    head.push_str(if keep_alive {
+        "Connection: keep-alive\r\n\r\n"
+    } else {
+        "Connection: close\r\n\r\n"
+    });
+    let mut out = head.into_bytes();
+    out.extend_from_slice(&resp.body);
+    w.write_all(&out)?;
+    w.flush()
+}
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+pub fn base64_encode(data: &[u8]) -> String {
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(B64[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let s = s.trim().trim_end_matches('=');
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.bytes() {
+        let v = B64.iter().position(|&x| x == c)? as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// `Authorization: Basic base64(user:password)` → (user, password).
+pub fn basic_auth(req: &Request) -> Option<(String, String)> {
+    let value = req.header("authorization")?;
+    let (scheme, rest) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = String::from_utf8(base64_decode(rest)?).ok()?;
+    let (user, pass) = decoded.split_once(':')?;
+    Some((user.to_string(), pass.to_string()))
+}
+
+/// `Authorization: Bearer <token>` → token.
+pub fn bearer(req: &Request) -> Option<&str> {
+    let value = req.header("authorization")?;
+    let (scheme, rest) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len()
+                && bytes[i + 1].is_ascii_hexdigit()
+                && bytes[i + 2].is_ascii_hexdigit() =>
+            {
+                let hex = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
+                out.push(hex(bytes[i + 1]) * 16 + hex(bytes[i + 2]));
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `application/x-www-form-urlencoded` → ordered pairs (keys keep their brackets:
+/// `card[number]`, `payment_method_types[]`).
+pub fn parse_form(body: &str) -> Vec<(String, String)> {
+    body.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| match pair.split_once('=') {
+            Some((k, v)) => (percent_decode(k), percent_decode(v)),
+            None => (percent_decode(pair), String::new()),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::BufReader;
+
+    #[test]
+    fn base64_round_trip() {
+        for s in ["", "a", "ab", "abc", "maven_sim_public:maven_sim_private"] {
+            let enc = base64_encode(s.as_bytes());
+            assert_eq!(base64_decode(&enc).as_deref(), Some(s.as_bytes()));
+        }
+        assert_eq!(base64_encode(b"sk:"), "c2s6");
+    }
+
+    #[test]
+    fn form_decoding() {
+        let f =
+            parse_form("card%5Bnumber%5D=4242&name=Jane+Doe&x=%41%2&payment_method_types[]=card");
+        assert_eq!(f[0], ("card[number]".into(), "4242".into()));
+        assert_eq!(f[1], ("name".into(), "Jane Doe".into()));
+        assert_eq!(f[2], ("x".into(), "A%2".into()));
+        assert_eq!(f[3], ("payment_method_types[]".into(), "card".into()));
+    }
+
+    #[test]
+    fn parses_keep_alive_and_chunked_requests() {
+        let raw = "POST /a?b=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc\
+                   POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n\
+                   2\r\nhe\r\n3;x=y\r\nllo\r\n0\r\n\r\n";
+        let mut r = BufReader::new(raw.as_bytes());
+        let mut sink = Vec::new();
+        let a = read_request(&mut r, &mut sink)
+            .ok()
+            .flatten()
+            .expect("first");
+        assert_eq!(a.path, "/a");
+        assert_eq!(a.body, b"abc");
+        assert!(a.keep_alive);
+        let c = read_request(&mut r, &mut sink)
+            .ok()
+            .flatten()
+            .expect("second");
+        assert_eq!(c.body, b"hello");
+        assert!(!c.keep_alive);
+        assert!(matches!(read_request(&mut r, &mut sink), Ok(None)));
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        let mut r = BufReader::new("hello\r\n\r\n".as_bytes());
+        assert!(matches!(
+            read_request(&mut r, &mut Vec::new()),
+            Err(ReadError::Bad(_))
+        ));
+    }
+}

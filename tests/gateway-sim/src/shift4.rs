@@ -1,0 +1,358 @@
+//! Shift4 (api.shift4.com Payments API) under `/shift4`: `POST /charges`, `/tokens`,
+//! `/customers` (WIRE.md §Shift4). JSON camelCase, Basic `sk:`, `Idempotency-Key` replay.
+//! Answers follow shift4-java `response/Charge.java`, `Token.java`, `Customer.java`, `Card.java`
+//! and `ErrorResponse.java`.
+
+use crate::cards::{self, CardFacts, Outcome};
+use crate::http::{self, Request, Response};
+use crate::state::{lock, unix_now, with_idempotency, CallInfo, Handled, Sim};
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+
+pub const SECRET_KEY: &str = "sk_test_maven_sim_shift4";
+const GW: &str = "shift4";
+
+/// A card as kept here (never the number or CVC).
+#[derive(Clone)]
+struct Card {
+    facts: CardFacts,
+    exp_month: String,
+    exp_year: String,
+    cardholder: Option<String>,
+}
+
+struct Token {
+    card: Card,
+    used: bool,
+}
+
+struct Customer {
+    /// (card id, card); the first is the default.
+    cards: Vec<(String, Card)>,
+}
+
+#[derive(Default)]
+pub struct Store {
+    tokens: HashMap<String, Token>,
+    customers: HashMap<String, Customer>,
+}
+
+pub fn operation(sub: &str) -> String {
+    sub.trim_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or("")
+        .to_string()
+}
+
+/// `ErrorResponse.java`: `{"error": {type, code?, message, chargeId?}}`.
+fn error(
+    status: u16,
+    kind: &str,
+    code: Option<&str>,
+    message: &str,
+    charge: Option<&str>,
+) -> Response {
+    let mut e = Map::new();
+    e.insert("type".into(), kind.into());
+    if let Some(c) = code {
+        e.insert("code".into(), c.into());
+    }
+    e.insert("message".into(), message.into());
+    if let Some(id) = charge {
+        e.insert("chargeId".into(), id.into());
+    }
+    Response::json(status, &json!({ "error": e }))
+}
+
+fn invalid(message: &str) -> Response {
+    error(400, "invalid_request", None, message, None)
+}
+
+fn card_error(outcome: Outcome, charge: Option<&str>) -> Response {
+    let message = match outcome {
+        Outcome::InsufficientFunds => "The card has insufficient funds to complete the purchase.",
+        Outcome::ExpiredCard => "The card has expired.",
+        Outcome::IncorrectCvc => "The card's security code failed verification.",
+        Outcome::ProcessingError => "An error occurred while processing the card.",
+        Outcome::CardDeclined | Outcome::Approved => "The card was declined.",
+    };
+    error(402, "card_error", Some(outcome.as_str()), message, charge)
+}
+
+pub fn handle(sim: &Sim, req: &Request, sub: &str) -> Handled {
+    let mut info = CallInfo::new(&operation(sub), req.idempotency_key());
+    let key = http::basic_auth(req).map(|(user, _)| user);
+    if key.as_deref() != Some(SECRET_KEY) {
+        info.outcome = "unauthorized".into();
+        let msg = if key.is_some() {
+            "Provided API key is invalid."
+        } else {
+            "Missing API key: use HTTP Basic auth with the secret key as user name."
+        };
+        return Handled {
+            response: error(401, "invalid_request", None, msg, None),
+            info,
+        };
+    }
+    let endpoint: fn(&Sim, &Map<String, Value>, &mut CallInfo) -> Response =
+        match (req.method.as_str(), sub.trim_end_matches('/')) {
+            ("POST", "/charges") => charges,
+            ("POST", "/tokens") => tokens,
+            ("POST", "/customers") => customers,
+            _ => {
+                info.outcome = "not_found".into();
+                let msg = format!("Unrecognized request URL ({} {sub}).", req.method);
+                return Handled {
+                    response: error(404, "invalid_request", None, &msg, None),
+                    info,
+                };
+            }
+        };
+    with_idempotency(
+        sim,
+        GW,
+        req,
+        info,
+        || invalid("Idempotent key used for request with different parameters."),
+        || {
+            error(
+                409,
+                "invalid_request",
+                None,
+                "Another request with this idempotent key is in progress.",
+                None,
+            )
+        },
+        |info| match serde_json::from_slice::<Value>(&req.body) {
+            Ok(Value::Object(body)) => endpoint(sim, &body, info),
+            _ => invalid("The request body must be a JSON object."),
+        },
+    )
+}
+
+fn text(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// `CardRequest` fields (`number`, `expMonth`, `expYear`, `cvc`, `cardholderName`); `at` names
+/// the object in messages ("card." or "").
+fn card_input(obj: &Map<String, Value>, at: &str, info: &mut CallInfo) -> Result<Card, Response> {
+    let required = |k: &str| {
+        text(obj.get(k)).ok_or_else(|| invalid(&format!("Missing required parameter: {at}{k}.")))
+    };
+    let number = required("number")?;
+    let Some(facts) = CardFacts::of(&number) else {
+        info.outcome = "invalid_number".into();
+        let msg = "The card number is not a valid credit card number.";
+        return Err(error(402, "card_error", Some("invalid_number"), msg, None));
+    };
+    info.card_last4 = Some(facts.last4.clone());
+    let exp_month = required("expMonth")?;
+    let exp_year = required("expYear")?;
+    if cards::month(&exp_month).is_none() {
+        let msg = "The card's expiration month is invalid.";
+        return Err(error(
+            402,
+            "card_error",
+            Some("invalid_expiry_month"),
+            msg,
+            None,
+        ));
+    }
+    if cards::year(&exp_year).is_none() {
+        let msg = "The card's expiration year is invalid.";
+        return Err(error(
+            402,
+            "card_error",
+            Some("invalid_expiry_year"),
+            msg,
+            None,
+        ));
+    }
+    if text(obj.get("cvc")).is_some_and(|c| !cards::cvc_ok(&c)) {
+        let msg = "The card's security code is invalid.";
+        return Err(error(402, "card_error", Some("invalid_cvc"), msg, None));
+    }
+    let cardholder = text(obj.get("cardholderName"));
+    Ok(Card {
+        facts,
+        exp_month,
+        exp_year,
+        cardholder,
+    })
+}
+
+/// Consumes a single-use token.
+fn take_token(sim: &Sim, id: &str) -> Result<Card, Response> {
+    let mut store = lock(&sim.shift4);
+    let Some(token) = store.tokens.get_mut(id) else {
+        return Err(invalid(&format!("Token '{id}' does not exist.")));
+    };
+    if token.used {
+        return Err(invalid(&format!("Token '{id}' has already been used.")));
+    }
+    token.used = true;
+    Ok(token.card.clone())
+}
+
+/// `Card.java`.
+fn card_json(id: &str, card: &Card, customer: Option<&str>) -> Value {
+    json!({
+        "id": id, "created": unix_now(), "objectType": "card", "first6": card.facts.first6,
+        "last4": card.facts.last4, "fingerprint": format!("{:016x}", card.facts.fingerprint),
+        "expMonth": card.exp_month, "expYear": card.exp_year, "cardholderName": card.cardholder,
+        "brand": card.facts.brand.shift4(), "type": "Credit Card", "customerId": customer,
+    })
+}
+
+/// `POST /charges` → `Charge`, or 402 `card_error` with `chargeId`.
+fn charges(sim: &Sim, body: &Map<String, Value>, info: &mut CallInfo) -> Response {
+    let Some(amount) = body.get("amount") else {
+        return invalid("Missing required parameter: amount.");
+    };
+    let Some(amount) = amount.as_u64() else {
+        return invalid("Invalid parameter: amount must be a positive integer in minor units.");
+    };
+    if amount == 0 {
+        return error(
+            400,
+            "invalid_request",
+            Some("amount_too_low"),
+            "Amount is too low.",
+            None,
+        );
+    }
+    let Some(currency) = body.get("currency").and_then(Value::as_str) else {
+        return invalid("Missing required parameter: currency.");
+    };
+    if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return invalid(&format!("Invalid currency: {currency}."));
+    }
+    let captured = match body.get("captured") {
+        None | Some(Value::Null) => true,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return invalid("Invalid parameter: captured must be a boolean."),
+    };
+    info.amount = Some(amount);
+    let customer_id = body.get("customerId").and_then(Value::as_str);
+    let (card_id, card) = match (body.get("card"), customer_id) {
+        (Some(Value::Object(obj)), _) => match card_input(obj, "card.", info) {
+            Ok(card) => (sim.id("card_", 24), card),
+            Err(r) => return r,
+        },
+        (Some(Value::String(id)), _) if id.starts_with("tok_") => match take_token(sim, id) {
+            Ok(card) => (sim.id("card_", 24), card),
+            Err(r) => return r,
+        },
+        (card, Some(cus)) => {
+            let store = lock(&sim.shift4);
+            let Some(customer) = store.customers.get(cus) else {
+                return invalid(&format!("Customer '{cus}' does not exist."));
+            };
+            let wanted = card.and_then(Value::as_str);
+            let found = customer
+                .cards
+                .iter()
+                .find(|(id, _)| wanted.is_none_or(|w| w == id));
+            match found {
+                Some((id, card)) => (id.clone(), card.clone()),
+                None => {
+                    return invalid(&format!("Card '{}' does not exist.", wanted.unwrap_or("")))
+                }
+            }
+        }
+        (Some(_), None) => {
+            return invalid("Invalid parameter: card must be an object or a token id.")
+        }
+        (None, None) => return invalid("Missing required parameter: card."),
+    };
+    info.card_last4 = Some(card.facts.last4.clone());
+    info.outcome = card.facts.outcome.as_str().into();
+    let id = sim.id("char_", 24);
+    if card.facts.outcome != Outcome::Approved {
+        return card_error(card.facts.outcome, Some(&id));
+    }
+    Response::json(
+        200,
+        &json!({
+            "id": id, "created": unix_now(), "objectType": "charge", "amount": amount,
+            "amountRefunded": 0, "currency": currency, "description": body.get("description"),
+            "card": card_json(&card_id, &card, customer_id), "customerId": customer_id,
+            "captured": captured, "refunded": false, "disputed": false, "status": "successful",
+            "metadata": body.get("metadata").cloned().unwrap_or(json!({})),
+        }),
+    )
+}
+
+/// `POST /tokens` → `Token` (single use).
+fn tokens(sim: &Sim, body: &Map<String, Value>, info: &mut CallInfo) -> Response {
+    let card = match card_input(body, "", info) {
+        Ok(card) => card,
+        Err(r) => return r,
+    };
+    let id = sim.id("tok_", 24);
+    let mut token = card_json(&id, &card, None);
+    if let Some(t) = token.as_object_mut() {
+        t.insert("objectType".into(), "token".into());
+        t.insert("used".into(), false.into());
+        t.remove("customerId");
+        t.remove("type");
+    }
+    lock(&sim.shift4)
+        .tokens
+        .insert(id, Token { card, used: false });
+    info.outcome = "created".into();
+    Response::json(200, &token)
+}
+
+/// `POST /customers` → `Customer`; a card (token id or object) is verified: declining cards
+/// answer the 402 `card_error` and no customer is created.
+fn customers(sim: &Sim, body: &Map<String, Value>, info: &mut CallInfo) -> Response {
+    let card = match body.get("card") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(id)) => match take_token(sim, id) {
+            Ok(card) => Some(card),
+            Err(r) => return r,
+        },
+        Some(Value::Object(obj)) => match card_input(obj, "card.", info) {
+            Ok(card) => Some(card),
+            Err(r) => return r,
+        },
+        Some(_) => return invalid("Invalid parameter: card must be an object or a token id."),
+    };
+    info.outcome = "created".into();
+    let id = sim.id("cus_", 24);
+    let mut cards_json = Vec::new();
+    let mut cards = Vec::new();
+    if let Some(card) = card {
+        info.card_last4 = Some(card.facts.last4.clone());
+        info.outcome = card.facts.outcome.as_str().into();
+        if card.facts.outcome != Outcome::Approved {
+            return card_error(card.facts.outcome, None);
+        }
+        let card_id = sim.id("card_", 24);
+        cards_json.push(card_json(&card_id, &card, Some(&id)));
+        cards.push((card_id, card));
+    }
+    let default_card = cards.first().map(|(c, _)| c.clone());
+    lock(&sim.shift4)
+        .customers
+        .insert(id.clone(), Customer { cards });
+    Response::json(
+        200,
+        &json!({
+            "id": id, "created": unix_now(), "objectType": "customer", "deleted": false,
+            "email": body.get("email"), "description": body.get("description"),
+            "defaultCardId": default_card, "cards": cards_json,
+            "metadata": body.get("metadata").cloned().unwrap_or(json!({})),
+        }),
+    )
+}
+
+#[cfg(test)]
+mod tests;

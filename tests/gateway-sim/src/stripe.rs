@@ -1,0 +1,500 @@
+//! Stripe under `/stripe`: `POST /v1/payment_methods`, `/v1/payment_intents`, `/v1/customers`
+//! (WIRE.md §Stripe). Form-encoded bodies, `Authorization: Bearer sk` (or Basic `sk:`),
+//! `Idempotency-Key` replay. Answers follow the Stripe OpenAPI (spec3.yaml) schemas
+//! `payment_method`, `payment_intent`, `customer` and `error`.
+
+use crate::cards::{self, CardFacts, Outcome};
+use crate::http::{self, Request, Response};
+use crate::state::{lock, unix_now, with_idempotency, CallInfo, Handled, Sim};
+use serde_json::{json, Map, Value};
+use std::collections::{HashMap, HashSet};
+
+pub const SECRET_KEY: &str = "sk_test_maven_sim";
+const GW: &str = "stripe";
+
+/// A PaymentMethod as kept here: facts about the card, never its number or CVC.
+struct PaymentMethod {
+    card: CardFacts,
+    /// Confirmed on a PaymentIntent; without a customer it cannot be used again.
+    used: bool,
+    customer: Option<String>,
+}
+
+#[derive(Default)]
+pub struct Store {
+    payment_methods: HashMap<String, PaymentMethod>,
+    customers: HashSet<String>,
+}
+
+/// Path → operation name for the call log (`/v1/payment_intents` → `payment_intents`).
+pub fn operation(sub: &str) -> String {
+    sub.trim_start_matches("/v1/").trim_matches('/').to_string()
+}
+
+/// Stripe OpenAPI `error`.
+fn error(kind: &str, code: Option<&str>, param: Option<&str>, msg: &str) -> Value {
+    let mut e = Map::new();
+    e.insert("type".into(), kind.into());
+    if let Some(code) = code {
+        e.insert("code".into(), code.into());
+        let doc = format!(
+            "https://stripe.com/docs/error-codes/{}",
+            code.replace('_', "-")
+        );
+        e.insert("doc_url".into(), doc.into());
+    }
+    if let Some(param) = param {
+        e.insert("param".into(), param.into());
+    }
+    e.insert("message".into(), msg.into());
+    json!({ "error": e })
+}
+
+fn invalid(code: &str, param: &str, msg: &str) -> Response {
+    Response::json(
+        400,
+        &error("invalid_request_error", Some(code), Some(param), msg),
+    )
+}
+
+fn missing(param: &str) -> Response {
+    invalid(
+        "parameter_missing",
+        param,
+        &format!("Missing required param: {param}."),
+    )
+}
+
+/// `card_error` for a decline (402); `extra` carries `payment_intent`, `charge`, ….
+fn card_error(outcome: Outcome, extra: &[(&str, Value)]) -> Response {
+    let (code, decline, msg) = match outcome {
+        Outcome::InsufficientFunds => (
+            "card_declined",
+            "insufficient_funds",
+            "Your card has insufficient funds.",
+        ),
+        Outcome::ExpiredCard => ("expired_card", "expired_card", "Your card has expired."),
+        Outcome::IncorrectCvc => (
+            "incorrect_cvc",
+            "incorrect_cvc",
+            "Your card's security code is incorrect.",
+        ),
+        Outcome::ProcessingError => (
+            "processing_error",
+            "processing_error",
+            "An error occurred while processing your card. Try again in a little bit.",
+        ),
+        Outcome::CardDeclined | Outcome::Approved => (
+            "card_declined",
+            "generic_decline",
+            "Your card was declined.",
+        ),
+    };
+    let mut body = error("card_error", Some(code), None, msg);
+    if let Some(e) = body["error"].as_object_mut() {
+        e.insert("decline_code".into(), decline.into());
+        for (k, v) in extra {
+            e.insert((*k).into(), v.clone());
+        }
+    }
+    Response::json(402, &body)
+}
+
+/// Card syntax errors at `/v1/payment_methods` (402 `card_error` with a `param`).
+fn card_field_error(code: &str, param: &str, msg: &str) -> Response {
+    Response::json(402, &error("card_error", Some(code), Some(param), msg))
+}
+
+fn auth(req: &Request) -> Result<(), Response> {
+    let key = match http::bearer(req) {
+        Some(k) => Some(k.to_string()),
+        None => http::basic_auth(req).map(|(user, _)| user),
+    };
+    match key {
+        Some(k) if k == SECRET_KEY => Ok(()),
+        Some(k) => {
+            let tail: String = k.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+            let head: String = k.chars().take(8).collect();
+            let msg = format!("Invalid API Key provided: {head}****{tail}");
+            Err(Response::json(401, &error("invalid_request_error", None, None, &msg)))
+        }
+        None => Err(Response::json(401, &error("invalid_request_error", None, None,
+            "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY')."))),
+    }
+}
+
+/// A parsed form body with Stripe's "unknown parameter" check.
+struct Form(Vec<(String, String)>);
+
+impl Form {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `metadata[k]=v` pairs → `{"k": "v"}`.
+    fn object(&self, prefix: &str) -> Value {
+        let mut m = Map::new();
+        for (k, v) in &self.0 {
+            if let Some(inner) = k.strip_prefix(prefix).and_then(|r| r.strip_prefix('[')) {
+                m.insert(inner.trim_end_matches(']').to_string(), v.clone().into());
+            }
+        }
+        Value::Object(m)
+    }
+
+    /// First key that is neither listed nor under a listed `prefix[`.
+    fn unknown(&self, exact: &[&str], prefixes: &[&str]) -> Option<String> {
+        self.0
+            .iter()
+            .map(|(k, _)| k)
+            .find(|k| {
+                !exact.contains(&k.as_str())
+                    && !prefixes
+                        .iter()
+                        .any(|p| k.strip_prefix(p).is_some_and(|r| r.starts_with('[')))
+            })
+            .cloned()
+    }
+}
+
+pub fn handle(sim: &Sim, req: &Request, sub: &str) -> Handled {
+    let info = CallInfo::new(&operation(sub), req.idempotency_key());
+    if let Err(response) = auth(req) {
+        let mut info = info;
+        info.outcome = "unauthorized".into();
+        return Handled { response, info };
+    }
+    let form = Form(http::parse_form(&req.body_text()));
+    let endpoint: fn(&Sim, &Form, &mut CallInfo) -> Response = match (req.method.as_str(), sub) {
+        ("POST", "/v1/payment_methods") => payment_methods,
+        ("POST", "/v1/payment_intents") => payment_intents,
+        ("POST", "/v1/customers") => customers,
+        _ => {
+            let msg = format!("Unrecognized request URL ({}: {sub}).", req.method);
+            let body = error("invalid_request_error", None, None, &msg);
+            let mut info = info;
+            info.outcome = "not_found".into();
+            return Handled {
+                response: Response::json(404, &body),
+                info,
+            };
+        }
+    };
+    let key = info.idempotency_key.clone().unwrap_or_default();
+    with_idempotency(
+        sim,
+        GW,
+        req,
+        info,
+        || {
+            let msg = format!("Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request.");
+            Response::json(400, &error("idempotency_error", None, None, &msg))
+        },
+        || {
+            let msg = "There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): use a different key or retry later.";
+            Response::json(409, &error("idempotency_error", None, None, msg))
+        },
+        |info| endpoint(sim, &form, info),
+    )
+}
+
+/// `POST /v1/payment_methods` → `payment_method`. Declining cards still get a PaymentMethod:
+/// Stripe declines at confirmation.
+fn payment_methods(sim: &Sim, form: &Form, info: &mut CallInfo) -> Response {
+    if let Some(k) = form.unknown(
+        &[
+            "type",
+            "card[number]",
+            "card[exp_month]",
+            "card[exp_year]",
+            "card[cvc]",
+        ],
+        &["billing_details", "metadata", "expand"],
+    ) {
+        return invalid(
+            "parameter_unknown",
+            &k,
+            &format!("Received unknown parameter: {k}"),
+        );
+    }
+    let Some(kind) = form.get("type") else {
+        return missing("type");
+    };
+    if kind != "card" {
+        return invalid(
+            "parameter_invalid_string",
+            "type",
+            "The simulator supports only type=card.",
+        );
+    }
+    let (Some(number), Some(exp_month), Some(exp_year)) = (
+        form.get("card[number]"),
+        form.get("card[exp_month]"),
+        form.get("card[exp_year]"),
+    ) else {
+        let absent = ["card[number]", "card[exp_month]", "card[exp_year]"]
+            .into_iter()
+            .find(|k| form.get(k).is_none())
+            .unwrap_or("card[number]");
+        return missing(absent);
+    };
+    let Some(card) = CardFacts::of(number) else {
+        info.outcome = "invalid_number".into();
+        return card_field_error(
+            "incorrect_number",
+            "card[number]",
+            "Your card number is incorrect.",
+        );
+    };
+    info.card_last4 = Some(card.last4.clone());
+    let Some(month) = cards::month(exp_month) else {
+        return card_field_error(
+            "invalid_expiry_month",
+            "card[exp_month]",
+            "Your card's expiration month is invalid.",
+        );
+    };
+    let Some(year) = cards::year(exp_year) else {
+        return card_field_error(
+            "invalid_expiry_year",
+            "card[exp_year]",
+            "Your card's expiration year is invalid.",
+        );
+    };
+    if form.get("card[cvc]").is_some_and(|c| !cards::cvc_ok(c)) {
+        return card_field_error(
+            "invalid_cvc",
+            "card[cvc]",
+            "Your card's security code is invalid.",
+        );
+    }
+    let id = sim.id("pm_", 24);
+    let body = json!({
+        "id": id, "object": "payment_method", "type": "card", "created": unix_now(),
+        "livemode": false, "customer": null, "metadata": form.object("metadata"),
+        "billing_details": {
+            "name": form.get("billing_details[name]"),
+            "email": form.get("billing_details[email]"),
+            "phone": form.get("billing_details[phone]"),
+            "address": { "postal_code": form.get("billing_details[address][postal_code]") },
+        },
+        "card": {
+            "brand": card.brand.stripe(), "last4": card.last4, "exp_month": month, "exp_year": year,
+            "funding": "credit", "country": "US",
+            "checks": { "cvc_check": null, "address_postal_code_check": null, "address_line1_check": null },
+        },
+    });
+    let pm = PaymentMethod {
+        card,
+        used: false,
+        customer: None,
+    };
+    lock(&sim.stripe).payment_methods.insert(id, pm);
+    info.outcome = "created".into();
+    Response::json(200, &body)
+}
+
+/// Looks up `payment_method`, checks it may be used, marks it used (or attached).
+fn take_payment_method(
+    sim: &Sim,
+    pm_id: &str,
+    attach_to: Option<&str>,
+) -> Result<CardFacts, Response> {
+    let mut store = lock(&sim.stripe);
+    let Some(pm) = store.payment_methods.get_mut(pm_id) else {
+        let msg = format!("No such PaymentMethod: '{pm_id}'");
+        return Err(invalid("resource_missing", "payment_method", &msg));
+    };
+    if pm.used && pm.customer.is_none() {
+        return Err(invalid("payment_method_unexpected_state", "payment_method",
+            "The provided PaymentMethod was previously used with a PaymentIntent without Customer attachment, shared with a connected account without Customer attachment, or was detached from a Customer. It may not be used again. To use a PaymentMethod multiple times, you must attach it to a Customer first."));
+    }
+    match attach_to {
+        Some(_) if pm.customer.is_some() => {
+            return Err(invalid(
+                "resource_already_exists",
+                "payment_method",
+                "The payment method you provided has already been attached to a customer.",
+            ));
+        }
+        Some(cus) if pm.card.outcome == Outcome::Approved => pm.customer = Some(cus.to_string()),
+        Some(_) => {}
+        None => pm.used = true,
+    }
+    Ok(pm.card.clone())
+}
+
+/// `POST /v1/payment_intents` (create + confirm) → `payment_intent`, or 402 `error`.
+fn payment_intents(sim: &Sim, form: &Form, info: &mut CallInfo) -> Response {
+    let exact = [
+        "amount",
+        "currency",
+        "confirm",
+        "payment_method_types[]",
+        "error_on_requires_action",
+        "payment_method",
+        "capture_method",
+        "description",
+        "customer",
+        "off_session",
+        "setup_future_usage",
+        "receipt_email",
+        "statement_descriptor",
+        "expand[]",
+    ];
+    if let Some(k) = form.unknown(&exact, &["metadata", "payment_method_options"]) {
+        return invalid(
+            "parameter_unknown",
+            &k,
+            &format!("Received unknown parameter: {k}"),
+        );
+    }
+    let Some(amount) = form.get("amount") else {
+        return missing("amount");
+    };
+    let Some(amount) = amount
+        .parse::<u64>()
+        .ok()
+        .filter(|a| (1..=99_999_999).contains(a))
+    else {
+        return invalid(
+            "parameter_invalid_integer",
+            "amount",
+            &format!("Invalid integer: {amount}"),
+        );
+    };
+    let Some(currency) = form.get("currency") else {
+        return missing("currency");
+    };
+    if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return invalid(
+            "parameter_invalid_string",
+            "currency",
+            &format!("Invalid currency: {currency}."),
+        );
+    }
+    let currency = currency.to_ascii_lowercase();
+    let capture_method = form.get("capture_method").unwrap_or("automatic");
+    if !["automatic", "automatic_async", "manual"].contains(&capture_method) {
+        return invalid(
+            "parameter_invalid_string",
+            "capture_method",
+            "Invalid capture_method: must be one of automatic, automatic_async, or manual",
+        );
+    }
+    let confirm = match form.get("confirm") {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return invalid(
+                "parameter_invalid_boolean",
+                "confirm",
+                &format!("Invalid boolean: {other}"),
+            )
+        }
+    };
+    info.amount = Some(amount);
+    let id = sim.id("pi_", 24);
+    let mut pi = json!({
+        "id": id, "object": "payment_intent", "amount": amount, "amount_capturable": 0,
+        "amount_received": 0, "currency": currency, "capture_method": capture_method,
+        "confirmation_method": "automatic", "created": unix_now(), "livemode": false,
+        "description": form.get("description"), "metadata": form.object("metadata"),
+        "customer": form.get("customer"), "payment_method": form.get("payment_method"),
+        "payment_method_types": ["card"], "latest_charge": null, "last_payment_error": null,
+        "status": "requires_payment_method",
+    });
+    if !confirm {
+        info.outcome = "created".into();
+        if form.get("payment_method").is_some() {
+            pi["status"] = "requires_confirmation".into();
+        }
+        return Response::json(200, &pi);
+    }
+    let Some(pm_id) = form.get("payment_method") else {
+        return invalid("payment_intent_unexpected_state", "payment_method",
+            "You cannot confirm this PaymentIntent because it's missing a payment method. To confirm the PaymentIntent, specify a payment method.");
+    };
+    let card = match take_payment_method(sim, pm_id, None) {
+        Ok(card) => card,
+        Err(resp) => return resp,
+    };
+    info.card_last4 = Some(card.last4.clone());
+    info.outcome = card.outcome.as_str().into();
+    let charge = sim.id("ch_", 24);
+    if card.outcome != Outcome::Approved {
+        let error_pi = json!({
+            "id": id, "object": "payment_intent", "amount": amount, "currency": currency,
+            "status": "requires_payment_method", "payment_method": null,
+            "latest_charge": charge,
+        });
+        let pm = json!({ "id": pm_id, "object": "payment_method", "type": "card" });
+        return card_error(
+            card.outcome,
+            &[
+                ("payment_intent", error_pi),
+                ("charge", charge.into()),
+                ("payment_method", pm),
+            ],
+        );
+    }
+    pi["latest_charge"] = charge.into();
+    if capture_method == "manual" {
+        pi["status"] = "requires_capture".into();
+        pi["amount_capturable"] = amount.into();
+    } else {
+        pi["status"] = "succeeded".into();
+        pi["amount_received"] = amount.into();
+    }
+    Response::json(200, &pi)
+}
+
+/// `POST /v1/customers` → `customer`; with `payment_method` the card is verified and attached
+/// (declining cards → 402 `card_error`).
+fn customers(sim: &Sim, form: &Form, info: &mut CallInfo) -> Response {
+    let exact = [
+        "payment_method",
+        "description",
+        "email",
+        "name",
+        "phone",
+        "expand[]",
+    ];
+    if let Some(k) = form.unknown(&exact, &["metadata", "invoice_settings", "address"]) {
+        return invalid(
+            "parameter_unknown",
+            &k,
+            &format!("Received unknown parameter: {k}"),
+        );
+    }
+    let id = sim.id("cus_", 14);
+    info.outcome = "created".into();
+    if let Some(pm_id) = form.get("payment_method") {
+        let card = match take_payment_method(sim, pm_id, Some(&id)) {
+            Ok(card) => card,
+            Err(resp) => return resp,
+        };
+        info.card_last4 = Some(card.last4.clone());
+        info.outcome = card.outcome.as_str().into();
+        if card.outcome != Outcome::Approved {
+            let pm = json!({ "id": pm_id, "object": "payment_method", "type": "card" });
+            return card_error(card.outcome, &[("payment_method", pm)]);
+        }
+    }
+    lock(&sim.stripe).customers.insert(id.clone());
+    Response::json(
+        200,
+        &json!({
+            "id": id, "object": "customer", "created": unix_now(), "livemode": false,
+            "description": form.get("description"), "email": form.get("email"),
+            "name": form.get("name"), "metadata": form.object("metadata"),
+            "invoice_settings": { "default_payment_method": null },
+        }),
+    )
+}
+
+#[cfg(test)]
+mod tests;
