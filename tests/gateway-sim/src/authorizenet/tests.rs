@@ -1,1 +1,342 @@
-// Unit tests of this gateway's handlers (next commit).
+use super::*;
+
+const AUTH: &str = r#"{"name":"maven_sim_login","transactionKey":"maven_sim_key"}"#;
+
+/// A `createTransactionRequest` exactly as WIRE.md documents it (keys in XSD order; `json!`
+/// would sort them).
+fn charge_body(tx_type: &str, card: &str, amount: &str, invoice: &str, window: &str) -> String {
+    format!(
+        r#"{{"createTransactionRequest":{{"merchantAuthentication":{AUTH},"refId":"{invoice}",
+ "transactionRequest":{{"transactionType":"{tx_type}","amount":"{amount}",
+  "payment":{{"creditCard":{{"cardNumber":"{card}","expirationDate":"2030-12","cardCode":"123"}}}},
+  "order":{{"invoiceNumber":"{invoice}","description":"Order 1"}},
+  "billTo":{{"firstName":"Jane","lastName":"Doe","zip":"94107"}},
+  "transactionSettings":{{"setting":[{{"settingName":"duplicateWindow","settingValue":"{window}"}}]}}}}}}}}"#
+    )
+}
+
+fn profile_body(card: &str, customer_id: &str) -> String {
+    format!(
+        r#"{{"createCustomerProfileRequest":{{"merchantAuthentication":{AUTH},"refId":"{customer_id}",
+ "profile":{{"merchantCustomerId":"{customer_id}","description":"Order 1",
+  "paymentProfiles":[{{"customerType":"individual","billTo":{{"firstName":"Jane","lastName":"Doe","zip":"94107"}},
+   "payment":{{"creditCard":{{"cardNumber":"{card}","expirationDate":"2030-12","cardCode":"123"}}}}}}]}},
+ "validationMode":"testMode"}}}}"#
+    )
+}
+
+fn post(sim: &Sim, body: &str) -> (Value, CallInfo) {
+    let req = Request::new(
+        "POST",
+        "/authorizenet/xml/v1/request.api",
+        &[("Content-Type", "application/json")],
+        body,
+    );
+    let h = handle(sim, &req, "/xml/v1/request.api");
+    assert_eq!(
+        h.response.status, 200,
+        "Authorize.net answers 200 to everything"
+    );
+    assert!(
+        h.response.body.starts_with(BOM),
+        "every answer starts with a UTF-8 BOM"
+    );
+    (h.response.json_body().unwrap_or(Value::Null), h.info)
+}
+
+#[test]
+fn charge_approves_with_bom_and_xsd_fields() {
+    let sim = Sim::new();
+    let (v, info) = post(
+        &sim,
+        &charge_body(
+            "authCaptureTransaction",
+            "4242424242424242",
+            "12.34",
+            "1a2b3c4d5e6f7a8b-1",
+            "28800",
+        ),
+    );
+    let tr = &v["transactionResponse"];
+    assert_eq!(tr["responseCode"], "1");
+    assert_eq!(tr["accountNumber"], "XXXX4242");
+    assert_eq!(tr["accountType"], "Visa");
+    assert!(tr["transId"]
+        .as_str()
+        .is_some_and(|t| t.len() == 11 && t.bytes().all(|b| b.is_ascii_digit())));
+    assert_eq!(
+        tr["messages"],
+        json!([{"code": "1", "description": "This transaction has been approved."}])
+    );
+    assert_eq!(v["messages"]["resultCode"], "Ok");
+    assert_eq!(v["refId"], "1a2b3c4d5e6f7a8b-1");
+    assert_eq!(info.operation, "createTransactionRequest");
+    assert_eq!(
+        (info.outcome.as_str(), info.amount),
+        ("approved", Some(1234))
+    );
+    assert_eq!(info.card_last4.as_deref(), Some("4242"));
+
+    let (v, info) = post(
+        &sim,
+        &charge_body("authOnlyTransaction", "378282246310005", "1.00", "r-2", "0"),
+    );
+    assert_eq!(v["transactionResponse"]["responseCode"], "1");
+    assert_eq!(v["transactionResponse"]["accountType"], "AmericanExpress");
+    assert_eq!(info.outcome, "approved");
+}
+
+#[test]
+fn each_decline_has_its_reason_code() {
+    let cases = [
+        ("4000000000000002", "2", "2"),
+        ("4000000000009995", "2", "51"),
+        ("4000000000000127", "2", "44"),
+        ("4000000000000069", "3", "8"),
+        ("4000000000000119", "3", "19"),
+    ];
+    let sim = Sim::new();
+    for (card, rc, code) in cases {
+        let (v, info) = post(
+            &sim,
+            &charge_body("authCaptureTransaction", card, "12.34", "r", "28800"),
+        );
+        let tr = &v["transactionResponse"];
+        assert_eq!(tr["responseCode"], rc, "{card}");
+        assert_eq!(tr["errors"][0]["errorCode"], code, "{card}");
+        assert!(tr["errors"][0]["errorText"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty()));
+        assert_eq!(v["messages"]["resultCode"], "Error");
+        assert_eq!(v["messages"]["message"][0]["code"], "E00027");
+        assert_ne!(info.outcome, "approved");
+    }
+}
+
+#[test]
+fn duplicate_within_window_carries_the_original() {
+    let sim = Sim::new();
+    let body = charge_body(
+        "authCaptureTransaction",
+        "4242424242424242",
+        "12.34",
+        "abc-1",
+        "28800",
+    );
+    let (first, _) = post(&sim, &body);
+    let (dup, info) = post(&sim, &body);
+    let (a, d) = (&first["transactionResponse"], &dup["transactionResponse"]);
+    assert_eq!(d["responseCode"], "3");
+    assert_eq!(d["errors"][0]["errorCode"], "11");
+    assert_eq!(
+        d["errors"][0]["errorText"],
+        "A duplicate transaction has been submitted."
+    );
+    for k in ["transId", "authCode", "accountNumber", "accountType"] {
+        assert_eq!(a[k], d[k], "{k} of the original");
+    }
+    assert!((info.replayed, info.outcome.as_str()) == (true, "duplicate"));
+
+    // Another invoice, amount or card is not a duplicate; window 0 disables the check.
+    let other = charge_body(
+        "authCaptureTransaction",
+        "4242424242424242",
+        "12.34",
+        "abc-2",
+        "28800",
+    );
+    assert_eq!(
+        post(&sim, &other).0["transactionResponse"]["responseCode"],
+        "1"
+    );
+    let no_window = charge_body(
+        "authCaptureTransaction",
+        "4242424242424242",
+        "12.34",
+        "abc-1",
+        "0",
+    );
+    assert_eq!(
+        post(&sim, &no_window).0["transactionResponse"]["responseCode"],
+        "1"
+    );
+    // A declined original is not a duplicate: the retry declines again.
+    let declined = charge_body(
+        "authCaptureTransaction",
+        "4000000000000002",
+        "12.34",
+        "abc-3",
+        "28800",
+    );
+    post(&sim, &declined);
+    assert_eq!(
+        post(&sim, &declined).0["transactionResponse"]["errors"][0]["errorCode"],
+        "2"
+    );
+}
+
+#[test]
+fn bad_credentials_are_e00007_without_transaction_response() {
+    let sim = Sim::new();
+    let body = charge_body(
+        "authCaptureTransaction",
+        "4242424242424242",
+        "1.00",
+        "r",
+        "0",
+    )
+    .replace("maven_sim_key", "nope");
+    let (v, info) = post(&sim, &body);
+    assert!(v.get("transactionResponse").is_none());
+    assert_eq!(v["messages"]["resultCode"], "Error");
+    assert_eq!(v["messages"]["message"][0]["code"], "E00007");
+    assert_eq!(
+        v["messages"]["message"][0]["text"],
+        "User authentication failed due to invalid authentication values."
+    );
+    assert_eq!(info.outcome, "unauthorized");
+}
+
+#[test]
+fn keys_out_of_xsd_order_are_e00003() {
+    let sim = Sim::new();
+    let good = charge_body(
+        "authCaptureTransaction",
+        "4242424242424242",
+        "1.00",
+        "r",
+        "0",
+    );
+    // refId before merchantAuthentication.
+    let swapped = good.replacen(
+        &format!(r#""merchantAuthentication":{AUTH},"refId":"r","#),
+        &format!(r#""refId":"r","merchantAuthentication":{AUTH},"#),
+        1,
+    );
+    assert_ne!(swapped, good);
+    let (v, info) = post(&sim, &swapped);
+    assert_eq!(v["messages"]["message"][0]["code"], "E00003");
+    assert!(v["messages"]["message"][0]["text"]
+        .as_str()
+        .is_some_and(|t| t.contains("has invalid child element 'merchantAuthentication'")));
+    assert_eq!(info.outcome, "invalid_request");
+    assert!(v.get("transactionResponse").is_none());
+    // amount before transactionType.
+    let inner = good.replace(
+        r#""transactionType":"authCaptureTransaction","amount":"1.00""#,
+        r#""amount":"1.00","transactionType":"authCaptureTransaction""#,
+    );
+    assert_eq!(
+        post(&sim, &inner).0["messages"]["message"][0]["code"],
+        "E00003"
+    );
+    // Required element missing.
+    let (v, _) = post(
+        &sim,
+        &format!(r#"{{"createTransactionRequest":{{"merchantAuthentication":{AUTH}}}}}"#),
+    );
+    assert_eq!(v["messages"]["message"][0]["code"], "E00003");
+    // A BOM in front of the request is tolerated, invalid JSON is E00003.
+    assert_eq!(
+        post(&sim, &format!("\u{feff}{good}")).0["messages"]["resultCode"],
+        "Ok"
+    );
+    assert_eq!(
+        post(&sim, "{nope").0["messages"]["message"][0]["code"],
+        "E00003"
+    );
+}
+
+#[test]
+fn missing_fields_give_reason_codes() {
+    let sim = Sim::new();
+    let no_amount = format!(
+        r#"{{"createTransactionRequest":{{"merchantAuthentication":{AUTH},"transactionRequest":{{"transactionType":"authCaptureTransaction",
+        "payment":{{"creditCard":{{"cardNumber":"4242424242424242","expirationDate":"2030-12"}}}}}}}}}}"#
+    );
+    let (v, _) = post(&sim, &no_amount);
+    assert_eq!(v["transactionResponse"]["responseCode"], "3");
+    assert_eq!(v["transactionResponse"]["errors"][0]["errorCode"], "5");
+    let bad_card = charge_body(
+        "authCaptureTransaction",
+        "4242424242424241",
+        "1.00",
+        "r",
+        "0",
+    );
+    let (v, info) = post(&sim, &bad_card);
+    assert_eq!(v["transactionResponse"]["errors"][0]["errorCode"], "6");
+    assert_eq!(info.outcome, "invalid_number");
+    let no_card = format!(
+        r#"{{"createTransactionRequest":{{"merchantAuthentication":{AUTH},"transactionRequest":{{"transactionType":"authCaptureTransaction","amount":"1.00"}}}}}}"#
+    );
+    assert_eq!(
+        post(&sim, &no_card).0["transactionResponse"]["errors"][0]["errorCode"],
+        "33"
+    );
+}
+
+#[test]
+fn customer_profile_vaults_declines_and_detects_duplicates() {
+    let sim = Sim::new();
+    let (v, info) = post(
+        &sim,
+        &profile_body("4242424242424242", "1a2b3c4d5e6f7a8b-1"),
+    );
+    assert_eq!(v["messages"]["resultCode"], "Ok", "{v}");
+    let profile_id = v["customerProfileId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(!profile_id.is_empty());
+    assert_eq!(
+        v["customerPaymentProfileIdList"].as_array().map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(v["customerShippingAddressIdList"], json!([]));
+    let direct = v["validationDirectResponseList"][0]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        direct.starts_with("1,1,1,This transaction has been approved.,"),
+        "{direct}"
+    );
+    assert!(direct.contains("XXXX4242,Visa"));
+    assert_eq!(
+        (info.outcome.as_str(), info.card_last4.as_deref()),
+        ("approved", Some("4242"))
+    );
+
+    let (dup, info) = post(
+        &sim,
+        &profile_body("4242424242424242", "1a2b3c4d5e6f7a8b-1"),
+    );
+    assert_eq!(dup["messages"]["message"][0]["code"], "E00039");
+    assert_eq!(
+        dup["messages"]["message"][0]["text"],
+        format!("A duplicate record with ID {profile_id} already exists.")
+    );
+    assert_eq!(dup["customerProfileId"], profile_id.as_str());
+    assert_eq!(
+        dup["customerPaymentProfileIdList"],
+        v["customerPaymentProfileIdList"]
+    );
+    assert!(info.replayed);
+
+    let (v, info) = post(&sim, &profile_body("4000000000000002", "x-1"));
+    assert_eq!(v["messages"]["resultCode"], "Error");
+    assert_eq!(v["messages"]["message"][0]["code"], "E00027");
+    assert_eq!(
+        v["messages"]["message"][0]["text"],
+        "This transaction has been declined."
+    );
+    assert!(v["validationDirectResponseList"][0]
+        .as_str()
+        .is_some_and(|d| d.starts_with("2,1,2,")));
+    assert_eq!(info.outcome, "card_declined");
+    // A declined profile is not created: the same id is free for the next try.
+    assert_eq!(
+        post(&sim, &profile_body("4242424242424242", "x-1")).0["messages"]["resultCode"],
+        "Ok"
+    );
+}
