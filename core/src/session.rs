@@ -24,6 +24,10 @@ pub const MAX_ATTEMPTS: u32 = 3;
 /// Unknown fields are rejected (`extra_forbidden`), so a typo never silently drops a setting.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "project": "demo", "amount_cents": 1234, "gateway": "stripe", "mode": "charge",
+    "description": "Order #1042", "metadata": {"order_id": "1042"}
+})))]
 #[serde(deny_unknown_fields)]
 pub struct CreateWidgetSession {
     /// Project UUID or slug
