@@ -3,30 +3,33 @@
 //! `xsd.rs`), every answer HTTP 200 and prefixed with a UTF-8 BOM. Answers follow the XSD types
 //! `createTransactionResponse` (`transactionResponse`) and `createCustomerProfileResponse`.
 
+mod wire;
 mod xsd;
 
 use crate::cards::{self, CardFacts, Outcome};
 use crate::http::{Request, Response};
 use crate::ojson::Node;
 use crate::state::{fnv, lock, CallInfo, Handled, Sim};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
+use wire::{
+    direct_response, messages, reason, reply, request_error, strip_bom, transaction_reply,
+    transaction_response, TxIds,
+};
 
 pub const LOGIN: &str = "maven_sim_login";
 pub const TRANSACTION_KEY: &str = "maven_sim_key";
-const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// Authorize.net's default duplicate window when the request sets none.
 const DEFAULT_WINDOW_SECS: u64 = 120;
+/// The largest window Authorize.net accepts (8 h): older approvals are forgotten.
+const MAX_WINDOW_SECS: u64 = 28_800;
 
 /// An approved transaction, kept for duplicate detection.
 struct Approved {
     key: u64,
     at: Instant,
-    trans_id: String,
-    auth_code: String,
-    account_number: String,
-    account_type: &'static str,
+    ids: TxIds,
 }
 
 struct Profile {
@@ -41,41 +44,12 @@ pub struct Store {
     profiles: HashMap<String, Profile>,
 }
 
-fn strip_bom(body: &[u8]) -> &[u8] {
-    body.strip_prefix(BOM).unwrap_or(body)
-}
-
 /// The root key (method name) for the call log, without validating anything.
 pub fn operation(req: &Request) -> String {
     match serde_json::from_slice::<Node>(strip_bom(&req.body)) {
         Ok(Node::Obj(entries)) if entries.len() == 1 => entries[0].0.clone(),
         _ => "unknown".to_string(),
     }
-}
-
-/// JSON body with the BOM Authorize.net puts in front of every answer.
-fn reply(body: &Value) -> Response {
-    let mut bytes = BOM.to_vec();
-    bytes.extend_from_slice(body.to_string().as_bytes());
-    Response {
-        status: 200,
-        headers: vec![(
-            "Content-Type".into(),
-            "application/json; charset=utf-8".into(),
-        )],
-        body: bytes,
-    }
-}
-
-/// `messagesType`.
-fn messages(ok: bool, code: &str, text: &str) -> Value {
-    let result = if ok { "Ok" } else { "Error" };
-    json!({"resultCode": result, "message": [{"code": code, "text": text}]})
-}
-
-/// A request-level failure: no `transactionResponse`, just top-level `messages`.
-fn request_error(code: &str, text: &str) -> Response {
-    reply(&json!({"messages": messages(false, code, text)}))
 }
 
 pub fn handle(sim: &Sim, req: &Request, sub: &str) -> Handled {
@@ -155,72 +129,19 @@ fn credit_card(payment: Option<&Node>) -> Result<CardFacts, (&'static str, &'sta
     Ok(facts)
 }
 
-/// (responseCode, reason code, reason text) of each outcome.
-fn reason(outcome: Outcome) -> (&'static str, &'static str, &'static str) {
-    match outcome {
-        Outcome::Approved => ("1", "1", "This transaction has been approved."),
-        Outcome::CardDeclined => ("2", "2", "This transaction has been declined."),
-        Outcome::InsufficientFunds => ("2", "51", "This transaction has been declined."),
-        Outcome::IncorrectCvc => ("2", "44", "This transaction has been declined."),
-        Outcome::ExpiredCard => ("3", "8", "The credit card has expired."),
-        Outcome::ProcessingError => (
-            "3",
-            "19",
-            "An error occurred during processing. Please try again in 5 minutes.",
-        ),
-    }
-}
-
-/// XSD `transactionResponse`; `approved` decides `messages` vs `errors`.
-#[allow(clippy::too_many_arguments)]
-fn transaction_response(
-    rc: &str,
-    code: &str,
-    text: &str,
-    trans_id: &str,
-    auth_code: &str,
-    account_number: &str,
-    account_type: &str,
-    cvv: &str,
-) -> Value {
-    let mut tr = json!({
-        "responseCode": rc, "authCode": auth_code, "avsResultCode": if rc == "1" { "Y" } else { "P" },
-        "cvvResultCode": cvv, "cavvResultCode": "", "transId": trans_id, "refTransID": "",
-        "transHash": "", "testRequest": "0", "accountNumber": account_number,
-        "accountType": account_type, "transHashSha2": "",
-    });
-    let list = if rc == "1" {
-        ("messages", json!([{"code": code, "description": text}]))
-    } else {
-        ("errors", json!([{"errorCode": code, "errorText": text}]))
-    };
-    tr[list.0] = list.1;
-    tr
-}
-
 /// `createTransactionRequest` (authCaptureTransaction / authOnlyTransaction) →
 /// `createTransactionResponse`.
 fn create_transaction(sim: &Sim, body: &Node, info: &mut CallInfo) -> Response {
     let ref_id = body.str_at(&["refId"]);
     let tx = body.get("transactionRequest");
     let field = |path: &[&str]| tx.and_then(|t| t.str_at(path));
-    let finish = |tr: Value, ok: bool| {
-        let mut out = json!({"transactionResponse": tr});
-        if let Some(r) = ref_id {
-            out["refId"] = r.into();
-        }
-        out["messages"] = if ok {
-            messages(true, "I00001", "Successful.")
-        } else {
-            messages(false, "E00027", "The transaction was unsuccessful.")
-        };
-        reply(&out)
-    };
+    let finish = |tr, ok| transaction_reply(ref_id, tr, ok);
     let error = |code: &str, text: &str| {
-        finish(
-            transaction_response("3", code, text, "0", "", "", "", ""),
-            false,
-        )
+        let ids = TxIds {
+            trans_id: "0".into(),
+            ..TxIds::default()
+        };
+        finish(transaction_response("3", code, text, &ids, ""), false)
     };
     let tx_type = field(&["transactionType"]).unwrap_or("");
     match tx_type {
@@ -260,8 +181,6 @@ fn create_transaction(sim: &Sim, body: &Node, info: &mut CallInfo) -> Response {
         }
     };
     info.card_last4 = Some(card.last4.clone());
-    let account_number = format!("XXXX{}", card.last4);
-    let account_type = card.brand.anet();
     let window = tx
         .and_then(|t| t.at(&["transactionSettings", "setting"]))
         .map(|s| s.items())
@@ -270,7 +189,9 @@ fn create_transaction(sim: &Sim, body: &Node, info: &mut CallInfo) -> Response {
         .find(|s| s.str_at(&["settingName"]) == Some("duplicateWindow"))
         .and_then(|s| s.str_at(&["settingValue"]))
         .and_then(|v| v.parse::<u64>().ok())
-        .unwrap_or(DEFAULT_WINDOW_SECS);
+        .unwrap_or(DEFAULT_WINDOW_SECS)
+        .min(MAX_WINDOW_SECS);
+    let window = Duration::from_secs(window);
     let invoice = field(&["order", "invoiceNumber"]).unwrap_or("");
     let key = fnv(&[
         tx_type.as_bytes(),
@@ -279,7 +200,9 @@ fn create_transaction(sim: &Sim, body: &Node, info: &mut CallInfo) -> Response {
         &card.fingerprint.to_le_bytes(),
     ]);
     let mut store = lock(&sim.authorizenet);
-    let window = Duration::from_secs(window);
+    store
+        .approved
+        .retain(|a| a.at.elapsed() < Duration::from_secs(MAX_WINDOW_SECS));
     let duplicate = store
         .approved
         .iter()
@@ -288,18 +211,8 @@ fn create_transaction(sim: &Sim, body: &Node, info: &mut CallInfo) -> Response {
     if let Some(first) = duplicate.filter(|_| !window.is_zero()) {
         info.outcome = "duplicate".into();
         info.replayed = true;
-        let (code, text) = ("11", "A duplicate transaction has been submitted.");
-        let tr = transaction_response(
-            "3",
-            code,
-            text,
-            &first.trans_id,
-            &first.auth_code,
-            &first.account_number,
-            first.account_type,
-            "",
-        );
-        return finish(tr, false);
+        let text = "A duplicate transaction has been submitted.";
+        return finish(transaction_response("3", "11", text, &first.ids, ""), false);
     }
     info.outcome = card.outcome.as_str().into();
     let (rc, code, text) = reason(card.outcome);
@@ -308,75 +221,33 @@ fn create_transaction(sim: &Sim, body: &Node, info: &mut CallInfo) -> Response {
     } else {
         "M"
     };
+    let mut ids = TxIds {
+        trans_id: if rc == "3" {
+            "0".into()
+        } else {
+            sim.digits(11)
+        },
+        auth_code: String::new(),
+        account_number: format!("XXXX{}", card.last4),
+        account_type: card.brand.anet(),
+    };
     if rc == "1" {
-        let trans_id = sim.digits(11);
-        let auth_code = sim.id("", 6).to_ascii_uppercase();
-        let tr = transaction_response(
-            rc,
-            code,
-            text,
-            &trans_id,
-            &auth_code,
-            &account_number,
-            account_type,
-            cvv,
-        );
+        ids.auth_code = sim.id("", 6).to_ascii_uppercase();
+        let tr = transaction_response(rc, code, text, &ids, cvv);
         store.approved.push(Approved {
             key,
             at: Instant::now(),
-            trans_id,
-            auth_code,
-            account_number,
-            account_type,
+            ids,
         });
         return finish(tr, true);
     }
-    let trans_id = if rc == "2" {
-        sim.digits(11)
-    } else {
-        "0".to_string()
-    };
-    let tr = transaction_response(
-        rc,
-        code,
-        text,
-        &trans_id,
-        "",
-        &account_number,
-        account_type,
-        cvv,
-    );
-    finish(tr, false)
-}
-
-/// The pipe-less "direct response" Authorize.net returns for a validation transaction:
-/// comma-separated AIM fields (1 response code, 3 reason code, 4 text, 7 transId,
-/// 51 account number, 52 card type, …).
-fn direct_response(outcome: Outcome, card: &CardFacts, customer_id: &str) -> String {
-    let (rc, code, text) = reason(outcome);
-    let mut f = vec![String::new(); 69];
-    f[0] = rc.into();
-    f[1] = "1".into();
-    f[2] = code.into();
-    f[3] = text.into();
-    f[4] = if rc == "1" { "000000" } else { "" }.into();
-    f[5] = "P".into();
-    f[6] = "0".into();
-    f[7] = "none".into();
-    f[8] = "Test transaction for ValidateCustomerPaymentProfile.".into();
-    f[9] = "0.00".into();
-    f[10] = "CC".into();
-    f[11] = "auth_only".into();
-    f[12] = customer_id.into();
-    f[50] = format!("XXXX{}", card.last4);
-    f[51] = card.brand.anet().into();
-    f.join(",")
+    finish(transaction_response(rc, code, text, &ids, cvv), false)
 }
 
 /// `createCustomerProfileRequest` → `createCustomerProfileResponse`.
 fn create_profile(sim: &Sim, body: &Node, info: &mut CallInfo) -> Response {
     let ref_id = body.str_at(&["refId"]);
-    let answer = |mut out: Value| {
+    let answer = |mut out: serde_json::Value| {
         if let Some(r) = ref_id {
             out["refId"] = r.into();
         }

@@ -5,12 +5,17 @@
 //! `VaultPaymentMethodPayload`, `Search.transactions` (`TransactionConnection`).
 
 mod graphql;
+mod payload;
 
 use crate::cards::{self, CardFacts, Outcome};
 use crate::http::{self, Request, Response};
-use crate::state::{lock, unix_now, CallInfo, Handled, Sim};
+use crate::state::{lock, CallInfo, Handled, Sim};
 use graphql::Field;
-use serde_json::{json, Map, Value};
+use payload::{
+    answer, field_error, global_id, gql_error, input, payment_method_json, processor_response,
+    str_of, transaction_json,
+};
+use serde_json::{json, Value};
 use std::collections::HashMap;
 
 pub const PUBLIC_KEY: &str = "maven_sim_public";
@@ -66,53 +71,6 @@ pub fn operation(req: &Request) -> String {
     first_field(req)
         .map(|(_, f)| f.name)
         .unwrap_or_else(|_| "unknown".to_string())
-}
-
-/// A GraphQL `errors[]` element.
-fn gql_error(message: &str, path: Option<&str>, legacy: Option<&str>, input: &[&str]) -> Value {
-    let mut ext = Map::new();
-    ext.insert("errorClass".into(), "VALIDATION".into());
-    ext.insert("errorType".into(), "user_error".into());
-    if let Some(code) = legacy {
-        ext.insert("legacyCode".into(), code.into());
-    }
-    if !input.is_empty() {
-        ext.insert("inputPath".into(), json!(input));
-    }
-    let mut e = json!({"message": message, "extensions": ext});
-    if let Some(p) = path {
-        e["path"] = json!([p]);
-    }
-    e
-}
-
-fn answer(sim: &Sim, data: Option<Value>, errors: Vec<Value>) -> Response {
-    let request_id = format!(
-        "{}-{}-{}-{}-{}",
-        sim.lower_id(8),
-        sim.lower_id(4),
-        sim.lower_id(4),
-        sim.lower_id(4),
-        sim.lower_id(12)
-    );
-    let mut out = json!({"extensions": {"requestId": request_id}});
-    if let Some(d) = data {
-        out["data"] = d;
-    }
-    if !errors.is_empty() {
-        out["errors"] = Value::Array(errors);
-    }
-    Response::json(200, &out)
-}
-
-/// A mutation that failed validation: `data.<key>: null` plus one error.
-fn field_error(sim: &Sim, f: &Field, msg: &str, legacy: Option<&str>, input: &[&str]) -> Response {
-    let data = json!({ f.key.clone(): null });
-    answer(
-        sim,
-        Some(data),
-        vec![gql_error(msg, Some(&f.key), legacy, input)],
-    )
 }
 
 pub fn handle(sim: &Sim, req: &Request, sub: &str) -> Handled {
@@ -179,34 +137,6 @@ pub fn handle(sim: &Sim, req: &Request, sub: &str) -> Handled {
         }
     };
     Handled { response, info }
-}
-
-/// `input` as an object, or the GraphQL error for a missing non-null variable.
-fn input<'a>(sim: &Sim, f: &'a Field, ty: &str) -> Result<&'a Map<String, Value>, Response> {
-    f.args
-        .get("input")
-        .and_then(Value::as_object)
-        .ok_or_else(|| {
-            let msg = format!("Variable 'input' has coerced Null value for NonNull type '{ty}!'");
-            answer(sim, None, vec![gql_error(&msg, None, None, &[])])
-        })
-}
-
-fn str_of<'a>(v: Option<&'a Value>, key: &str) -> Option<&'a str> {
-    v.and_then(|v| v.get(key)).and_then(Value::as_str)
-}
-
-/// `PaymentMethod` with `CreditCardDetails`.
-fn payment_method_json(id: &str, pm: &PaymentMethod) -> Value {
-    json!({
-        "id": id, "usage": if pm.multi_use { "MULTI_USE" } else { "SINGLE_USE" },
-        "createdAt": unix_now(),
-        "details": {
-            "__typename": "CreditCardDetails", "brandCode": pm.card.brand.braintree(),
-            "last4": pm.card.last4, "bin": pm.card.first6, "expirationMonth": pm.exp_month,
-            "expirationYear": pm.exp_year, "cardholderName": pm.cardholder,
-        },
-    })
 }
 
 /// `tokenizeCreditCard` → `TokenizeCreditCardPayload` with a single-use payment method.
@@ -320,25 +250,6 @@ fn take(sim: &Sim, f: &Field, id: Option<&str>) -> Result<(CardFacts, bool), Res
     Ok((pm.card.clone(), pm.multi_use))
 }
 
-/// (legacyCode, message) of each outcome's processor response.
-fn processor_response(outcome: Outcome) -> (&'static str, &'static str) {
-    match outcome {
-        Outcome::Approved => ("1000", "Approved"),
-        Outcome::CardDeclined => ("2000", "Do Not Honor"),
-        Outcome::InsufficientFunds => ("2001", "Insufficient Funds"),
-        Outcome::ExpiredCard => ("2004", "Expired Card"),
-        Outcome::IncorrectCvc => ("2010", "Card Issuer Declined CVV"),
-        Outcome::ProcessingError => ("3000", "Processor Network Unavailable - Try Again"),
-    }
-}
-
-/// Braintree's global ids: base64 of "<type>_<legacy id>".
-fn global_id(kind: &str, legacy: &str) -> String {
-    http::base64_encode(format!("{kind}_{legacy}").as_bytes())
-        .trim_end_matches('=')
-        .to_string()
-}
-
 /// `chargeCreditCard` / `authorizeCreditCard` → `TransactionPayload`.
 fn transact(sim: &Sim, f: &Field, capture: bool, info: &mut CallInfo) -> Response {
     let ty = if capture {
@@ -353,7 +264,10 @@ fn transact(sim: &Sim, f: &Field, capture: bool, info: &mut CallInfo) -> Respons
     let tx = input.get("transaction");
     let amount_path = ["input", "transaction", "amount"];
     let Some(amount) = tx.and_then(|t| t.get("amount")) else {
-        let msg = "Field 'transaction' of required type 'TransactionInput!' (with amount) was not provided.";
+        let msg = match tx {
+            None => "Field 'transaction' of required type 'TransactionInput!' was not provided.",
+            Some(_) => "Field 'amount' of required type 'Amount!' was not provided.",
+        };
         return answer(sim, None, vec![gql_error(msg, None, None, &[])]);
     };
     let amount_text = match amount {
@@ -386,36 +300,10 @@ fn transact(sim: &Sim, f: &Field, capture: bool, info: &mut CallInfo) -> Respons
     };
     info.card_last4 = Some(card.last4.clone());
     info.outcome = card.outcome.as_str().into();
+    let order_id = str_of(tx, "orderId");
+    let merchant_account = str_of(tx, "merchantAccountId");
     let legacy = sim.lower_id(8);
-    let (code, message) = processor_response(card.outcome);
-    let (status, event) = match card.outcome {
-        Outcome::Approved if capture => ("SUBMITTED_FOR_SETTLEMENT", "SubmittedForSettlementEvent"),
-        Outcome::Approved => ("AUTHORIZED", "AuthorizedEvent"),
-        Outcome::ProcessingError => ("FAILED", "FailedEvent"),
-        _ => ("PROCESSOR_DECLINED", "ProcessorDeclinedEvent"),
-    };
-    let value = cards::cents_decimal(cents);
-    let mut history = json!({
-        "__typename": event, "status": status, "timestamp": unix_now(),
-        "amount": {"value": value, "currencyCode": "USD"},
-        "processorResponse": {"legacyCode": code, "message": message},
-    });
-    if event == "ProcessorDeclinedEvent" {
-        let hard = matches!(card.outcome, Outcome::ExpiredCard);
-        history["declineType"] = if hard { "HARD" } else { "SOFT" }.into();
-    }
-    let transaction = json!({
-        "id": global_id("transaction", &legacy), "legacyId": legacy, "status": status,
-        "createdAt": unix_now(),
-        "orderId": str_of(tx, "orderId"), "merchantAccountId": str_of(tx, "merchantAccountId"),
-        "amount": {"value": value, "currencyCode": "USD"},
-        "paymentMethodSnapshot": {
-            "__typename": "CreditCardDetails", "brandCode": card.brand.braintree(),
-            "last4": card.last4, "bin": card.first6,
-        },
-        "processorResponse": {"legacyCode": code, "message": message},
-        "statusHistory": [history],
-    });
+    let transaction = transaction_json(&legacy, capture, &card, cents, order_id, merchant_account);
     lock(&sim.braintree).transactions.push(transaction.clone());
     let payload =
         json!({"clientMutationId": input.get("clientMutationId"), "transaction": transaction});

@@ -9,6 +9,7 @@
 mod authorizenet;
 mod braintree;
 mod cards;
+mod codec;
 mod http;
 mod ojson;
 mod router;

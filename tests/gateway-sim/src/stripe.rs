@@ -3,11 +3,14 @@
 //! `Idempotency-Key` replay. Answers follow the Stripe OpenAPI (spec3.yaml) schemas
 //! `payment_method`, `payment_intent`, `customer` and `error`.
 
+mod wire;
+
 use crate::cards::{self, CardFacts, Outcome};
-use crate::http::{self, Request, Response};
+use crate::http::{Request, Response};
 use crate::state::{lock, unix_now, with_idempotency, CallInfo, Handled, Sim};
-use serde_json::{json, Map, Value};
+use serde_json::json;
 use std::collections::{HashMap, HashSet};
+use wire::{auth, card_error, card_field_error, error, invalid, missing, Form};
 
 pub const SECRET_KEY: &str = "sk_test_maven_sim";
 const GW: &str = "stripe";
@@ -31,135 +34,6 @@ pub fn operation(sub: &str) -> String {
     sub.trim_start_matches("/v1/").trim_matches('/').to_string()
 }
 
-/// Stripe OpenAPI `error`.
-fn error(kind: &str, code: Option<&str>, param: Option<&str>, msg: &str) -> Value {
-    let mut e = Map::new();
-    e.insert("type".into(), kind.into());
-    if let Some(code) = code {
-        e.insert("code".into(), code.into());
-        let doc = format!(
-            "https://stripe.com/docs/error-codes/{}",
-            code.replace('_', "-")
-        );
-        e.insert("doc_url".into(), doc.into());
-    }
-    if let Some(param) = param {
-        e.insert("param".into(), param.into());
-    }
-    e.insert("message".into(), msg.into());
-    json!({ "error": e })
-}
-
-fn invalid(code: &str, param: &str, msg: &str) -> Response {
-    Response::json(
-        400,
-        &error("invalid_request_error", Some(code), Some(param), msg),
-    )
-}
-
-fn missing(param: &str) -> Response {
-    invalid(
-        "parameter_missing",
-        param,
-        &format!("Missing required param: {param}."),
-    )
-}
-
-/// `card_error` for a decline (402); `extra` carries `payment_intent`, `charge`, ….
-fn card_error(outcome: Outcome, extra: &[(&str, Value)]) -> Response {
-    let (code, decline, msg) = match outcome {
-        Outcome::InsufficientFunds => (
-            "card_declined",
-            "insufficient_funds",
-            "Your card has insufficient funds.",
-        ),
-        Outcome::ExpiredCard => ("expired_card", "expired_card", "Your card has expired."),
-        Outcome::IncorrectCvc => (
-            "incorrect_cvc",
-            "incorrect_cvc",
-            "Your card's security code is incorrect.",
-        ),
-        Outcome::ProcessingError => (
-            "processing_error",
-            "processing_error",
-            "An error occurred while processing your card. Try again in a little bit.",
-        ),
-        Outcome::CardDeclined | Outcome::Approved => (
-            "card_declined",
-            "generic_decline",
-            "Your card was declined.",
-        ),
-    };
-    let mut body = error("card_error", Some(code), None, msg);
-    if let Some(e) = body["error"].as_object_mut() {
-        e.insert("decline_code".into(), decline.into());
-        for (k, v) in extra {
-            e.insert((*k).into(), v.clone());
-        }
-    }
-    Response::json(402, &body)
-}
-
-/// Card syntax errors at `/v1/payment_methods` (402 `card_error` with a `param`).
-fn card_field_error(code: &str, param: &str, msg: &str) -> Response {
-    Response::json(402, &error("card_error", Some(code), Some(param), msg))
-}
-
-fn auth(req: &Request) -> Result<(), Response> {
-    let key = match http::bearer(req) {
-        Some(k) => Some(k.to_string()),
-        None => http::basic_auth(req).map(|(user, _)| user),
-    };
-    match key {
-        Some(k) if k == SECRET_KEY => Ok(()),
-        Some(k) => {
-            let tail: String = k.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
-            let head: String = k.chars().take(8).collect();
-            let msg = format!("Invalid API Key provided: {head}****{tail}");
-            Err(Response::json(401, &error("invalid_request_error", None, None, &msg)))
-        }
-        None => Err(Response::json(401, &error("invalid_request_error", None, None,
-            "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY')."))),
-    }
-}
-
-/// A parsed form body with Stripe's "unknown parameter" check.
-struct Form(Vec<(String, String)>);
-
-impl Form {
-    fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// `metadata[k]=v` pairs → `{"k": "v"}`.
-    fn object(&self, prefix: &str) -> Value {
-        let mut m = Map::new();
-        for (k, v) in &self.0 {
-            if let Some(inner) = k.strip_prefix(prefix).and_then(|r| r.strip_prefix('[')) {
-                m.insert(inner.trim_end_matches(']').to_string(), v.clone().into());
-            }
-        }
-        Value::Object(m)
-    }
-
-    /// First key that is neither listed nor under a listed `prefix[`.
-    fn unknown(&self, exact: &[&str], prefixes: &[&str]) -> Option<String> {
-        self.0
-            .iter()
-            .map(|(k, _)| k)
-            .find(|k| {
-                !exact.contains(&k.as_str())
-                    && !prefixes
-                        .iter()
-                        .any(|p| k.strip_prefix(p).is_some_and(|r| r.starts_with('[')))
-            })
-            .cloned()
-    }
-}
-
 pub fn handle(sim: &Sim, req: &Request, sub: &str) -> Handled {
     let info = CallInfo::new(&operation(sub), req.idempotency_key());
     if let Err(response) = auth(req) {
@@ -167,7 +41,7 @@ pub fn handle(sim: &Sim, req: &Request, sub: &str) -> Handled {
         info.outcome = "unauthorized".into();
         return Handled { response, info };
     }
-    let form = Form(http::parse_form(&req.body_text()));
+    let form = Form(crate::codec::parse_form(&req.body_text()));
     let endpoint: fn(&Sim, &Form, &mut CallInfo) -> Response = match (req.method.as_str(), sub) {
         ("POST", "/v1/payment_methods") => payment_methods,
         ("POST", "/v1/payment_intents") => payment_intents,

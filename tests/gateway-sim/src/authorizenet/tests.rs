@@ -1,4 +1,6 @@
 use super::*;
+use serde_json::Value;
+use wire::BOM;
 
 const AUTH: &str = r#"{"name":"maven_sim_login","transactionKey":"maven_sim_key"}"#;
 

@@ -114,10 +114,15 @@ fn lex(src: &str) -> Result<Vec<Tok>, String> {
     Ok(out)
 }
 
+/// Nesting limit for values and selection sets (the parser recurses; a connection thread has a
+/// small stack).
+const MAX_DEPTH: usize = 64;
+
 struct Parser<'a> {
     toks: Vec<Tok>,
     pos: usize,
     vars: &'a Value,
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -158,7 +163,24 @@ impl Parser<'_> {
         }
     }
 
+    fn descend(&mut self) -> Result<(), String> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(format!(
+                "Syntax Error: nesting deeper than {MAX_DEPTH} levels."
+            ));
+        }
+        Ok(())
+    }
+
     fn value(&mut self) -> Result<Value, String> {
+        self.descend()?;
+        let v = self.value_inner();
+        self.depth -= 1;
+        v
+    }
+
+    fn value_inner(&mut self) -> Result<Value, String> {
         Ok(match self.next()? {
             Tok::Punct('$') => {
                 let n = self.name()?;
@@ -219,6 +241,13 @@ impl Parser<'_> {
 
     /// `{ selection… }`; inline fragments are flattened into the parent, spreads skipped.
     fn selection_set(&mut self) -> Result<Vec<Field>, String> {
+        self.descend()?;
+        let fields = self.selection_set_inner();
+        self.depth -= 1;
+        fields
+    }
+
+    fn selection_set_inner(&mut self) -> Result<Vec<Field>, String> {
         self.expect('{')?;
         let mut fields = Vec::new();
         while !self.eat('}') {
@@ -275,6 +304,7 @@ pub fn parse(doc: &str, vars: &Value, operation_name: Option<&str>) -> Result<Op
         toks: lex(doc)?,
         pos: 0,
         vars,
+        depth: 0,
     };
     let mut found = None;
     while p.peek().is_some() {
@@ -368,5 +398,7 @@ mod tests {
         assert_eq!(tx.args["input"]["orderId"]["is"], "s-1");
         assert_eq!(tx.args["input"]["x"], json!(["A", true, null]));
         assert!(parse("mutation { x(", &Value::Null, None).is_err());
+        let deep = format!("{{ x(a: {}1{}) }}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(parse(&deep, &Value::Null, None).is_err_and(|e| e.contains("nesting")));
     }
 }

@@ -14,7 +14,7 @@ fn post_as(
 ) -> (u16, Value, CallInfo) {
     let auth = format!(
         "Basic {}",
-        http::base64_encode(format!("{user}:{pass}").as_bytes())
+        crate::codec::base64_encode(format!("{user}:{pass}").as_bytes())
     );
     let headers = [
         ("Authorization", auth.as_str()),
@@ -265,7 +265,7 @@ fn missing_fields_and_unknown_operations_are_graphql_errors() {
     // No Braintree-Version header.
     let auth = format!(
         "Basic {}",
-        http::base64_encode(b"maven_sim_public:maven_sim_private")
+        crate::codec::base64_encode(b"maven_sim_public:maven_sim_private")
     );
     let req = Request::new(
         "POST",

@@ -9,7 +9,7 @@ fn post_as(
 ) -> (u16, Value, CallInfo) {
     let auth = format!(
         "Basic {}",
-        http::base64_encode(format!("{key}:").as_bytes())
+        crate::codec::base64_encode(format!("{key}:").as_bytes())
     );
     let mut headers = vec![
         ("Authorization", auth.as_str()),

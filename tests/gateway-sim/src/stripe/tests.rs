@@ -1,4 +1,5 @@
 use super::*;
+use serde_json::Value;
 
 const PM_BODY: &str = "type=card&card[number]=4242424242424242&card[exp_month]=12&card[exp_year]=2030&card[cvc]=123&billing_details[name]=Jane+Doe&billing_details[address][postal_code]=94107";
 
@@ -203,7 +204,10 @@ fn bad_or_missing_key_is_401() {
         .is_some_and(|m| m.starts_with("Invalid API Key provided")));
     assert_eq!(info.outcome, "unauthorized");
     // Basic `sk:` is accepted like Bearer.
-    let basic = format!("Basic {}", http::base64_encode(b"sk_test_maven_sim:"));
+    let basic = format!(
+        "Basic {}",
+        crate::codec::base64_encode(b"sk_test_maven_sim:")
+    );
     let (status, _, _) = call_as(&sim, &basic, "/v1/payment_methods", None, PM_BODY);
     assert_eq!(status, 200);
     let req = Request::new("POST", "/stripe/v1/customers", &[], "");

@@ -1,0 +1,159 @@
+//! Black-box: the fault modes of `/_sim/faults`, keep-alive connections, and 50 concurrent
+//! charges against the simulator binary.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+use std::io::{BufReader, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+#[test]
+fn fault_modes() {
+    let server = start();
+    let port = server.port;
+
+    // slow: processed (the charge happens), answered after delay_ms.
+    fault(
+        port,
+        json!({"gateway": "shift4", "mode": "slow", "delay_ms": 300, "count": 1}),
+    );
+    let t = Instant::now();
+    let reply = shift4_charge(port, "k-slow", "4242424242424242").expect("slow answer");
+    assert!(
+        t.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        t.elapsed()
+    );
+    assert_eq!(reply.status, 200);
+    // count 1: the next request is normal again, and the retry replays the first charge.
+    let t = Instant::now();
+    let again = shift4_charge(port, "k-slow", "4242424242424242").expect("replay");
+    assert!(t.elapsed() < Duration::from_millis(300));
+    assert_eq!(again.json()["id"], reply.json()["id"]);
+
+    // error500: not processed.
+    fault(port, json!({"gateway": "stripe", "mode": "error500"}));
+    let reply = ok(
+        port,
+        "POST",
+        "/stripe/v1/customers",
+        &[STRIPE_AUTH],
+        "description=x",
+    );
+    assert_eq!(reply.status, 500);
+    assert_eq!(
+        ok(
+            port,
+            "POST",
+            "/stripe/v1/customers",
+            &[STRIPE_AUTH],
+            "description=x"
+        )
+        .status,
+        200
+    );
+
+    // malformed: processed, 200 with a body that does not parse.
+    fault(port, json!({"gateway": "shift4", "mode": "malformed"}));
+    let reply = shift4_charge(port, "k-malformed", "4242424242424242").expect("malformed answer");
+    assert_eq!(reply.status, 200);
+    assert!(!reply.body.is_empty());
+    assert!(serde_json::from_slice::<Value>(&reply.body).is_err());
+
+    // reset: the connection closes without an answer, nothing processed.
+    fault(port, json!({"gateway": "*", "mode": "reset", "count": 0}));
+    assert!(shift4_charge(port, "k-reset", "4242424242424242").is_err());
+    assert!(send(port, "POST", "/authorizenet/xml/v1/request.api", &[], "{}").is_err());
+    let listed = ok(port, "GET", "/_sim/faults", &[], "");
+    assert_eq!(listed.json()[0]["mode"], "reset");
+    fault(port, json!({"gateway": "*", "mode": "none"}));
+    assert_eq!(
+        shift4_charge(port, "k-reset", "4242424242424242")
+            .expect("after clear")
+            .status,
+        200
+    );
+
+    let log = calls(port);
+    let summary: Vec<(&str, u64, &str)> = log
+        .iter()
+        .filter(|c| c["replayed"] == false)
+        .map(|c| {
+            (
+                c["operation"].as_str().unwrap_or(""),
+                c["status"].as_u64().unwrap_or(9),
+                c["outcome"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("charges", 200, "approved"),
+            ("customers", 500, "error500"),
+            ("customers", 200, "created"),
+            ("charges", 200, "approved"),
+            ("charges", 0, "reset"),
+            ("unknown", 0, "reset"),
+            ("charges", 200, "approved"),
+        ]
+    );
+
+    // Bad fault specs are 400.
+    let bad = ok(
+        port,
+        "POST",
+        "/_sim/faults",
+        &[],
+        r#"{"gateway":"paypal","mode":"slow"}"#,
+    );
+    assert_eq!(bad.status, 400);
+}
+
+#[test]
+fn keep_alive_serves_several_requests_on_one_connection() {
+    let server = start();
+    let mut stream = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+    stream.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+    for i in 0..3 {
+        let body = "type=card&card[number]=4242424242424242&card[exp_month]=12&card[exp_year]=2030";
+        let req = raw_request(
+            "POST",
+            "/stripe/v1/payment_methods",
+            &[STRIPE_AUTH, ("Idempotency-Key", &format!("k{i}"))],
+            body,
+            false,
+        );
+        stream.write_all(req.as_bytes()).expect("write");
+        let reply = read_reply(&mut reader).expect("reply on the same connection");
+        assert_eq!(reply.status, 200);
+        assert!(reply.headers.contains("Connection: keep-alive"));
+    }
+}
+
+#[test]
+fn fifty_concurrent_charges() {
+    let server = start();
+    let port = server.port;
+    let threads: Vec<_> = (0..50)
+        .map(|i| {
+            std::thread::spawn(move || {
+                shift4_charge(port, &format!("mvn-{i}-1-ch"), "4242424242424242").map(|r| r.status)
+            })
+        })
+        .collect();
+    let statuses: Vec<u16> = threads
+        .into_iter()
+        .map(|t| t.join().expect("thread").expect("answer"))
+        .collect();
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let log = calls(port);
+    let charged = log
+        .iter()
+        .filter(|c| c["outcome"] == "approved" && c["replayed"] == false)
+        .count();
+    assert_eq!(charged, 50);
+}
