@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod card;
+pub mod charge;
 pub mod customization;
 pub mod error;
 pub mod gateway;

@@ -2,10 +2,14 @@
 //! calls and KV / Durable Object operations, and back.
 
 mod auth;
+mod gateway_http;
 mod http;
 mod router;
 mod routes;
+mod session_do;
 mod store;
+
+pub use session_do::SessionState;
 
 use worker::{event, Context, Env, Request, Response, Result};
 

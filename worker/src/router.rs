@@ -1,7 +1,7 @@
 //! Method + path dispatch. Unknown paths are 404, known paths with another method 405.
 
 use crate::http::{error_response, json, ApiResult, Ctx};
-use crate::routes::{admin, demo, projects, sessions, widget_page};
+use crate::routes::{admin, charge, demo, projects, sessions, widget_page};
 use maven_core::error::ApiError;
 use serde_json::json;
 use worker::{Method, Response};
@@ -55,6 +55,9 @@ async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> Result<Response,
         }
         ["v1", "widget-sessions", id] => {
             methods!(method, "GET", { Method::Get => sessions::get_public(ctx, id) })
+        }
+        ["v1", "widget-sessions", id, "charge"] => {
+            methods!(method, "POST", { Method::Post => charge::submit(ctx, id) })
         }
         ["widget", id] if *id != "v1" => {
             methods!(method, "GET", { Method::Get => widget_page::serve(ctx, id) })

@@ -175,7 +175,7 @@ pub enum ApprovedStatus {
     Tokenized,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Outcome {
     Approved {
         status: ApprovedStatus,

@@ -314,15 +314,21 @@ fn parse_credentials(
     c
 }
 
-pub fn seal_key(ctx: &Ctx) -> ApiResult<SealKey> {
-    let hex = ctx
-        .env
+/// The `CREDENTIALS_KEY` secret: 64 hex characters (seals credentials, keys card fingerprints).
+pub fn credentials_key(ctx: &Ctx) -> ApiResult<String> {
+    ctx.env
         .secret("CREDENTIALS_KEY")
         .map(|s| s.to_string())
-        .unwrap_or_default();
-    SealKey::from_hex(&hex).ok_or_else(|| {
-        ApiError::Internal("CREDENTIALS_KEY secret is missing or not 64 hex characters".into())
-    })
+        .ok()
+        .filter(|k| k.len() == 64)
+        .ok_or_else(|| {
+            ApiError::Internal("CREDENTIALS_KEY secret is missing or not 64 hex characters".into())
+        })
+}
+
+pub fn seal_key(ctx: &Ctx) -> ApiResult<SealKey> {
+    SealKey::from_hex(&credentials_key(ctx)?)
+        .ok_or_else(|| ApiError::Internal("CREDENTIALS_KEY secret is not 64 hex characters".into()))
 }
 
 async fn load(store: &Store, id: &str) -> ApiResult<Project> {
