@@ -115,12 +115,12 @@ fn main() {
             continue;
         }
         let (sim, open) = (Arc::clone(&sim), Arc::clone(&open));
-        let spawned = std::thread::Builder::new()
-            .stack_size(256 * 1024)
-            .spawn(move || {
-                serve(&sim, stream);
-                open.fetch_sub(1, Ordering::SeqCst);
-            });
+        // Default 2 MiB stacks: serde_json's 128-level nesting limit needs more than 256 KiB in
+        // debug builds. Untouched stack pages cost no memory.
+        let spawned = std::thread::Builder::new().spawn(move || {
+            serve(&sim, stream);
+            open.fetch_sub(1, Ordering::SeqCst);
+        });
         if let Err(e) = spawned {
             eprintln!("gateway-sim: cannot spawn a connection thread: {e}");
         }

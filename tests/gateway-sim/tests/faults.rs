@@ -157,3 +157,45 @@ fn fifty_concurrent_charges() {
         .count();
     assert_eq!(charged, 50);
 }
+
+#[test]
+fn hostile_input_never_takes_the_server_down() {
+    let server = start();
+    let port = server.port;
+    // Nesting at and past serde_json's limit, on every JSON-reading gateway.
+    let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    let anet = format!("{{\"createTransactionRequest\":{deep}}}");
+    let reply = ok(port, "POST", "/authorizenet/xml/v1/request.api", &[], &anet);
+    assert_eq!(reply.json()["messages"]["message"][0]["code"], "E00003");
+    let gql = json!({"query": format!("{{ x(a: {deep}) }}")}).to_string();
+    let bt = [BT_AUTH, ("Braintree-Version", "2019-01-01")];
+    let reply = ok(port, "POST", "/braintree/graphql", &bt, &gql);
+    assert!(reply.json()["errors"][0]["message"].is_string());
+    assert_eq!(
+        ok(port, "POST", "/shift4/charges", &[S4_AUTH], &deep).status,
+        400
+    );
+    assert_eq!(ok(port, "POST", "/_sim/faults", &[], &deep).status, 400);
+
+    // A broken request line, an oversized body: 400 / 413, then the connection closes.
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream.write_all(b"garbage\r\n\r\n").expect("write");
+    let reply = read_reply(&mut BufReader::new(stream)).expect("an answer");
+    assert_eq!(reply.status, 400);
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let head = "POST /stripe/v1/customers HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n";
+    stream.write_all(head.as_bytes()).expect("write");
+    assert_eq!(
+        read_reply(&mut BufReader::new(stream))
+            .expect("an answer")
+            .status,
+        413
+    );
+
+    // Still serving.
+    let health = ok(port, "GET", "/health", &[], "");
+    assert_eq!(
+        (health.status, health.json()["status"].as_str()),
+        (200, Some("ok"))
+    );
+}
