@@ -288,6 +288,15 @@ fn payment_intents(sim: &Sim, form: &Form, info: &mut CallInfo) -> Response {
         }
         return Response::json(200, &pi);
     }
+    if let Some(cus) = form.get("customer") {
+        if !lock(&sim.stripe).customers.contains(cus) {
+            return invalid(
+                "resource_missing",
+                "customer",
+                &format!("No such customer: '{cus}'"),
+            );
+        }
+    }
     let Some(pm_id) = form.get("payment_method") else {
         return invalid("payment_intent_unexpected_state", "payment_method",
             "You cannot confirm this PaymentIntent because it's missing a payment method. To confirm the PaymentIntent, specify a payment method.");
