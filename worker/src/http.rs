@@ -21,7 +21,7 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn new(req: Request, env: Env) -> Self {
-        let now = (worker::Date::now().as_millis() / 1000) as u64;
+        let now = worker::Date::now().as_millis() / 1000;
         let origin = env
             .var("PUBLIC_ORIGIN")
             .ok()
