@@ -1,0 +1,98 @@
+/* Maven Chat Payments SDK (https://<edge>/widget/v1/widget.js).
+ * A classic script: `window.Maven` exists as soon as this file has run. The controller is the
+ * export of the `maven-widget` wasm module (feature "host"); this shim only loads that module,
+ * queues calls made before it is ready, and says clearly why it could not load. */
+(function () {
+  "use strict";
+  var w = window, d = document;
+  if (w.Maven && w.Maven.createPayment) return; // the script was included twice
+  var script = d.currentScript; // only readable now, while this script runs
+  var ORIGIN = new URL(script && script.src ? script.src : location.href).origin;
+  var WASM = ORIGIN + "/widget/v1/__WASM__";
+  var METHODS = ["mount", "updateTheme", "updateLabels", "updateFields", "destroy"];
+
+  /*__GLUE__*/
+
+  var mod = null, failure = null, pending = [], blocked = "";
+  function onViolation(e) {
+    if (e.blockedURI === "wasm-eval" || e.blockedURI === WASM) blocked = e.effectiveDirective || e.violatedDirective || "";
+  }
+  d.addEventListener("securitypolicyviolation", onViolation);
+
+  function explain(e) {
+    var m = String((e && e.message) || e);
+    var text = /^connect-src|^default-src/.test(blocked) && blocked.indexOf("wasm") < 0
+      ? "this page's Content-Security-Policy blocks loading " + WASM + ": add " + ORIGIN + " to connect-src"
+      : /^script-src/.test(blocked) || /unsafe-eval|Content Security Policy/i.test(m)
+        ? "this page's Content-Security-Policy blocks WebAssembly: add 'wasm-unsafe-eval' to script-src (script-src " + ORIGIN + " 'wasm-unsafe-eval')"
+        : "could not load " + WASM + " (" + m + ")";
+    var err = new Error("Maven: " + text);
+    err.name = "MavenError";
+    return err;
+  }
+
+  // A controller handed out before the module is ready: records calls, replays them in order.
+  function Pending(options) { this._o = options; this._q = []; this._c = null; }
+  METHODS.forEach(function (name) {
+    Pending.prototype[name] = function () {
+      if (this._c) {
+        var r = this._c[name].apply(this._c, arguments);
+        return name === "mount" ? this : r;
+      }
+      if (failure) throw failure;
+      this._q.push([name, arguments]);
+      return name === "mount" ? this : undefined;
+    };
+  });
+  Object.defineProperty(Pending.prototype, "iframe", {
+    get: function () { return this._c ? this._c.iframe : null; }
+  });
+
+  function start(p) {
+    try {
+      if (failure) throw failure;
+      p._c = mod.createPayment(p._o, ORIGIN);
+      p._q.forEach(function (call) { p._c[call[0]].apply(p._c, call[1]); });
+    } catch (e) {
+      // Too late to throw at the merchant's call: tell onFailure, and fail loudly in the console.
+      var f = p._o && p._o.onFailure;
+      if (typeof f === "function") {
+        f({ error_code: failure ? "sdk_unavailable" : "integration_error", error_message: e.message });
+      }
+      setTimeout(function () { throw e; });
+    }
+    p._q = null;
+  }
+
+  var ready = new Promise(function (resolve, reject) {
+    wasm_bindgen({ module_or_path: WASM }).then(function () {
+      mod = wasm_bindgen;
+      d.removeEventListener("securitypolicyviolation", onViolation);
+      pending.forEach(start);
+      pending = null;
+      resolve();
+    }, function (e) {
+      // CSP violation events are queued as tasks: let them arrive before judging the error.
+      setTimeout(function () {
+        failure = explain(e);
+        d.removeEventListener("securitypolicyviolation", onViolation);
+        pending.forEach(start);
+        pending = null;
+        reject(failure);
+      }, 0);
+    });
+  });
+  ready.catch(function () {}); // awaiting Maven.ready is optional
+
+  w.Maven = Object.freeze({
+    version: "1",
+    ready: ready,
+    createPayment: function (options) {
+      if (mod) return mod.createPayment(options, ORIGIN);
+      if (failure) throw failure;
+      var p = new Pending(options);
+      pending.push(p);
+      return p;
+    }
+  });
+})();

@@ -1,0 +1,175 @@
+//! Customization partials (theme, labels, fields: SPEC §5) as they cross the JS boundary.
+//! The host checks them to throw a clear error at the merchant's call; the form checks them
+//! again because a message is untrusted input, and ignores what fails.
+
+use crate::dom::{get, is_plain_object};
+use js_sys::{Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Theme,
+    Labels,
+    Fields,
+}
+
+pub const THEME_KEYS: &[&str] = &[
+    "primary_color",
+    "background_color",
+    "text_color",
+    "error_color",
+    "border_radius",
+    "font_family",
+];
+pub const LABEL_KEYS: &[&str] = &[
+    "title",
+    "card_number",
+    "expiry",
+    "cvc",
+    "cardholder_name",
+    "postal_code",
+    "pay_button",
+    "success",
+    "failure",
+    "try_again",
+];
+pub const FIELD_KEYS: &[&str] = &["cardholder_name", "postal_code"];
+
+pub const MAX_RADIUS: f64 = 32.0;
+const MAX_LABEL: usize = 200;
+
+impl Kind {
+    pub fn keys(self) -> &'static [&'static str] {
+        match self {
+            Kind::Theme => THEME_KEYS,
+            Kind::Labels => LABEL_KEYS,
+            Kind::Fields => FIELD_KEYS,
+        }
+    }
+
+    pub fn option(self) -> &'static str {
+        match self {
+            Kind::Theme => "theme",
+            Kind::Labels => "labels",
+            Kind::Fields => "fields",
+        }
+    }
+}
+
+/// `#rgb` or `#rrggbb`.
+pub fn is_color(s: &str) -> bool {
+    let b = s.as_bytes();
+    (b.len() == 4 || b.len() == 7) && b[0] == b'#' && b[1..].iter().all(u8::is_ascii_hexdigit)
+}
+
+/// A font stack that stays a font stack: names, commas, quotes, spaces, hyphens.
+pub fn is_font_family(s: &str) -> bool {
+    !s.trim().is_empty()
+        && s.len() <= 200
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || " ,-_.'\"".contains(c))
+}
+
+/// Why one value is not acceptable for `key`, or `None` when it is.
+fn value_problem(kind: Kind, key: &str, v: &JsValue) -> Option<&'static str> {
+    match kind {
+        Kind::Theme => match key {
+            "border_radius" => match v.as_f64() {
+                Some(n) if (0.0..=MAX_RADIUS).contains(&n) => None,
+                _ => Some("must be a number of pixels from 0 to 32"),
+            },
+            "font_family" => match v.as_string() {
+                Some(s) if is_font_family(&s) => None,
+                _ => {
+                    Some("must be a CSS font-family list (letters, digits, spaces, commas, quotes)")
+                }
+            },
+            "background_color" => match v.as_string() {
+                Some(s) if s == "transparent" || is_color(&s) => None,
+                _ => Some("must be \"transparent\" or a #rgb / #rrggbb color"),
+            },
+            _ => match v.as_string() {
+                Some(s) if is_color(&s) => None,
+                _ => Some("must be a #rgb / #rrggbb color"),
+            },
+        },
+        Kind::Labels => match v.as_string() {
+            Some(s) if s.chars().count() <= MAX_LABEL => None,
+            _ => Some("must be a string of at most 200 characters"),
+        },
+        Kind::Fields => match v.as_string().as_deref() {
+            Some("hidden" | "optional" | "required") => None,
+            _ => Some("must be \"hidden\", \"optional\" or \"required\""),
+        },
+    }
+}
+
+/// Checks a partial; the error names the option, the key and what is expected.
+pub fn check(kind: Kind, partial: &JsValue) -> Result<(), String> {
+    let what = kind.option();
+    if !is_plain_object(partial) {
+        return Err([what, " must be an object such as ", example(kind)].concat());
+    }
+    let keys = Object::keys(partial.unchecked_ref::<Object>());
+    for key in keys.iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !kind.keys().contains(&key.as_str()) {
+            return Err([
+                what,
+                ": unknown key \"",
+                &key,
+                "\" (expected one of: ",
+                &kind.keys().join(", "),
+                ")",
+            ]
+            .concat());
+        }
+        if let Some(problem) = value_problem(kind, &key, &get(partial, &key)) {
+            return Err([what, ".", &key, " ", problem].concat());
+        }
+    }
+    Ok(())
+}
+
+/// The entries of `partial` that pass the checks (the form's view of an untrusted partial).
+pub fn sanitized(kind: Kind, partial: &JsValue) -> Object {
+    let out = Object::new();
+    if is_plain_object(partial) {
+        for key in kind.keys() {
+            let v = get(partial, key);
+            if !v.is_undefined() && value_problem(kind, key, &v).is_none() {
+                let _ = Reflect::set(&out, &JsValue::from_str(key), &v);
+            }
+        }
+    }
+    out
+}
+
+fn example(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Theme => "{ primary_color: \"#4f46e5\" }",
+        Kind::Labels => "{ pay_button: \"Pay {amount}\" }",
+        Kind::Fields => "{ postal_code: \"required\" }",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colors() {
+        assert!(is_color("#fff"));
+        assert!(is_color("#4f46e5"));
+        assert!(!is_color("#4f46e"));
+        assert!(!is_color("red"));
+        assert!(!is_color("#ggg"));
+    }
+
+    #[test]
+    fn fonts() {
+        assert!(is_font_family("Inter, \"Helvetica Neue\", sans-serif"));
+        assert!(!is_font_family("x; background: url(evil)"));
+        assert!(!is_font_family("  "));
+    }
+}

@@ -1,0 +1,170 @@
+//! Small DOM and JS-object helpers shared by both modes. Plain `Reflect` access instead of serde:
+//! the widget reads a handful of fields, and a derive-based decoder would cost more bytes than
+//! the reads themselves.
+
+use js_sys::{Function, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Event, EventTarget, Window};
+
+pub fn window() -> Window {
+    web_sys::window().expect_throw("Maven: no window")
+}
+
+pub fn document() -> Document {
+    window().document().expect_throw("Maven: no document")
+}
+
+/// An element of our own page by id, cast to the type the caller expects.
+pub fn by_id<T: JsCast>(id: &str) -> Option<T> {
+    document().get_element_by_id(id)?.dyn_into().ok()
+}
+
+pub fn get(obj: &JsValue, key: &str) -> JsValue {
+    if !obj.is_object() {
+        return JsValue::UNDEFINED;
+    }
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+pub fn get_str(obj: &JsValue, key: &str) -> Option<String> {
+    get(obj, key).as_string()
+}
+
+pub fn get_f64(obj: &JsValue, key: &str) -> Option<f64> {
+    get(obj, key).as_f64()
+}
+
+pub fn set(obj: &Object, key: &str, value: &JsValue) {
+    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+/// A plain object from key/value pairs.
+pub fn object(pairs: &[(&str, JsValue)]) -> Object {
+    let o = Object::new();
+    for (k, v) in pairs {
+        set(&o, k, v);
+    }
+    o
+}
+
+/// `Object.assign({}, a, b)`: a shallow merge where `b` wins.
+pub fn merged(a: &JsValue, b: &JsValue) -> Object {
+    let out = Object::new();
+    for src in [a, b] {
+        if let Some(o) = src.dyn_ref::<Object>() {
+            Object::assign(&out, o);
+        }
+    }
+    out
+}
+
+/// A plain, non-array, non-function object (what option bags and partials must be).
+pub fn is_plain_object(v: &JsValue) -> bool {
+    v.is_object() && !js_sys::Array::is_array(v) && !v.is_function()
+}
+
+/// The exception every wrong use of the SDK throws: an `Error` named `MavenError`.
+pub fn error(msg: &str) -> JsValue {
+    let e = js_sys::Error::new(msg);
+    e.set_name("MavenError");
+    e.into()
+}
+
+/// Calls a merchant callback. An exception thrown by the merchant's code is reported like an
+/// uncaught error (`reportError`) instead of unwinding through the widget.
+pub fn call(f: &Option<Function>, arg: &JsValue) {
+    if let Some(f) = f {
+        if let Err(e) = f.call1(&JsValue::UNDEFINED, arg) {
+            let w = window();
+            if let Ok(report) = Reflect::get(&w, &"reportError".into()) {
+                if let Some(report) = report.dyn_ref::<Function>() {
+                    let _ = report.call1(&w, &e);
+                }
+            }
+        }
+    }
+}
+
+/// An event listener owned by a Rust value: dropping it removes the listener, so `destroy()`
+/// and teardown cannot leave one behind.
+pub struct Listener {
+    target: EventTarget,
+    kind: &'static str,
+    callback: Closure<dyn FnMut(Event)>,
+}
+
+impl Listener {
+    pub fn new(target: &EventTarget, kind: &'static str, f: impl FnMut(Event) + 'static) -> Self {
+        let callback = Closure::<dyn FnMut(Event)>::new(f);
+        let _ = target.add_event_listener_with_callback(kind, callback.as_ref().unchecked_ref());
+        Listener {
+            target: target.clone(),
+            kind,
+            callback,
+        }
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self
+            .target
+            .remove_event_listener_with_callback(self.kind, self.callback.as_ref().unchecked_ref());
+    }
+}
+
+/// Runs `f` once after `ms` milliseconds (page-lifetime timers of the form).
+pub fn after(ms: f64, f: impl FnOnce() + 'static) {
+    let cb = Closure::once_into_js(f);
+    let delay = ms.clamp(0.0, 2_147_483_647.0) as i32;
+    let _ =
+        window().set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), delay);
+}
+
+/// Hex of `n` random bytes from `crypto.getRandomValues`.
+pub fn random_hex(n: usize) -> String {
+    let mut bytes = vec![0u8; n];
+    if let Ok(c) = window().crypto() {
+        let _ = c.get_random_values_with_u8_array(&mut bytes);
+    }
+    let mut s = String::with_capacity(n * 2);
+    for b in bytes {
+        for nib in [b >> 4, b & 15] {
+            s.push(char::from(if nib < 10 {
+                b'0' + nib
+            } else {
+                b'a' + nib - 10
+            }));
+        }
+    }
+    s
+}
+
+/// Decimal text of a non-negative integer without pulling `std::fmt` into a hot path.
+pub fn uint(mut n: u32) -> String {
+    let mut buf = [0u8; 10];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf[i..].iter().map(|&b| char::from(b)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uint;
+
+    #[test]
+    fn uint_text() {
+        assert_eq!(uint(0), "0");
+        assert_eq!(uint(7), "7");
+        assert_eq!(uint(1234), "1234");
+        assert_eq!(uint(u32::MAX), "4294967295");
+    }
+}

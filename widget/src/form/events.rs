@@ -1,0 +1,192 @@
+//! The form's event handlers: typing/paste/autofill (`input`), leaving a field (`focusout`),
+//! submit (Enter or the button), "Try again", host messages, and size reports.
+
+use super::check::{CVC, EXP, FIELDS, NUMBER};
+use super::{input, outcome, with, App, State};
+use crate::custom::Kind;
+use crate::dom::{self, get, Listener};
+use crate::protocol as msg;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Event, HtmlElement, InputEvent, MessageEvent};
+
+pub fn bind(els: &super::Els, framed: bool) -> Vec<Listener> {
+    let mut out = Vec::new();
+    for i in 0..FIELDS {
+        let el = &els.inputs[i];
+        out.push(Listener::new(el, "input", move |ev| {
+            with(|app| app.on_input(i, &ev));
+        }));
+        out.push(Listener::new(el, "focusout", move |_| {
+            with(|app| app.on_leave(i));
+        }));
+    }
+    out.push(Listener::new(&els.form, "submit", |ev| {
+        ev.prevent_default();
+        outcome::submit();
+    }));
+    out.push(Listener::new(&els.retry, "click", |_| outcome::retry()));
+    if framed {
+        out.push(Listener::new(&dom::window(), "message", |ev| {
+            if let Ok(ev) = ev.dyn_into::<MessageEvent>() {
+                with(|app| app.on_message(&ev));
+            }
+        }));
+    }
+    out
+}
+
+/// Reports the form's height to the host whenever it changes (errors appear, state changes),
+/// so the iframe never scrolls or clips.
+pub fn observe_size() {
+    let cb = Closure::<dyn FnMut(JsValue)>::new(|_| {
+        with(|app| {
+            let h = app.els.main.get_bounding_client_rect().height();
+            app.post(msg::RESIZE, &JsValue::from_f64(h.ceil()));
+        });
+    });
+    if let Ok(ro) = web_sys::ResizeObserver::new(cb.as_ref().unchecked_ref()) {
+        with(|app| ro.observe(&app.els.main));
+    }
+    // The form page lives as long as the observer: nothing to tear down.
+    cb.forget();
+}
+
+impl App {
+    fn on_input(&mut self, i: usize, ev: &Event) {
+        if self.state != State::Ready {
+            return;
+        }
+        let el = self.els.inputs[i].clone();
+        let value = el.value();
+        let kind = ev
+            .dyn_ref::<InputEvent>()
+            .map(|e| e.input_type())
+            .unwrap_or_default();
+        let caret = el
+            .selection_start()
+            .ok()
+            .flatten()
+            .unwrap_or(value.len() as u32);
+        let edit = match i {
+            NUMBER => Some(input::number(&value, caret, &kind, &self.prev[0])),
+            EXP => Some(input::expiry(&value, &kind, &self.prev[1])),
+            CVC => Some(input::cvc(&value, self.brand().cvc_len())),
+            _ => None,
+        };
+        let mut at_end = true;
+        if let Some(e) = edit {
+            if e.value != value {
+                el.set_value(&e.value);
+            }
+            if dom::document().active_element().as_ref() == Some(el.as_ref()) {
+                let _ = el.set_selection_range(e.caret, e.caret);
+            }
+            at_end = e.caret as usize == e.value.len();
+            if i < 2 {
+                self.prev[i] = e.digits;
+            }
+        }
+        if i == NUMBER {
+            let brand = self.brand();
+            let _ = self.els.brand.set_attribute("data-brand", brand.as_str());
+            let cvc = &self.els.inputs[CVC];
+            cvc.set_max_length(brand.cvc_len() as i32);
+            let _ = cvc.set_attribute(
+                "placeholder",
+                if brand.cvc_len() == 4 { "1234" } else { "123" },
+            );
+        }
+        let problems = self.problems();
+        // A shown error goes away as soon as the field is right; a full-length number that
+        // fails the checks is flagged at once (there is nothing left to type).
+        if problems[i].is_none() {
+            self.shown[i] = None;
+        }
+        let full = self.prev[0].len() >= self.brand().lengths().last().copied().unwrap_or(19);
+        if i == NUMBER && full {
+            self.shown[NUMBER] = problems[NUMBER].clone();
+        }
+        // A brand change can make a typed CVC too long or too short: re-judge it if shown.
+        if i == NUMBER && self.shown[CVC].is_some() {
+            self.shown[CVC] = problems[CVC].clone();
+        }
+        self.render_errors();
+        self.post_change(&problems);
+        if at_end && kind.starts_with("insert") && problems[i].is_none() {
+            let next = match i {
+                NUMBER if self.prev[0].len() >= typical_len(self.brand()) => Some(EXP),
+                EXP => Some(CVC),
+                _ => None,
+            };
+            if let Some(n) = next {
+                self.focus = Some(HtmlElement::from(self.els.inputs[n].clone()));
+            }
+        }
+    }
+
+    fn on_leave(&mut self, i: usize) {
+        if self.state != State::Ready {
+            return;
+        }
+        let problems = self.problems();
+        if !self.els.inputs[i].value().is_empty() || self.shown[i].is_some() {
+            self.shown[i] = problems[i].clone();
+        }
+        self.render_errors();
+        self.post_change(&problems);
+    }
+
+    fn on_message(&mut self, ev: &MessageEvent) {
+        let Some(link) = &self.link else { return };
+        let from_parent = ev
+            .source()
+            .is_some_and(|s| JsValue::from(s) == JsValue::from(&link.parent));
+        if !from_parent || ev.origin() != link.origin {
+            return;
+        }
+        let Some((t, p)) = msg::parse(&ev.data(), &link.channel) else {
+            return;
+        };
+        match t.as_str() {
+            msg::INIT => {
+                for kind in [Kind::Theme, Kind::Labels, Kind::Fields] {
+                    self.apply_override(kind, &get(&p, kind.option()), true);
+                }
+            }
+            msg::UPDATE_THEME => self.apply_override(Kind::Theme, &p, false),
+            msg::UPDATE_LABELS => self.apply_override(Kind::Labels, &p, false),
+            msg::UPDATE_FIELDS => self.apply_override(Kind::Fields, &p, false),
+            _ => {}
+        }
+    }
+
+    /// Marks every problem as shown; focuses and announces the first. True when there was one.
+    pub(super) fn reveal_problems(&mut self) -> bool {
+        let problems = self.problems();
+        self.shown = problems.clone();
+        self.render_errors();
+        self.post_change(&problems);
+        match (0..FIELDS).find(|&i| problems[i].is_some()) {
+            Some(i) => {
+                self.focus = Some(HtmlElement::from(self.els.inputs[i].clone()));
+                if let Some(m) = &problems[i] {
+                    self.announce(m);
+                }
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// The length after which typing moves on to the expiry field.
+fn typical_len(brand: maven_core::card::Brand) -> usize {
+    use maven_core::card::Brand::*;
+    match brand {
+        Amex => 15,
+        Diners => 14,
+        Unknown | Unionpay => 19,
+        _ => 16,
+    }
+}

@@ -1,0 +1,187 @@
+//! Live formatting of the card fields while typing, pasting or autofilling: pure functions from
+//! (value, caret, what happened) to (new value, new caret), so they are unit-tested natively.
+
+use maven_core::card::{self, detect_brand};
+
+pub struct Edit {
+    pub value: String,
+    pub caret: u32,
+    /// The digits now in the field (remembered to recognise a deleted separator next time).
+    pub digits: String,
+}
+
+/// Digits left of `caret` (a UTF-16 offset, as `selectionStart` counts).
+fn digits_before(value: &str, caret: u32) -> usize {
+    let mut units = 0u32;
+    let mut n = 0;
+    for c in value.chars() {
+        if units >= caret {
+            break;
+        }
+        units += c.len_utf16() as u32;
+        if c.is_ascii_digit() {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// The caret offset just after the `n`-th digit of `formatted` (ASCII only).
+fn after_digits(formatted: &str, n: usize) -> u32 {
+    if n == 0 {
+        return 0;
+    }
+    let mut seen = 0;
+    for (i, b) in formatted.bytes().enumerate() {
+        if b.is_ascii_digit() {
+            seen += 1;
+            if seen == n {
+                return i as u32 + 1;
+            }
+        }
+    }
+    formatted.len() as u32
+}
+
+/// Card number: groups by brand (4-4-4-4, Amex 4-6-5), caps at the brand's longest length, keeps
+/// the caret after the same digit, and makes Backspace over a space delete the digit before it.
+pub fn number(value: &str, caret: u32, input_type: &str, prev: &str) -> Edit {
+    let mut digits = card::digits_only(value);
+    let mut before = digits_before(value, caret).min(digits.len());
+    if digits == prev {
+        if input_type == "deleteContentBackward" && before > 0 {
+            digits.remove(before - 1);
+            before -= 1;
+        } else if input_type == "deleteContentForward" && before < digits.len() {
+            digits.remove(before);
+        }
+    }
+    let max = detect_brand(&digits)
+        .lengths()
+        .last()
+        .copied()
+        .unwrap_or(19);
+    digits.truncate(max);
+    let formatted = card::format_number(&digits);
+    let caret = after_digits(&formatted, before.min(digits.len()));
+    Edit {
+        value: formatted,
+        caret,
+        digits,
+    }
+}
+
+/// Expiry as "MM / YY": "4" → "04 / ", "13" → "01 / 3", autofilled "12/2030" → "12 / 30",
+/// Backspace over the separator removes the month's last digit.
+pub fn expiry(value: &str, input_type: &str, prev: &str) -> Edit {
+    let deleting = input_type.starts_with("delete");
+    let mut d = match value.split_once('/') {
+        // Typed or autofilled with a slash: each side on its own ("1/30", "12/2030").
+        Some((m, y)) if !deleting => {
+            let mut m = card::digits_only(m);
+            let mut y = card::digits_only(y);
+            if m.len() == 1 && !y.is_empty() {
+                m.insert(0, '0');
+            }
+            if y.len() == 4 {
+                y.drain(..2);
+            }
+            m + &y
+        }
+        _ => card::digits_only(value),
+    };
+    if !value.contains('/') && d.len() == 6 {
+        // "122030" (MMYYYY without a slash).
+        d.replace_range(2..4, "");
+    }
+    if deleting && d == prev && value.len() < 5 {
+        d.pop();
+    }
+    if d.len() == 1 && d.as_bytes()[0] > b'1' {
+        d.insert(0, '0');
+    } else if d.len() >= 2 && d.as_bytes()[0] == b'1' && d.as_bytes()[1] > b'2' && !deleting {
+        d.insert(0, '0');
+    }
+    d.truncate(4);
+    let value = match d.len() {
+        0 | 1 => d.clone(),
+        2 if deleting => d.clone(),
+        _ => [&d[..2], " / ", &d[2..]].concat(),
+    };
+    Edit {
+        caret: value.len() as u32,
+        value,
+        digits: d,
+    }
+}
+
+/// Security code: digits only, at most `max` (3, or 4 for Amex).
+pub fn cvc(value: &str, max: usize) -> Edit {
+    let mut d = card::digits_only(value);
+    d.truncate(max);
+    Edit {
+        caret: d.len() as u32,
+        value: d.clone(),
+        digits: d,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_groups_and_caret() {
+        let e = number("42424242", 8, "insertText", "4242424");
+        assert_eq!(e.value, "4242 4242");
+        assert_eq!(e.caret, 9);
+        let e = number("378282246310005", 15, "insertFromPaste", "");
+        assert_eq!(e.value, "3782 822463 10005");
+        // A digit typed in the middle keeps the caret after it.
+        let e = number("42142 4242", 3, "insertText", "42424242");
+        assert_eq!(e.value, "4214 2424 2");
+        assert_eq!(e.caret, 3);
+    }
+
+    #[test]
+    fn number_caps_and_strips() {
+        let e = number("4242-4242-4242-4242-9999", 24, "insertFromPaste", "");
+        assert_eq!(e.value, "4242 4242 4242 4242 999");
+        let e = number("3782822463100059", 16, "insertText", "378282246310005");
+        assert_eq!(e.value, "3782 822463 10005");
+    }
+
+    #[test]
+    fn backspace_over_a_space_deletes_the_digit() {
+        // "4242 |4" → Backspace deletes the space: the browser leaves "42424".
+        let e = number("42424", 4, "deleteContentBackward", "42424");
+        assert_eq!(e.value, "4244");
+        assert_eq!(e.caret, 3);
+    }
+
+    #[test]
+    fn expiry_shapes() {
+        assert_eq!(expiry("4", "insertText", "").value, "04 / ");
+        assert_eq!(expiry("12", "insertText", "1").value, "12 / ");
+        assert_eq!(expiry("13", "insertText", "1").value, "01 / 3");
+        assert_eq!(expiry("12 / 3", "insertText", "12").value, "12 / 3");
+        assert_eq!(
+            expiry("12/2030", "insertReplacementText", "").value,
+            "12 / 30"
+        );
+        assert_eq!(expiry("1/30", "insertFromPaste", "").value, "01 / 30");
+        assert_eq!(expiry("122030", "insertFromPaste", "").value, "12 / 30");
+        // Backspace from "12 / " deletes the separator, then the month's last digit.
+        assert_eq!(expiry("12 /", "deleteContentBackward", "12").value, "1");
+        assert_eq!(
+            expiry("12 / 3", "deleteContentBackward", "12").value,
+            "12 / 3"
+        );
+    }
+
+    #[test]
+    fn cvc_digits() {
+        assert_eq!(cvc("12a34", 3).value, "123");
+        assert_eq!(cvc("1234", 4).value, "1234");
+    }
+}

@@ -1,0 +1,76 @@
+//! The two requests the form makes, both to its own origin: the public session view and the
+//! charge. Plain promise callbacks rather than an async runtime (wasm-bindgen-futures costs more
+//! bytes than this whole module), and no serde: the body is a JS object through `JSON`.
+
+use crate::dom::{object, window};
+use std::cell::Cell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{RequestInit, Response};
+
+#[wasm_bindgen]
+extern "C" {
+    /// Any promise, with untyped `then` / `catch` taking plain JS functions.
+    type Thenable;
+    #[wasm_bindgen(method)]
+    fn then(this: &Thenable, on_fulfilled: &JsValue) -> Thenable;
+    #[wasm_bindgen(method)]
+    fn catch(this: &Thenable, on_rejected: &JsValue) -> Thenable;
+}
+
+pub enum Reply {
+    /// 2xx with its JSON body.
+    Ok(JsValue),
+    /// Any other status with its JSON body (`null` when it had none).
+    Http(u16, JsValue),
+    /// No answer at all (offline, DNS, refused).
+    Network,
+}
+
+/// `fetch(url)` (a JSON POST when `body` is given), then `done` with the outcome.
+pub fn request(url: &str, body: Option<JsValue>, done: impl FnOnce(Reply) + 'static) {
+    let init = RequestInit::new();
+    let mut headers = vec![("accept", JsValue::from_str("application/json"))];
+    if let Some(b) = body {
+        init.set_method("POST");
+        headers.push(("content-type", "application/json".into()));
+        init.set_body(&b);
+    }
+    init.set_headers(&object(&headers));
+    // 0 until a response arrives: still 0 at the end means the network failed.
+    let status = Rc::new(Cell::new(0u16));
+    let seen = status.clone();
+    let on_response = Closure::once_into_js(move |r: JsValue| -> JsValue {
+        let r: Response = r.unchecked_into();
+        seen.set(r.status());
+        match r.json() {
+            // A body that is not JSON reads as null.
+            Ok(p) => p
+                .unchecked_into::<Thenable>()
+                .catch(&Closure::once_into_js(|_: JsValue| JsValue::NULL))
+                .into(),
+            Err(_) => JsValue::NULL,
+        }
+    });
+    let on_network_error = Closure::once_into_js(|_: JsValue| JsValue::NULL);
+    let finish = Closure::once_into_js(move |json: JsValue| {
+        done(match status.get() {
+            0 => Reply::Network,
+            200..=299 => Reply::Ok(json),
+            s => Reply::Http(s, json),
+        })
+    });
+    let p: Thenable = window()
+        .fetch_with_str_and_init(url, &init)
+        .unchecked_into();
+    p.then(&on_response).catch(&on_network_error).then(&finish);
+}
+
+pub fn session_url(id: &str) -> String {
+    ["/v1/widget-sessions/", id].concat()
+}
+
+pub fn charge_url(id: &str) -> String {
+    ["/v1/widget-sessions/", id, "/charge"].concat()
+}

@@ -1,0 +1,330 @@
+//! Loading the session and submitting the card: every answer of the edge becomes one visible
+//! state of the form and one message to the host (SPEC §3 statuses → SPEC §4 callbacks).
+
+use super::check::{self, FIELDS};
+use super::net::{self, Reply};
+use super::{view, with, App, State};
+use crate::dom::{self, get, get_f64, get_str, object};
+use crate::protocol as msg;
+use js_sys::Array;
+use maven_core::card::{self, FieldMode};
+use wasm_bindgen::JsValue;
+use web_sys::HtmlElement;
+
+/// Fetches the public session view (again: also "Try again" after a load error and the poll
+/// while another payment is processing).
+pub fn load() {
+    let Some(id) = with(|app| app.session_id.clone()) else {
+        return;
+    };
+    net::request(&net::session_url(&id), None, |reply| {
+        with(|app| app.on_session(reply));
+    });
+}
+
+pub fn submit() {
+    let Some(Some((id, body))) = with(|app| app.begin_submit()) else {
+        return;
+    };
+    net::request(&net::charge_url(&id), Some(body), |reply| {
+        with(|app| app.on_charge(reply));
+    });
+}
+
+pub fn retry() {
+    let reload = with(|app| match app.state {
+        State::Failure => {
+            app.set_state(State::Ready);
+            app.focus = Some(HtmlElement::from(app.els.inputs[app.retry_focus].clone()));
+            false
+        }
+        State::Error => {
+            app.set_state(State::Loading);
+            true
+        }
+        _ => false,
+    });
+    if reload == Some(true) {
+        load();
+    }
+}
+
+fn error_payload(code: &str, message: &str, attempts_left: Option<f64>) -> JsValue {
+    let o = object(&[
+        ("error_code", code.into()),
+        ("error_message", message.into()),
+    ]);
+    if let Some(n) = attempts_left {
+        dom::set(&o, "attempts_left", &JsValue::from_f64(n));
+    }
+    o.into()
+}
+
+fn detail(body: &JsValue) -> Option<String> {
+    get_str(body, "detail").filter(|d| !d.is_empty())
+}
+
+impl App {
+    pub(super) fn on_session(&mut self, reply: Reply) {
+        let first = self.state == State::Loading;
+        match reply {
+            Reply::Ok(v) => {
+                self.session = Some(App::session_from(&v));
+                self.render();
+                match get_str(&v, "status").as_deref() {
+                    Some("succeeded" | "authorized" | "tokenized") => self.paid(),
+                    Some("failed") => self.failure(
+                        "session_failed",
+                        "This payment can no longer be completed.",
+                        None,
+                        false,
+                    ),
+                    Some("processing") => self.processing(),
+                    _ if self.state == State::Loading || self.state == State::Processing => {
+                        self.ready()
+                    }
+                    _ => {}
+                }
+            }
+            Reply::Http(404, _) => self.invalid(),
+            Reply::Http(410, _) => self.expire(),
+            Reply::Http(status, body) => {
+                let code = get_str(&body, "error_code")
+                    .unwrap_or_else(|| ["http_", &dom::uint(status.into())].concat());
+                self.load_error(&code);
+            }
+            Reply::Network => self.load_error("network_error"),
+        }
+        if first {
+            // The frame shows something final (form or message): the host may reveal it.
+            self.post(msg::READY, &JsValue::UNDEFINED);
+        }
+    }
+
+    fn ready(&mut self) {
+        self.set_state(State::Ready);
+        let Some(s) = &self.session else { return };
+        let ms = s.expires_ms - js_sys::Date::now();
+        if ms > 0.0 && ms.is_finite() {
+            dom::after(ms + 500.0, || {
+                with(|app| {
+                    if matches!(app.state, State::Ready | State::Failure) {
+                        app.expire();
+                    }
+                });
+            });
+        }
+    }
+
+    fn show(&mut self, state: State, tone: &str, title: &str, text: &str, retry: bool) {
+        self.set_state(state);
+        let e = &self.els;
+        let _ = e.result.set_attribute("data-tone", tone);
+        e.result_title.set_text_content(Some(title));
+        e.result_text.set_text_content(Some(text));
+        e.retry.set_hidden(!retry);
+        self.announce(&[title, ". ", text].concat());
+    }
+
+    /// After a submit the focus moves to the result, so keyboard and screen reader users land on it.
+    fn focus_result(&mut self) {
+        self.focus = Some(self.els.result_title.clone());
+    }
+
+    fn begin_submit(&mut self) -> Option<(String, JsValue)> {
+        if self.state != State::Ready || self.reveal_problems() {
+            return None;
+        }
+        let v = self.values();
+        let (month, year) = check::expiry(&v.exp)?;
+        let c = object(&[
+            ("number", card::digits_only(&v.number).into()),
+            ("exp_month", JsValue::from_f64(month.into())),
+            ("exp_year", JsValue::from_f64(year.into())),
+            ("cvc", card::digits_only(&v.cvc).into()),
+        ]);
+        let (name_mode, postal_mode) = self.modes();
+        if name_mode != FieldMode::Hidden && !v.name.trim().is_empty() {
+            dom::set(&c, "name", &v.name.trim().into());
+        }
+        if postal_mode != FieldMode::Hidden && !v.postal.trim().is_empty() {
+            dom::set(&c, "postal_code", &v.postal.trim().into());
+        }
+        let body = js_sys::JSON::stringify(&object(&[("card", c.into())])).ok()?;
+        self.set_state(State::Submitting);
+        self.announce("Processing payment…");
+        Some((self.session_id.clone(), body.into()))
+    }
+
+    fn on_charge(&mut self, reply: Reply) {
+        match reply {
+            Reply::Ok(body) => self.success(&body),
+            Reply::Http(402, b) => {
+                let code = get_str(&b, "error_code").unwrap_or_else(|| "card_declined".into());
+                let left = get_f64(&b, "attempts_left");
+                self.retry_focus = match code.as_str() {
+                    "incorrect_cvc" => check::CVC,
+                    "expired_card" => check::EXP,
+                    _ => check::NUMBER,
+                };
+                let message = detail(&b).unwrap_or_else(|| "Your card was declined.".into());
+                self.failure(&code, &message, left, left != Some(0.0));
+            }
+            Reply::Http(422, b) if self.field_errors(&b) => {}
+            Reply::Http(409, b) if get_str(&b, "error_code").as_deref() == Some("in_progress") => {
+                self.processing()
+            }
+            Reply::Http(409, _) => self.paid(),
+            Reply::Http(410, _) => self.expire(),
+            Reply::Http(429, b) => {
+                let m = detail(&b).unwrap_or_else(|| "Too many declined attempts.".into());
+                self.failure("too_many_attempts", &m, Some(0.0), false)
+            }
+            Reply::Http(status, b) => {
+                let code = get_str(&b, "error_code")
+                    .unwrap_or_else(|| ["http_", &dom::uint(status.into())].concat());
+                let m = detail(&b).unwrap_or_else(|| {
+                    "The payment could not be completed. Please try again.".into()
+                });
+                self.retry_focus = check::NUMBER;
+                self.failure(&code, &m, None, true)
+            }
+            Reply::Network => self.failure(
+                "network_error",
+                "Could not reach the payment server. Check your connection and try again.",
+                None,
+                true,
+            ),
+        }
+        if self.state != State::Ready {
+            self.focus_result();
+        }
+    }
+
+    fn success(&mut self, body: &JsValue) {
+        let brand = check::brand_name(&get_str(body, "card_brand").unwrap_or_default());
+        let last4 = get_str(body, "card_last4").unwrap_or_default();
+        let on_card = [brand, " •••• ", &last4].concat();
+        let (amount, currency) = match &self.session {
+            Some(s) => (s.amount, s.currency.clone()),
+            None => (0.0, "usd".into()),
+        };
+        let amount = view::money(get_f64(body, "amount_cents").unwrap_or(amount), &currency);
+        let text = match get_str(body, "status").as_deref() {
+            Some("tokenized") => [&on_card, " saved"].concat(),
+            Some("authorized") => [&amount, " authorized on ", &on_card].concat(),
+            _ => [&amount, " paid with ", &on_card].concat(),
+        };
+        let title = self.label("success", "Payment successful");
+        self.show(State::Success, "success", &title, &text, false);
+        let result = dom::merged(
+            body,
+            &object(&[("session_id", self.session_id.as_str().into())]),
+        );
+        self.post(msg::SUCCESS, &result.into());
+    }
+
+    fn failure(&mut self, code: &str, message: &str, left: Option<f64>, retry: bool) {
+        let title = self.label("failure", "Payment failed");
+        let mut text = message.to_string();
+        if let Some(n) = left.filter(|n| *n > 0.0 && retry) {
+            text.push_str(if n == 1.0 {
+                " 1 attempt left."
+            } else {
+                " Attempts left: "
+            });
+            if n != 1.0 {
+                text.push_str(&dom::uint(n as u32));
+                text.push('.');
+            }
+        }
+        self.show(State::Failure, "failure", &title, &text, retry);
+        self.post(msg::FAILURE, &error_payload(code, message, left));
+    }
+
+    /// A 422 naming card fields: back to the form with the messages under those fields.
+    fn field_errors(&mut self, body: &JsValue) -> bool {
+        let items = get(body, "detail");
+        if !Array::is_array(&items) {
+            return false;
+        }
+        let mut shown: check::Problems = Default::default();
+        for item in Array::from(&items).iter() {
+            let loc = get(&item, "loc");
+            let last = Array::is_array(&loc)
+                .then(|| Array::from(&loc).pop().as_string())
+                .flatten();
+            if let (Some(f), Some(m)) = (
+                last.as_deref().and_then(check::field_of),
+                get_str(&item, "msg"),
+            ) {
+                shown[f].get_or_insert(m);
+            }
+        }
+        let Some(first) = (0..FIELDS).find(|&i| shown[i].is_some()) else {
+            return false;
+        };
+        self.set_state(State::Ready);
+        self.shown = shown;
+        self.render_errors();
+        let p = self.problems();
+        self.post_change(&p);
+        if let Some(m) = &self.shown[first] {
+            self.announce(m);
+        }
+        self.focus = Some(HtmlElement::from(self.els.inputs[first].clone()));
+        true
+    }
+
+    pub(super) fn expire(&mut self) {
+        if matches!(self.state, State::Success | State::Paid) {
+            return;
+        }
+        self.show(
+            State::Expired,
+            "neutral",
+            "This payment session has expired",
+            "Ask for a new payment link to continue.",
+            false,
+        );
+        if !self.expired_sent {
+            self.expired_sent = true;
+            self.post(msg::EXPIRED, &JsValue::UNDEFINED);
+        }
+    }
+
+    fn paid(&mut self) {
+        let m = "This payment is already complete.";
+        self.show(State::Paid, "success", "Already paid", m, false);
+        self.post(msg::FAILURE, &error_payload("already_completed", m, None));
+    }
+
+    fn processing(&mut self) {
+        self.show(
+            State::Processing,
+            "neutral",
+            "Payment in progress",
+            "This can take a few seconds.",
+            false,
+        );
+        dom::after(2000.0, load);
+    }
+
+    fn invalid(&mut self) {
+        let m = "This payment link is not valid. Ask for a new one to continue.";
+        self.show(
+            State::Invalid,
+            "failure",
+            "Payment link not valid",
+            m,
+            false,
+        );
+        self.post(msg::FAILURE, &error_payload("session_not_found", m, None));
+    }
+
+    fn load_error(&mut self, code: &str) {
+        let m = "The payment form could not load. Check your connection and try again.";
+        self.show(State::Error, "failure", "Something went wrong", m, true);
+        self.post(msg::FAILURE, &error_payload(code, m, None));
+    }
+}

@@ -1,0 +1,38 @@
+//! The host ↔ form message protocol. Every message is `{mv: 1, ch, t, p}`: a marker, the
+//! per-mount channel id, a type and a payload. Both sides also check `event.origin` and
+//! `event.source` before looking at the data; anything that does not match is ignored.
+
+use crate::dom::{get, get_f64, get_str, object};
+use wasm_bindgen::JsValue;
+
+// Form → host.
+pub const HELLO: &str = "hello";
+pub const READY: &str = "ready";
+pub const RESIZE: &str = "resize";
+pub const CHANGE: &str = "change";
+pub const SUCCESS: &str = "success";
+pub const FAILURE: &str = "failure";
+pub const EXPIRED: &str = "expired";
+// Host → form.
+pub const INIT: &str = "init";
+pub const UPDATE_THEME: &str = "update-theme";
+pub const UPDATE_LABELS: &str = "update-labels";
+pub const UPDATE_FIELDS: &str = "update-fields";
+
+pub fn message(channel: &str, kind: &str, payload: &JsValue) -> JsValue {
+    object(&[
+        ("mv", JsValue::from_f64(1.0)),
+        ("ch", JsValue::from_str(channel)),
+        ("t", JsValue::from_str(kind)),
+        ("p", payload.clone()),
+    ])
+    .into()
+}
+
+/// The type and payload of a message on `channel`, or `None` for anything else.
+pub fn parse(data: &JsValue, channel: &str) -> Option<(String, JsValue)> {
+    if get_f64(data, "mv") != Some(1.0) || get_str(data, "ch").as_deref() != Some(channel) {
+        return None;
+    }
+    Some((get_str(data, "t")?, get(data, "p")))
+}
