@@ -193,6 +193,7 @@ fn create_transaction(sim: &Sim, body: &Node, info: &mut CallInfo) -> Response {
         .min(MAX_WINDOW_SECS);
     let window = Duration::from_secs(window);
     let invoice = field(&["order", "invoiceNumber"]).unwrap_or("");
+    info.reference = Some(invoice.to_string()).filter(|i| !i.is_empty());
     let key = fnv(&[
         tx_type.as_bytes(),
         invoice.as_bytes(),
@@ -211,6 +212,7 @@ fn create_transaction(sim: &Sim, body: &Node, info: &mut CallInfo) -> Response {
     if let Some(first) = duplicate.filter(|_| !window.is_zero()) {
         info.outcome = "duplicate".into();
         info.replayed = true;
+        info.object_id = Some(first.ids.trans_id.clone());
         let text = "A duplicate transaction has been submitted.";
         return finish(transaction_response("3", "11", text, &first.ids, ""), false);
     }
@@ -233,6 +235,7 @@ fn create_transaction(sim: &Sim, body: &Node, info: &mut CallInfo) -> Response {
     };
     if rc == "1" {
         ids.auth_code = sim.id("", 6).to_ascii_uppercase();
+        info.object_id = Some(ids.trans_id.clone());
         let tr = transaction_response(rc, code, text, &ids, cvv);
         store.approved.push(Approved {
             key,
@@ -260,6 +263,7 @@ fn create_profile(sim: &Sim, body: &Node, info: &mut CallInfo) -> Response {
             .filter(|s| !s.is_empty())
     };
     let customer_id = text_of("merchantCustomerId");
+    info.reference = customer_id.map(str::to_string);
     if customer_id.is_none() && text_of("description").is_none() && text_of("email").is_none() {
         return answer(
             json!({"messages": messages(false, "E00041", "One or more fields in the profile must contain a value.")}),
@@ -276,6 +280,7 @@ fn create_profile(sim: &Sim, body: &Node, info: &mut CallInfo) -> Response {
     if let Some(existing) = customer_id.and_then(|id| store.profiles.get(id)) {
         info.outcome = "duplicate".into();
         info.replayed = true;
+        info.object_id = Some(existing.id.clone());
         let text = format!("A duplicate record with ID {} already exists.", existing.id);
         return answer(json!({
             "customerProfileId": existing.id,
@@ -316,6 +321,7 @@ fn create_profile(sim: &Sim, body: &Node, info: &mut CallInfo) -> Response {
         ids.push(sim.digits(10));
     }
     let id = sim.digits(10);
+    info.object_id = Some(id.clone());
     if let Some(cid) = customer_id {
         let p = Profile {
             id: id.clone(),

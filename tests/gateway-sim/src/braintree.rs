@@ -301,9 +301,13 @@ fn transact(sim: &Sim, f: &Field, capture: bool, info: &mut CallInfo) -> Respons
     info.card_last4 = Some(card.last4.clone());
     info.outcome = card.outcome.as_str().into();
     let order_id = str_of(tx, "orderId");
+    info.reference = order_id.map(str::to_string);
     let merchant_account = str_of(tx, "merchantAccountId");
     let legacy = sim.lower_id(8);
     let transaction = transaction_json(&legacy, capture, &card, cents, order_id, merchant_account);
+    if card.outcome == Outcome::Approved {
+        info.object_id = transaction["id"].as_str().map(str::to_string);
+    }
     lock(&sim.braintree).transactions.push(transaction.clone());
     let payload =
         json!({"clientMutationId": input.get("clientMutationId"), "transaction": transaction});
@@ -372,6 +376,7 @@ fn vault(sim: &Sim, f: &Field, info: &mut CallInfo) -> Response {
         store.payment_methods.insert(vaulted_id, pm);
         json
     };
+    info.object_id = verification["id"].as_str().map(str::to_string);
     let payload = json!({"clientMutationId": input.get("clientMutationId"), "paymentMethod": pm, "verification": verification});
     answer(sim, Some(json!({ f.key.clone(): payload })), vec![])
 }
@@ -403,6 +408,11 @@ fn search(sim: &Sim, f: &Field, info: &mut CallInfo) -> Response {
         "found"
     }
     .into();
+    info.reference = wanted.first().map(|w| w.to_string());
+    info.object_id = edges
+        .first()
+        .and_then(|e| e["node"]["id"].as_str())
+        .map(str::to_string);
     let connection = json!({"pageInfo": {"hasNextPage": false}, "edges": edges});
     let data = json!({ f.key.clone(): { sub.key.clone(): connection } });
     answer(sim, Some(data), vec![])

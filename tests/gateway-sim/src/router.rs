@@ -47,15 +47,16 @@ pub fn route(sim: &Sim, req: &Request, peer_is_loopback: bool) -> Action {
         let body = json!({"error": format!("no gateway at {}; prefixes: /stripe /authorizenet /braintree /shift4", req.path)});
         return respond(Response::json(404, &body));
     };
-    match sim.take_fault(gateway) {
+    let operation = operation(gateway, req, sub);
+    match sim.take_fault(gateway, &operation) {
         Some((FaultMode::Error500, _)) => {
-            let info = unprocessed(gateway, req, sub, "error500");
+            let info = unprocessed(req, &operation, "error500");
             sim.record(gateway, 500, info);
             let body = json!({"error": {"type": "api_error", "message": "Simulated gateway failure (fault error500)."}});
             respond(Response::json(500, &body))
         }
         Some((FaultMode::Reset, _)) => {
-            sim.record(gateway, 0, unprocessed(gateway, req, sub, "reset"));
+            sim.record(gateway, 0, unprocessed(req, &operation, "reset"));
             Action::Reset
         }
         Some((FaultMode::Slow, delay_ms)) => {
@@ -93,15 +94,18 @@ fn dispatch(sim: &Sim, gateway: &'static str, req: &Request, sub: &str) -> Respo
     response
 }
 
-/// Log entry for a request a fault stopped before processing.
-fn unprocessed(gateway: &str, req: &Request, sub: &str, outcome: &str) -> CallInfo {
-    let operation = match gateway {
+fn operation(gateway: &str, req: &Request, sub: &str) -> String {
+    match gateway {
         "stripe" => stripe::operation(sub),
         "authorizenet" => authorizenet::operation(req),
         "braintree" => braintree::operation(req),
         _ => shift4::operation(sub),
-    };
-    let mut info = CallInfo::new(&operation, req.idempotency_key());
+    }
+}
+
+/// Log entry for a request a fault stopped before processing.
+fn unprocessed(req: &Request, operation: &str, outcome: &str) -> CallInfo {
+    let mut info = CallInfo::new(operation, req.idempotency_key());
     info.outcome = outcome.to_string();
     info
 }
@@ -120,7 +124,8 @@ fn control(sim: &Sim, req: &Request, rest: &str) -> Response {
     }
 }
 
-/// `{"gateway","mode","delay_ms"?,"count"?}`; `delay_ms` defaults to 3000, `count` to 1.
+/// `{"gateway","mode","delay_ms"?,"count"?,"operation"?}`; `delay_ms` defaults to 3000,
+/// `count` to 1; `operation` limits the fault to that operation's requests.
 fn set_fault(sim: &Sim, body: &[u8]) -> Result<Value, String> {
     let v: Value = serde_json::from_slice(body).map_err(|e| format!("invalid JSON: {e}"))?;
     let gateway = v["gateway"].as_str().ok_or("gateway is required")?;
@@ -142,8 +147,12 @@ fn set_fault(sim: &Sim, body: &[u8]) -> Result<Value, String> {
             .and_then(|c| u32::try_from(c).ok())
             .ok_or("count must be a non-negative integer")?,
     };
-    sim.set_fault(gateway, mode, delay_ms, count);
+    let operation = match &v["operation"] {
+        Value::Null => None,
+        o => Some(o.as_str().ok_or("operation must be a string")?),
+    };
+    sim.set_fault(gateway, operation, mode, delay_ms, count);
     Ok(
-        json!({"gateway": gateway, "mode": mode_name, "delay_ms": delay_ms, "count": count, "faults": sim.faults()}),
+        json!({"gateway": gateway, "mode": mode_name, "delay_ms": delay_ms, "count": count, "operation": operation, "faults": sim.faults()}),
     )
 }

@@ -65,6 +65,14 @@ fn error(
     Response::json(status, &json!({ "error": e }))
 }
 
+/// `metadata.session_id`, for the call log.
+fn session_ref(body: &Map<String, Value>) -> Option<String> {
+    body.get("metadata")
+        .and_then(|m| m.get("session_id"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
 fn invalid(message: &str) -> Response {
     error(400, "invalid_request", None, message, None)
 }
@@ -239,6 +247,7 @@ fn charges(sim: &Sim, body: &Map<String, Value>, info: &mut CallInfo) -> Respons
         Some(_) => return invalid("Invalid parameter: captured must be a boolean."),
     };
     info.amount = Some(amount);
+    info.reference = session_ref(body);
     let customer_id = body.get("customerId").and_then(Value::as_str);
     let (card_id, card) = match (body.get("card"), customer_id) {
         (Some(Value::Object(obj)), _) => match card_input(obj, "card.", info) {
@@ -277,6 +286,7 @@ fn charges(sim: &Sim, body: &Map<String, Value>, info: &mut CallInfo) -> Respons
     if card.facts.outcome != Outcome::Approved {
         return card_error(card.facts.outcome, Some(&id));
     }
+    info.object_id = Some(id.clone());
     Response::json(
         200,
         &json!({
@@ -326,6 +336,7 @@ fn customers(sim: &Sim, body: &Map<String, Value>, info: &mut CallInfo) -> Respo
         Some(_) => return invalid("Invalid parameter: card must be an object or a token id."),
     };
     info.outcome = "created".into();
+    info.reference = session_ref(body);
     let id = sim.id("cus_", 24);
     let mut cards_json = Vec::new();
     let mut cards = Vec::new();
@@ -340,6 +351,7 @@ fn customers(sim: &Sim, body: &Map<String, Value>, info: &mut CallInfo) -> Respo
         cards.push((card_id, card));
     }
     let default_card = cards.first().map(|(c, _)| c.clone());
+    info.object_id = Some(id.clone());
     lock(&sim.shift4)
         .customers
         .insert(id.clone(), Customer { cards });

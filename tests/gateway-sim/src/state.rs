@@ -43,6 +43,13 @@ pub struct CallInfo {
     pub amount: Option<u64>,
     pub card_last4: Option<String>,
     pub replayed: bool,
+    /// The id of what the call created or found (`pi_…`, `transId`, `char_…`, `cus_…`): what
+    /// the edge reports as `transaction_id`.
+    pub object_id: Option<String>,
+    /// The merchant reference the request carried (session id in metadata, Authorize.net
+    /// `invoiceNumber` / `merchantCustomerId`, Braintree `orderId`), so tests can find the
+    /// calls of one session on gateways without an Idempotency-Key.
+    pub reference: Option<String>,
 }
 
 impl CallInfo {
@@ -54,6 +61,8 @@ impl CallInfo {
             amount: None,
             card_last4: None,
             replayed: false,
+            object_id: None,
+            reference: None,
         }
     }
 }
@@ -78,6 +87,8 @@ pub struct Call {
     pub amount: Option<u64>,
     pub card_last4: Option<String>,
     pub replayed: bool,
+    pub object_id: Option<String>,
+    pub reference: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -109,6 +120,9 @@ pub struct Fault {
     pub delay_ms: u64,
     /// Requests left; `None` = until cleared (`count: 0`).
     pub remaining: Option<u32>,
+    /// Only requests of this operation (e.g. `payment_intents`, `chargeCreditCard`) get the
+    /// fault, so a test can time out the money-moving step of a multi-call flow.
+    pub operation: Option<String>,
 }
 
 pub enum IdemBegin {
@@ -218,6 +232,8 @@ impl Sim {
             amount: info.amount,
             card_last4: info.card_last4,
             replayed: info.replayed,
+            object_id: info.object_id,
+            reference: info.reference,
         });
     }
 
@@ -238,7 +254,14 @@ impl Sim {
     // ---- faults ----
 
     /// `mode: None` clears: for "*" every fault, otherwise that gateway's own.
-    pub fn set_fault(&self, gateway: &str, mode: Option<FaultMode>, delay_ms: u64, count: u32) {
+    pub fn set_fault(
+        &self,
+        gateway: &str,
+        operation: Option<&str>,
+        mode: Option<FaultMode>,
+        delay_ms: u64,
+        count: u32,
+    ) {
         let mut faults = lock(&self.faults);
         match mode {
             None if gateway == "*" => faults.clear(),
@@ -251,6 +274,7 @@ impl Sim {
                     mode,
                     delay_ms,
                     remaining: (count > 0).then_some(count),
+                    operation: operation.map(str::to_string),
                 };
                 faults.insert(gateway.to_string(), fault);
             }
@@ -263,12 +287,15 @@ impl Sim {
         f
     }
 
-    /// The fault for this request, if any (the gateway's own before "*"), counting it down.
-    pub fn take_fault(&self, gateway: &str) -> Option<(FaultMode, u64)> {
+    /// The fault for this request, if any (the gateway's own before "*", skipping a fault
+    /// meant for another operation), counting it down.
+    pub fn take_fault(&self, gateway: &str, operation: &str) -> Option<(FaultMode, u64)> {
         let mut faults = lock(&self.faults);
-        let key = [gateway, "*"]
-            .into_iter()
-            .find(|k| faults.contains_key(*k))?;
+        let key = [gateway, "*"].into_iter().find(|k| {
+            faults
+                .get(*k)
+                .is_some_and(|f| f.operation.as_deref().is_none_or(|o| o == operation))
+        })?;
         let fault = faults.get_mut(key)?;
         let taken = (fault.mode, fault.delay_ms);
         if let Some(left) = fault.remaining.as_mut() {
@@ -390,13 +417,33 @@ mod tests {
     #[test]
     fn faults_count_down_and_fall_back_to_star() {
         let sim = Sim::new();
-        sim.set_fault("*", Some(FaultMode::Slow), 10, 0);
-        sim.set_fault("stripe", Some(FaultMode::Error500), 0, 2);
-        assert_eq!(sim.take_fault("stripe"), Some((FaultMode::Error500, 0)));
-        assert_eq!(sim.take_fault("stripe"), Some((FaultMode::Error500, 0)));
-        assert_eq!(sim.take_fault("stripe"), Some((FaultMode::Slow, 10)));
-        assert_eq!(sim.take_fault("shift4"), Some((FaultMode::Slow, 10)));
-        sim.set_fault("*", None, 0, 0);
-        assert_eq!(sim.take_fault("shift4"), None);
+        sim.set_fault("*", None, Some(FaultMode::Slow), 10, 0);
+        sim.set_fault("stripe", None, Some(FaultMode::Error500), 0, 2);
+        let take = |g| sim.take_fault(g, "charges");
+        assert_eq!(take("stripe"), Some((FaultMode::Error500, 0)));
+        assert_eq!(take("stripe"), Some((FaultMode::Error500, 0)));
+        assert_eq!(take("stripe"), Some((FaultMode::Slow, 10)));
+        assert_eq!(take("shift4"), Some((FaultMode::Slow, 10)));
+        sim.set_fault("*", None, None, 0, 0);
+        assert_eq!(take("shift4"), None);
+    }
+
+    #[test]
+    fn a_fault_for_one_operation_lets_the_others_through() {
+        let sim = Sim::new();
+        sim.set_fault(
+            "stripe",
+            Some("payment_intents"),
+            Some(FaultMode::Slow),
+            5,
+            1,
+        );
+        assert_eq!(sim.take_fault("stripe", "payment_methods"), None);
+        assert_eq!(sim.take_fault("shift4", "payment_intents"), None);
+        assert_eq!(
+            sim.take_fault("stripe", "payment_intents"),
+            Some((FaultMode::Slow, 5))
+        );
+        assert_eq!(sim.take_fault("stripe", "payment_intents"), None);
     }
 }

@@ -271,6 +271,7 @@ fn payment_intents(sim: &Sim, form: &Form, info: &mut CallInfo) -> Response {
         }
     };
     info.amount = Some(amount);
+    info.reference = form.get("metadata[session_id]").map(str::to_string);
     let id = sim.id("pi_", 24);
     let mut pi = json!({
         "id": id, "object": "payment_intent", "amount": amount, "amount_capturable": 0,
@@ -325,6 +326,7 @@ fn payment_intents(sim: &Sim, form: &Form, info: &mut CallInfo) -> Response {
         );
     }
     pi["latest_charge"] = charge.into();
+    info.object_id = Some(id.clone());
     if capture_method == "manual" {
         pi["status"] = "requires_capture".into();
         pi["amount_capturable"] = amount.into();
@@ -355,6 +357,7 @@ fn customers(sim: &Sim, form: &Form, info: &mut CallInfo) -> Response {
     }
     let id = sim.id("cus_", 14);
     info.outcome = "created".into();
+    info.reference = form.get("metadata[session_id]").map(str::to_string);
     if let Some(pm_id) = form.get("payment_method") {
         let card = match take_payment_method(sim, pm_id, Some(&id)) {
             Ok(card) => card,
@@ -368,6 +371,7 @@ fn customers(sim: &Sim, form: &Form, info: &mut CallInfo) -> Response {
         }
     }
     lock(&sim.stripe).customers.insert(id.clone());
+    info.object_id = Some(id.clone());
     Response::json(
         200,
         &json!({

@@ -73,6 +73,8 @@ fn charge_approves_with_bom_and_xsd_fields() {
     assert_eq!(v["messages"]["resultCode"], "Ok");
     assert_eq!(v["refId"], "1a2b3c4d5e6f7a8b-1");
     assert_eq!(info.operation, "createTransactionRequest");
+    assert_eq!(info.object_id.as_deref(), tr["transId"].as_str());
+    assert_eq!(info.reference.as_deref(), Some("1a2b3c4d5e6f7a8b-1"));
     assert_eq!(
         (info.outcome.as_str(), info.amount),
         ("approved", Some(1234))

@@ -89,6 +89,8 @@ fn tokenize_then_charge_submits_for_settlement() {
         (info.operation.as_str(), info.outcome.as_str(), info.amount),
         ("chargeCreditCard", "approved", Some(1234))
     );
+    assert_eq!(info.object_id.as_deref(), tx["id"].as_str());
+    assert_eq!(info.reference.as_deref(), Some("S-1"));
 
     let pm2 = tokenize(&sim, "5555555555554444");
     let (v, _) = post(&sim, AUTHORIZE, charge_vars(&pm2, "S-2"));
@@ -166,6 +168,8 @@ fn search_by_order_id_finds_the_earlier_transaction() {
     );
     assert_eq!(edges[0]["node"]["status"], "SUBMITTED_FOR_SETTLEMENT");
     assert_eq!(info.outcome, "found");
+    assert_eq!(info.object_id.as_deref(), edges[0]["node"]["id"].as_str());
+    assert_eq!(info.reference.as_deref(), Some("S-1"));
 }
 
 #[test]

@@ -81,6 +81,8 @@ fn charge_approves_as_charge_java() {
         (info.operation.as_str(), info.outcome.as_str(), info.amount),
         ("charges", "approved", Some(1234))
     );
+    assert_eq!(info.object_id.as_deref(), c["id"].as_str());
+    assert_eq!(info.reference.as_deref(), Some("S"));
 
     let (_, c, _) = post(
         &sim,

@@ -84,6 +84,8 @@ fn payment_method_then_intent_approves() {
         ("approved", Some(1234))
     );
     assert_eq!(info.card_last4.as_deref(), Some("4242"));
+    assert_eq!(info.object_id.as_deref(), pi["id"].as_str());
+    assert_eq!(info.reference.as_deref(), Some("S"));
 }
 
 #[test]
