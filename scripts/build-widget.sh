@@ -52,8 +52,8 @@ build_mode() {
     --no-default-features --features "$mode"
   local raw=$tdir/wasm32-unknown-unknown/widget/maven_widget.wasm
   local key
-  key=$(sha "$raw" "$template" | sha256sum | awk '{print $1}')
-  if [ ! -f "$dir/key" ] || [ "$(cat "$dir/key")" != "$key" ] || [ ! -f "$dir/opt.wasm" ]; then
+  key=$(sha "$raw" "$template" widget/js/finish.mjs | sha256sum | awk '{print $1}')
+  if [ ! -f "$dir/key" ] || [ "$(cat "$dir/key")" != "$key" ] || [ ! -f "$dir/name" ]; then
     log "$mode: wasm-bindgen + wasm-opt -Oz"
     rm -rf "$dir/bg" && mkdir -p "$dir/bg"
     wasm-bindgen --target no-modules --no-typescript --out-dir "$dir/bg" --out-name glue "$raw"
@@ -61,28 +61,19 @@ build_mode() {
       --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
       --enable-mutable-globals --enable-reference-types --enable-multivalue \
       "$dir/bg/glue_bg.wasm" -o "$dir/opt.wasm"
-    local hash wasm_name
-    hash=$(sha "$dir/opt.wasm" | cut -c1-16)
-    wasm_name=maven-$mode-$hash.wasm
-    # loader template + glue (inside the template's IIFE, so nothing leaks into the page).
-    node -e '
-      const fs = require("fs");
-      const [tpl, glue, name, out] = process.argv.slice(1);
-      const src = fs.readFileSync(tpl, "utf8")
-        .replace("__WASM__", name)
-        .replace("/*__GLUE__*/", () => fs.readFileSync(glue, "utf8"));
-      fs.writeFileSync(out, src);
-    ' "$template" "$dir/bg/glue.js" "$wasm_name" "$dir/full.js"
+    # Short import/export names, content hash, glue spliced into the loader (widget/js/finish.mjs).
+    rm -f "$dir"/maven-*.wasm
+    node widget/js/finish.mjs "$template" "$dir/bg/glue.js" "$dir/opt.wasm" "$dir/min.wasm" \
+      "$dir/full.js" "$mode" > "$dir/name"
     node_modules/.bin/esbuild "$dir/full.js" --minify --legal-comments=none --log-level=warning \
       --outfile="$dir/min.js"
-    echo "$wasm_name" > "$dir/name"
     echo "$key" > "$dir/key"
   fi
   local name
   name=$(cat "$dir/name")
   # Publish: the hashed wasm (old hashes of this mode removed) and the script.
   find "$DEST" -maxdepth 1 -name "maven-$mode-*.wasm" ! -name "$name" -delete
-  cmp -s "$dir/opt.wasm" "$DEST/$name" 2>/dev/null || cp "$dir/opt.wasm" "$DEST/$name"
+  cmp -s "$dir/$name" "$DEST/$name" 2>/dev/null || cp "$dir/$name" "$DEST/$name"
   cmp -s "$dir/min.js" "$DEST/$script" 2>/dev/null || cp "$dir/min.js" "$DEST/$script"
 }
 
@@ -95,5 +86,12 @@ for entry in www/*; do
   [ "$(basename "$entry")" = dist ] && continue
   cp -R "$entry" "$OUT/"
 done
+
+# Minified copies of the form page's CSS and HTML (sources stay readable in www/).
+node_modules/.bin/esbuild www/widget/v1/form.css --minify --log-level=warning --outfile="$DEST/form.css"
+node -e '
+  const fs = require("fs"), [src, out] = process.argv.slice(1);
+  fs.writeFileSync(out, fs.readFileSync(src, "utf8").replace(/>\n+</g, "><").trim() + "\n");
+' www/widget/v1/form.html "$DEST/form.html"
 
 log "built $(cd "$DEST" && ls maven-*.wasm | tr '\n' ' ')→ www/dist"

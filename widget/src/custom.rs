@@ -3,7 +3,7 @@
 //! again because a message is untrusted input, and ignores what fails.
 
 use crate::dom::{get, is_plain_object};
-use js_sys::{Object, Reflect};
+use js_sys::{JsString, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -47,6 +47,15 @@ impl Kind {
         }
     }
 
+    /// The keys as the error message lists them.
+    fn key_list(self) -> &'static str {
+        match self {
+            Kind::Theme => "primary_color, background_color, text_color, error_color, border_radius, font_family",
+            Kind::Labels => "title, card_number, expiry, cvc, cardholder_name, postal_code, pay_button, success, failure, try_again",
+            Kind::Fields => "cardholder_name, postal_code",
+        }
+    }
+
     pub fn option(self) -> &'static str {
         match self {
             Kind::Theme => "theme",
@@ -62,12 +71,14 @@ pub fn is_color(s: &str) -> bool {
     (b.len() == 4 || b.len() == 7) && b[0] == b'#' && b[1..].iter().all(u8::is_ascii_hexdigit)
 }
 
-/// A font stack that stays a font stack: names, commas, quotes, spaces, hyphens.
+/// A font stack that stays a font stack: names (any non-ASCII letter too), commas, quotes,
+/// spaces, hyphens; nothing that could end a CSS value or open a `url(`.
 pub fn is_font_family(s: &str) -> bool {
-    !s.trim().is_empty()
-        && s.len() <= 200
-        && s.chars()
-            .all(|c| c.is_alphanumeric() || " ,-_.'\"".contains(c))
+    s.len() <= 200
+        && s.bytes().any(|b| b.is_ascii_alphanumeric() || b >= 0x80)
+        && s.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || b >= 0x80 || b" ,-_.'\"".contains(&b)
+        })
 }
 
 /// Why one value is not acceptable for `key`, or `None` when it is.
@@ -93,8 +104,8 @@ fn value_problem(kind: Kind, key: &str, v: &JsValue) -> Option<&'static str> {
                 _ => Some("must be a #rgb / #rrggbb color"),
             },
         },
-        Kind::Labels => match v.as_string() {
-            Some(s) if s.chars().count() <= MAX_LABEL => None,
+        Kind::Labels => match v.dyn_ref::<JsString>() {
+            Some(s) if s.length() as usize <= MAX_LABEL => None,
             _ => Some("must be a string of at most 200 characters"),
         },
         Kind::Fields => match v.as_string().as_deref() {
@@ -119,7 +130,7 @@ pub fn check(kind: Kind, partial: &JsValue) -> Result<(), String> {
                 ": unknown key \"",
                 &key,
                 "\" (expected one of: ",
-                &kind.keys().join(", "),
+                kind.key_list(),
                 ")",
             ]
             .concat());
@@ -171,5 +182,6 @@ mod tests {
         assert!(is_font_family("Inter, \"Helvetica Neue\", sans-serif"));
         assert!(!is_font_family("x; background: url(evil)"));
         assert!(!is_font_family("  "));
+        assert!(is_font_family("微软雅黑, sans-serif"));
     }
 }

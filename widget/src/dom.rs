@@ -1,4 +1,4 @@
-//! Small DOM and JS-object helpers shared by both modes. Plain `Reflect` access instead of serde:
+//! Small DOM and JS-object helpers shared by both modes (each build uses a subset). Plain `Reflect` access instead of serde:
 //! the widget reads a handful of fields, and a derive-based decoder would cost more bytes than
 //! the reads themselves.
 
@@ -15,9 +15,13 @@ pub fn document() -> Document {
     window().document().expect_throw("Maven: no document")
 }
 
-/// An element of our own page by id, cast to the type the caller expects.
-pub fn by_id<T: JsCast>(id: &str) -> Option<T> {
-    document().get_element_by_id(id)?.dyn_into().ok()
+/// An element of our own page (form.html) by id. Unchecked cast: the page is ours, and a
+/// checked one costs an `instanceof` import per type.
+pub fn el<T: JsCast>(id: &str) -> T {
+    document()
+        .get_element_by_id(id)
+        .expect_throw("Maven: form.html is missing an element")
+        .unchecked_into()
 }
 
 pub fn get(obj: &JsValue, key: &str) -> JsValue {
@@ -115,8 +119,8 @@ impl Drop for Listener {
 }
 
 /// Runs `f` once after `ms` milliseconds (page-lifetime timers of the form).
-pub fn after(ms: f64, f: impl FnOnce() + 'static) {
-    let cb = Closure::once_into_js(f);
+pub fn after(ms: f64, f: fn()) {
+    let cb = Closure::once_into_js(move || f());
     let delay = ms.clamp(0.0, 2_147_483_647.0) as i32;
     let _ =
         window().set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), delay);
@@ -141,6 +145,13 @@ pub fn random_hex(n: usize) -> String {
     s
 }
 
+/// Byte offset of `needle` in `hay` (a plain loop: `str::find` / `replace` with a string pattern
+/// pull in the two-way searcher, a few KB of wasm).
+pub fn find(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    (0..(h.len() + 1).saturating_sub(n.len())).find(|&i| h[i..].starts_with(n))
+}
+
 /// Decimal text of a non-negative integer without pulling `std::fmt` into a hot path.
 pub fn uint(mut n: u32) -> String {
     let mut buf = [0u8; 10];
@@ -158,7 +169,14 @@ pub fn uint(mut n: u32) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::uint;
+    use super::{find, uint};
+
+    #[test]
+    fn find_bytes() {
+        assert_eq!(find("Pay {amount}", "{amount}"), Some(4));
+        assert_eq!(find("Pay", "{amount}"), None);
+        assert_eq!(find("", ""), Some(0));
+    }
 
     #[test]
     fn uint_text() {

@@ -30,10 +30,9 @@ pub struct Values {
 /// Month and four-digit year of a "MM / YY" entry (month may be out of range: core reports it).
 pub fn expiry(exp: &str) -> Option<(u32, u32)> {
     let d = card::digits_only(exp);
-    if d.len() != 4 {
-        return None;
-    }
-    Some((d[..2].parse().ok()?, 2000 + d[2..].parse::<u32>().ok()?))
+    let b = d.as_bytes();
+    let two = |i: usize| u32::from(b[i] - b'0') * 10 + u32::from(b[i + 1] - b'0');
+    (b.len() == 4).then(|| (two(0), 2000 + two(2)))
 }
 
 /// The index of the field a server `loc` points at (`["body", "card", "exp_year"]` → EXP).

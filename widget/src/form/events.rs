@@ -1,68 +1,82 @@
 //! The form's event handlers: typing/paste/autofill (`input`), leaving a field (`focusout`),
 //! submit (Enter or the button), "Try again", host messages, and size reports.
 
-use super::check::{CVC, EXP, FIELDS, NUMBER};
-use super::{input, outcome, with, App, State};
+use super::check::{CVC, EXP, FIELDS, IDS, NUMBER};
+use super::{input, with, App, State};
 use crate::custom::Kind;
 use crate::dom::{self, get, Listener};
 use crate::protocol as msg;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Event, HtmlElement, InputEvent, MessageEvent};
+use web_sys::{Event, HtmlElement, MessageEvent};
 
+/// Four delegated listeners on `<main>` (input, focusout, submit and click bubble up to it) and
+/// one for host messages: one closure type each instead of one per field.
 pub fn bind(els: &super::Els, framed: bool) -> Vec<Listener> {
-    let mut out = Vec::new();
-    for i in 0..FIELDS {
-        let el = &els.inputs[i];
-        out.push(Listener::new(el, "input", move |ev| {
-            with(|app| app.on_input(i, &ev));
-        }));
-        out.push(Listener::new(el, "focusout", move |_| {
-            with(|app| app.on_leave(i));
-        }));
-    }
-    out.push(Listener::new(&els.form, "submit", |ev| {
-        ev.prevent_default();
-        outcome::submit();
-    }));
-    out.push(Listener::new(&els.retry, "click", |_| outcome::retry()));
+    let mut out: Vec<Listener> = ["input", "focusout", "submit", "click"]
+        .into_iter()
+        .map(|kind| Listener::new(&els.main, kind, on_event))
+        .collect();
     if framed {
-        out.push(Listener::new(&dom::window(), "message", |ev| {
-            if let Ok(ev) = ev.dyn_into::<MessageEvent>() {
-                with(|app| app.on_message(&ev));
-            }
-        }));
+        out.push(Listener::new(&dom::window(), "message", on_message));
     }
     out
+}
+
+fn on_event(ev: Event) {
+    let kind = ev.type_();
+    if kind == "submit" {
+        ev.prevent_default();
+    }
+    let id = ev
+        .target()
+        .map(|t| t.unchecked_into::<web_sys::Element>().id())
+        .unwrap_or_default();
+    with(&mut |app| match kind.as_str() {
+        "submit" => app.submit(),
+        "click" if id == "retry" => app.retry(),
+        _ => {
+            if let Some(i) = IDS.iter().position(|f| *f == id) {
+                if kind == "input" {
+                    app.on_input(i, &ev);
+                } else if kind == "focusout" {
+                    app.on_leave(i);
+                }
+            }
+        }
+    });
+}
+
+fn on_message(ev: Event) {
+    let ev: MessageEvent = ev.unchecked_into();
+    with(&mut |app| app.on_message(&ev));
 }
 
 /// Reports the form's height to the host whenever it changes (errors appear, state changes),
 /// so the iframe never scrolls or clips.
 pub fn observe_size() {
-    let cb = Closure::<dyn FnMut(JsValue)>::new(|_| {
-        with(|app| {
+    let cb = Closure::<dyn FnMut(JsValue)>::new(|_: JsValue| {
+        with(&mut |app| {
             let h = app.els.main.get_bounding_client_rect().height();
             app.post(msg::RESIZE, &JsValue::from_f64(h.ceil()));
         });
     });
     if let Ok(ro) = web_sys::ResizeObserver::new(cb.as_ref().unchecked_ref()) {
-        with(|app| ro.observe(&app.els.main));
+        with(&mut |app| ro.observe(&app.els.main));
     }
     // The form page lives as long as the observer: nothing to tear down.
     cb.forget();
 }
 
 impl App {
-    fn on_input(&mut self, i: usize, ev: &Event) {
+    pub(super) fn on_input(&mut self, i: usize, ev: &Event) {
         if self.state != State::Ready {
             return;
         }
         let el = self.els.inputs[i].clone();
         let value = el.value();
-        let kind = ev
-            .dyn_ref::<InputEvent>()
-            .map(|e| e.input_type())
-            .unwrap_or_default();
+        // `inputType` ("insertText", "deleteContentBackward", …); absent on some autofills.
+        let kind = dom::get_str(ev, "inputType").unwrap_or_default();
         let caret = el
             .selection_start()
             .ok()
@@ -125,7 +139,7 @@ impl App {
         }
     }
 
-    fn on_leave(&mut self, i: usize) {
+    pub(super) fn on_leave(&mut self, i: usize) {
         if self.state != State::Ready {
             return;
         }

@@ -10,13 +10,14 @@ mod outcome;
 mod view;
 
 use crate::custom::{self, Kind};
-use crate::dom::{self, by_id, get, get_f64, get_str, object, Listener};
+use crate::dom::{self, get, get_f64, get_str, object, Listener};
 use crate::protocol as msg;
 use check::{FIELDS, IDS, NAME, NUMBER, POSTAL};
 use js_sys::Object;
 use maven_core::card::{self, Brand, FieldMode, YearMonth};
 use std::cell::RefCell;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use web_sys::{HtmlButtonElement, HtmlElement, HtmlInputElement, Window};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -54,7 +55,6 @@ impl State {
 pub struct Els {
     root: HtmlElement,
     main: HtmlElement,
-    form: HtmlElement,
     title: HtmlElement,
     badge: HtmlElement,
     desc: HtmlElement,
@@ -74,47 +74,31 @@ pub struct Els {
 }
 
 impl Els {
-    fn find() -> Option<Els> {
-        let each = |suffix: &str| -> Option<[HtmlElement; FIELDS]> {
-            let v: Vec<HtmlElement> = IDS
-                .iter()
-                .map(|id| by_id(&[id, suffix].concat()))
-                .collect::<Option<_>>()?;
-            v.try_into().ok()
-        };
-        let inputs: Vec<HtmlInputElement> =
-            IDS.iter().map(|id| by_id(id)).collect::<Option<_>>()?;
-        Some(Els {
-            root: dom::document().document_element()?.dyn_into_html()?,
-            main: by_id("mv")?,
-            form: by_id("pay")?,
-            title: by_id("title")?,
-            badge: by_id("badge")?,
-            desc: by_id("desc")?,
-            inputs: inputs.try_into().ok()?,
-            errors: each("-error")?,
-            labels: each("-label")?,
-            rows: [by_id("name-field")?, by_id("postal-field")?],
-            opts: [by_id("name-opt")?, by_id("postal-opt")?],
-            brand: by_id("brand")?,
-            submit: by_id("submit")?,
-            submit_label: by_id("submit-label")?,
-            result: by_id("result")?,
-            result_title: by_id("result-title")?,
-            result_text: by_id("result-text")?,
-            retry: by_id("retry")?,
-            live: by_id("live")?,
-        })
-    }
-}
-
-trait IntoHtml {
-    fn dyn_into_html(self) -> Option<HtmlElement>;
-}
-
-impl IntoHtml for web_sys::Element {
-    fn dyn_into_html(self) -> Option<HtmlElement> {
-        wasm_bindgen::JsCast::dyn_into(self).ok()
+    fn find() -> Els {
+        let el = dom::el::<HtmlElement>;
+        Els {
+            root: dom::document()
+                .document_element()
+                .expect_throw("Maven: no document element")
+                .unchecked_into(),
+            main: el("mv"),
+            title: el("title"),
+            badge: el("badge"),
+            desc: el("desc"),
+            inputs: IDS.map(dom::el::<HtmlInputElement>),
+            errors: IDS.map(|id| el(&[id, "-error"].concat())),
+            labels: IDS.map(|id| el(&[id, "-label"].concat())),
+            rows: [el("name-field"), el("postal-field")],
+            opts: [el("name-opt"), el("postal-opt")],
+            brand: el("brand"),
+            submit: dom::el("submit"),
+            submit_label: el("submit-label"),
+            result: el("result"),
+            result_title: el("result-title"),
+            result_text: el("result-text"),
+            retry: dom::el("retry"),
+            live: el("live"),
+        }
     }
 }
 
@@ -163,24 +147,22 @@ thread_local! {
 }
 
 /// Runs `f` on the app unless it is already borrowed (a handler re-entered by a synchronous
-/// event); then performs the focus change it asked for, outside the borrow.
-pub(crate) fn with<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
-    let (r, focus) = APP.with(|cell| {
+/// event); then performs the focus change it asked for, outside the borrow. One non-generic
+/// entry point: every handler goes through it without a copy per call site.
+pub(crate) fn with(f: &mut dyn FnMut(&mut App)) {
+    let focus = APP.with(|cell| {
         let mut guard = cell.try_borrow_mut().ok()?;
         let app = guard.as_mut()?;
-        let r = f(app);
-        Some((r, app.focus.take()))
-    })?;
+        f(app);
+        app.focus.take()
+    });
     if let Some(el) = focus {
         let _ = el.focus();
     }
-    Some(r)
 }
 
 pub fn start() {
-    let Some(els) = Els::find() else {
-        wasm_bindgen::throw_str("Maven: the form page is missing elements");
-    };
+    let els = Els::find();
     let w = dom::window();
     let loc = w.location();
     let path = loc.pathname().unwrap_or_default();
@@ -207,18 +189,9 @@ pub fn start() {
         _listeners: listeners,
     };
     app.post(msg::HELLO, &JsValue::UNDEFINED);
-    let valid = !app.session_id.is_empty()
-        && app
-            .session_id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     APP.with(|cell| *cell.borrow_mut() = Some(app));
     events::observe_size();
-    if valid {
-        outcome::load();
-    } else {
-        with(|app| app.on_session(net::Reply::Http(404, JsValue::NULL)));
-    }
+    with(&mut |app| app.load());
 }
 
 /// `#ch=<channel>&o=<host origin>` when framed; refused when the browser's record of the
@@ -404,7 +377,7 @@ impl App {
             first.map(|f| f.0).unwrap_or(""),
             first.map(|f| f.1).unwrap_or(""),
         ]
-        .join("|");
+        .concat();
         if sig == self.last_change {
             return;
         }

@@ -19,6 +19,13 @@ extern "C" {
     fn catch(this: &Thenable, on_rejected: &JsValue) -> Thenable;
 }
 
+/// Which request an answer belongs to.
+#[derive(Clone, Copy)]
+pub enum Purpose {
+    Session,
+    Charge,
+}
+
 pub enum Reply {
     /// 2xx with its JSON body.
     Ok(JsValue),
@@ -28,8 +35,8 @@ pub enum Reply {
     Network,
 }
 
-/// `fetch(url)` (a JSON POST when `body` is given), then `done` with the outcome.
-pub fn request(url: &str, body: Option<JsValue>, done: impl FnOnce(Reply) + 'static) {
+/// `fetch(url)` (a JSON POST when `body` is given), then `App::on_reply` with the outcome.
+pub fn request(url: &str, body: Option<JsValue>, purpose: Purpose) {
     let init = RequestInit::new();
     let mut headers = vec![("accept", JsValue::from_str("application/json"))];
     if let Some(b) = body {
@@ -55,11 +62,16 @@ pub fn request(url: &str, body: Option<JsValue>, done: impl FnOnce(Reply) + 'sta
     });
     let on_network_error = Closure::once_into_js(|_: JsValue| JsValue::NULL);
     let finish = Closure::once_into_js(move |json: JsValue| {
-        done(match status.get() {
+        let mut reply = Some(match status.get() {
             0 => Reply::Network,
             200..=299 => Reply::Ok(json),
             s => Reply::Http(s, json),
-        })
+        });
+        super::with(&mut |app| {
+            if let Some(r) = reply.take() {
+                app.on_reply(purpose, r);
+            }
+        });
     });
     let p: Thenable = window()
         .fetch_with_str_and_init(url, &init)

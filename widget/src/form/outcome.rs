@@ -2,7 +2,7 @@
 //! state of the form and one message to the host (SPEC §3 statuses → SPEC §4 callbacks).
 
 use super::check::{self, FIELDS};
-use super::net::{self, Reply};
+use super::net::{self, Purpose, Reply};
 use super::{view, with, App, State};
 use crate::dom::{self, get, get_f64, get_str, object};
 use crate::protocol as msg;
@@ -10,44 +10,6 @@ use js_sys::Array;
 use maven_core::card::{self, FieldMode};
 use wasm_bindgen::JsValue;
 use web_sys::HtmlElement;
-
-/// Fetches the public session view (again: also "Try again" after a load error and the poll
-/// while another payment is processing).
-pub fn load() {
-    let Some(id) = with(|app| app.session_id.clone()) else {
-        return;
-    };
-    net::request(&net::session_url(&id), None, |reply| {
-        with(|app| app.on_session(reply));
-    });
-}
-
-pub fn submit() {
-    let Some(Some((id, body))) = with(|app| app.begin_submit()) else {
-        return;
-    };
-    net::request(&net::charge_url(&id), Some(body), |reply| {
-        with(|app| app.on_charge(reply));
-    });
-}
-
-pub fn retry() {
-    let reload = with(|app| match app.state {
-        State::Failure => {
-            app.set_state(State::Ready);
-            app.focus = Some(HtmlElement::from(app.els.inputs[app.retry_focus].clone()));
-            false
-        }
-        State::Error => {
-            app.set_state(State::Loading);
-            true
-        }
-        _ => false,
-    });
-    if reload == Some(true) {
-        load();
-    }
-}
 
 fn error_payload(code: &str, message: &str, attempts_left: Option<f64>) -> JsValue {
     let o = object(&[
@@ -65,7 +27,49 @@ fn detail(body: &JsValue) -> Option<String> {
 }
 
 impl App {
-    pub(super) fn on_session(&mut self, reply: Reply) {
+    /// Fetches the public session view (first load, "Try again" after a load error, and the
+    /// poll while another payment is processing).
+    pub(super) fn load(&mut self) {
+        let id = &self.session_id;
+        let valid = !id.is_empty()
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if valid {
+            net::request(&net::session_url(id), None, Purpose::Session);
+        } else {
+            self.on_session(Reply::Http(404, JsValue::NULL));
+        }
+    }
+
+    pub(super) fn on_reply(&mut self, purpose: Purpose, reply: Reply) {
+        match purpose {
+            Purpose::Session => self.on_session(reply),
+            Purpose::Charge => self.on_charge(reply),
+        }
+    }
+
+    pub(super) fn submit(&mut self) {
+        if let Some(body) = self.begin_submit() {
+            net::request(&net::charge_url(&self.session_id), Some(body), Purpose::Charge);
+        }
+    }
+
+    pub(super) fn retry(&mut self) {
+        match self.state {
+            State::Failure => {
+                self.set_state(State::Ready);
+                self.focus = Some(HtmlElement::from(self.els.inputs[self.retry_focus].clone()));
+            }
+            State::Error => {
+                self.set_state(State::Loading);
+                self.load();
+            }
+            _ => {}
+        }
+    }
+
+    fn on_session(&mut self, reply: Reply) {
         let first = self.state == State::Loading;
         match reply {
             Reply::Ok(v) => {
@@ -107,11 +111,11 @@ impl App {
         let ms = s.expires_ms - js_sys::Date::now();
         if ms > 0.0 && ms.is_finite() {
             dom::after(ms + 500.0, || {
-                with(|app| {
+                with(&mut |app| {
                     if matches!(app.state, State::Ready | State::Failure) {
                         app.expire();
                     }
-                });
+                })
             });
         }
     }
@@ -131,7 +135,7 @@ impl App {
         self.focus = Some(self.els.result_title.clone());
     }
 
-    fn begin_submit(&mut self) -> Option<(String, JsValue)> {
+    fn begin_submit(&mut self) -> Option<JsValue> {
         if self.state != State::Ready || self.reveal_problems() {
             return None;
         }
@@ -153,7 +157,7 @@ impl App {
         let body = js_sys::JSON::stringify(&object(&[("card", c.into())])).ok()?;
         self.set_state(State::Submitting);
         self.announce("Processing payment…");
-        Some((self.session_id.clone(), body.into()))
+        Some(body.into())
     }
 
     fn on_charge(&mut self, reply: Reply) {
@@ -307,7 +311,7 @@ impl App {
             "This can take a few seconds.",
             false,
         );
-        dom::after(2000.0, load);
+        dom::after(2000.0, || with(&mut App::load));
     }
 
     fn invalid(&mut self) {

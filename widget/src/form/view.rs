@@ -140,8 +140,9 @@ pub fn label(labels: &JsValue, key: &str, fallback: &str) -> String {
 /// `pay_button` with `{amount}` filled in ("Pay {amount}" → "Pay $12.34").
 pub fn pay_label(labels: &JsValue, amount: &str, tokenize: bool) -> String {
     let tpl = label(labels, "pay_button", "Pay {amount}");
-    if tokenize && tpl.contains("{amount}") {
-        return "Save card".into();
+    match crate::dom::find(&tpl, "{amount}") {
+        Some(_) if tokenize => "Save card".into(),
+        Some(i) => [&tpl[..i], amount, &tpl[i + 8..]].concat(),
+        None => tpl,
     }
-    tpl.replace("{amount}", amount)
 }

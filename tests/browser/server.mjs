@@ -1,0 +1,202 @@
+// Servers for the widget's browser tests and for working on the widget without the edge.
+//
+// - startMerchant({ edge }): the merchant test page, on its own origin (a different port from
+//   the edge), served with a strict Content-Security-Policy. `?csp=` picks a policy preset.
+// - startMockEdge(): a stand-in for the edge's widget routes (GET /widget/{id} with the form's
+//   CSP, the public session view, the charge endpoint with the SPEC's test cards, the demo
+//   session endpoint, static files from www/dist). Only for iterating and for `MAVEN_BASE_URL`-
+//   less runs; the real tests run against `wrangler dev` (scripts/with-edge.sh).
+//
+// CLI: node tests/browser/server.mjs [--edge-port 8788] [--merchant-port 8790] [--edge URL]
+//   starts the mock edge (unless --edge is given) and the merchant page, prints their URLs.
+import { createServer } from "node:http";
+import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { extname, join, normalize, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const DIST = join(HERE, "../../www/dist");
+const TYPES = {
+  ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8", ".wasm": "application/wasm", ".json": "application/json",
+  ".svg": "image/svg+xml", ".ts": "text/plain; charset=utf-8", ".png": "image/png",
+};
+
+function listen(server, port = 0) {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      const { port: p } = server.address();
+      resolve({
+        url: `http://127.0.0.1:${p}`,
+        server,
+        close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); }),
+      });
+    });
+  });
+}
+
+async function serveFile(res, root, path, headers = {}) {
+  const file = normalize(join(root, decodeURIComponent(path)));
+  if (!file.startsWith(root)) return send(res, 404, { detail: "Not Found" });
+  try {
+    const body = await readFile(file.endsWith("/") ? join(file, "index.html") : file);
+    const type = TYPES[extname(file.endsWith("/") ? "index.html" : file)] || "application/octet-stream";
+    res.writeHead(200, { "content-type": type, ...headers });
+    res.end(body);
+  } catch {
+    send(res, 404, { detail: "Not Found" });
+  }
+}
+
+function send(res, status, body, headers = {}) {
+  res.writeHead(status, { "content-type": "application/json", ...headers });
+  res.end(JSON.stringify(body));
+}
+
+async function readJson(req) {
+  const chunks = [];
+  for await (const c of req) chunks.push(c);
+  try { return JSON.parse(Buffer.concat(chunks).toString("utf8") || "null"); } catch { return undefined; }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Merchant page: strict CSP, different origin from the edge.
+export const CSP_PRESETS = {
+  // What SPEC §4 says a merchant needs (no default-src, so connect-src is open).
+  strict: (edge) => `script-src ${edge} 'wasm-unsafe-eval'; frame-src ${edge}; style-src 'self'; object-src 'none'; base-uri 'none'`,
+  // A locked-down page: default-src 'self', our origin allowed for scripts, frames and fetch.
+  locked: (edge) => `default-src 'self'; script-src ${edge} 'wasm-unsafe-eval'; frame-src ${edge}; connect-src 'self' ${edge}; style-src 'self'`,
+  // Missing 'wasm-unsafe-eval': mount must fail naming it.
+  nowasm: (edge) => `script-src ${edge}; frame-src ${edge}; style-src 'self'`,
+  // default-src 'self' without our origin in connect-src: the wasm fetch is blocked.
+  noconnect: (edge) => `default-src 'self'; script-src ${edge} 'wasm-unsafe-eval'; frame-src ${edge}; style-src 'self'`,
+};
+
+export async function startMerchant({ edge, port = 0 }) {
+  const page = (csp) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Merchant test page</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/merchant.css">
+<script src="${edge}/widget/v1/widget.js"></script>
+</head><body><main><h1>Checkout</h1><div id="slot" class="slot"></div><div id="slot2" class="slot"></div></main></body></html>`;
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, "http://x");
+    if (url.pathname === "/merchant.css") {
+      res.writeHead(200, { "content-type": "text/css" });
+      return res.end("body{margin:0;font:16px system-ui;background:#f6f7f9}main{max-width:520px;margin:24px auto;padding:0 16px}.slot{background:#fff;border-radius:12px;padding:12px}");
+    }
+    if (url.pathname === "/" || url.pathname === "/index.html") {
+      const preset = CSP_PRESETS[url.searchParams.get("csp") || "strict"] || CSP_PRESETS.strict;
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-security-policy": preset(edge) });
+      return res.end(page());
+    }
+    send(res, 404, { detail: "Not Found" });
+  });
+  return listen(server, port);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mock edge.
+const PROJECT = {
+  project_name: "Demo Store",
+  theme: { primary_color: "#4f46e5", background_color: "transparent", text_color: "#1f2937", error_color: "#dc2626", border_radius: 8, font_family: "system-ui, sans-serif" },
+  labels: { title: "Payment details", card_number: "Card number", expiry: "Expiry", cvc: "CVC", cardholder_name: "Name on card", postal_code: "Postal code", pay_button: "Pay {amount}", success: "Payment successful", failure: "Payment failed", try_again: "Try again" },
+  fields: { cardholder_name: "optional", postal_code: "hidden" },
+};
+const DECLINES = {
+  "4000000000000002": ["card_declined", "Your card was declined."],
+  "4000000000009995": ["insufficient_funds", "Your card has insufficient funds."],
+  "4000000000000069": ["expired_card", "Your card has expired."],
+  "4000000000000127": ["incorrect_cvc", "Your card's security code is incorrect."],
+  "4000000000000119": ["processing_error", "An error occurred while processing your card. Try again."],
+};
+const luhn = (d) => [...d].reverse().reduce((s, c, i) => { let x = +c; if (i % 2) { x *= 2; if (x > 9) x -= 9; } return s + x; }, 0) % 10 === 0;
+
+export async function startMockEdge({ port = 0, formCsp } = {}) {
+  const sessions = new Map();
+  const create = (b = {}) => {
+    const id = randomUUID();
+    const expiresIn = Number.isInteger(b.expires_in) ? b.expires_in : 300;
+    const s = {
+      session_id: id, status: "pending", amount_cents: b.amount_cents ?? 1234, currency: b.currency || "usd",
+      description: b.description ?? null, mode: b.mode || "charge", capture: b.capture ?? true,
+      expires_at: new Date(Date.now() + expiresIn * 1000).toISOString(), environment: "test",
+      project_name: PROJECT.project_name,
+      theme: { ...PROJECT.theme, ...b.theme }, labels: { ...PROJECT.labels, ...b.labels }, fields: { ...PROJECT.fields, ...b.fields },
+      attempts: 0,
+    };
+    sessions.set(id, s);
+    return s;
+  };
+  const view = (s) => { const { attempts, ...v } = s; return v; };
+  const expired = (s) => Date.parse(s.expires_at) <= Date.now();
+
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, "http://x");
+    const p = url.pathname;
+    const cors = { "access-control-allow-origin": "*" };
+    let m;
+    if (p === "/health") return send(res, 200, { status: "ok" });
+    if (req.method === "POST" && (p === "/v1/widget-sessions" || p === "/demo/api/session")) {
+      const s = create((await readJson(req)) || {});
+      return send(res, 201, { session_id: s.session_id, widget_url: `http://${req.headers.host}/widget/${s.session_id}`, expires_at: s.expires_at, project: "demo", amount_cents: s.amount_cents, currency: s.currency, gateway: "stripe", mode: s.mode, description: s.description, status: "pending" });
+    }
+    if ((m = p.match(/^\/v1\/widget-sessions\/([^/]+)$/)) && req.method === "GET") {
+      const s = sessions.get(m[1]);
+      if (!s) return send(res, 404, { detail: "Widget session not found" }, cors);
+      if (expired(s)) return send(res, 410, { detail: "This payment session has expired", error_code: "session_expired" }, cors);
+      return send(res, 200, view(s), { ...cors, "cache-control": "no-store" });
+    }
+    if ((m = p.match(/^\/v1\/widget-sessions\/([^/]+)\/charge$/)) && req.method === "POST") {
+      const s = sessions.get(m[1]);
+      if (!s) return send(res, 404, { detail: "Widget session not found" });
+      if (expired(s)) return send(res, 410, { detail: "This payment session has expired", error_code: "session_expired" });
+      if (s.status === "failed") return send(res, 429, { detail: "Too many declined attempts", error_code: "too_many_attempts" });
+      if (s.status !== "pending") return send(res, 409, { detail: "This payment is already complete", error_code: "already_completed" });
+      const card = (await readJson(req))?.card || {};
+      const errs = [];
+      const num = String(card.number || "");
+      if (!/^\d{12,19}$/.test(num) || !luhn(num)) errs.push({ loc: ["body", "card", "number"], msg: "Card number is invalid", type: "value_error" });
+      const now = new Date();
+      if (!(card.exp_month >= 1 && card.exp_month <= 12)) errs.push({ loc: ["body", "card", "exp_month"], msg: "Expiry month must be between 1 and 12", type: "value_error" });
+      else if (card.exp_year * 12 + card.exp_month < now.getUTCFullYear() * 12 + now.getUTCMonth() + 1) errs.push({ loc: ["body", "card", "exp_year"], msg: "Card expiry date is in the past", type: "value_error" });
+      const want = /^3[47]/.test(num) ? 4 : 3;
+      if (String(card.cvc || "").length !== want) errs.push({ loc: ["body", "card", "cvc"], msg: `Security code must be ${want} digits`, type: "value_error" });
+      if (errs.length) return send(res, 422, { detail: errs });
+      await new Promise((r) => setTimeout(r, 350)); // a gateway takes a moment
+      if (DECLINES[num]) {
+        s.attempts += 1;
+        if (s.attempts >= 3) s.status = "failed";
+        const [code, detail] = DECLINES[num];
+        return send(res, 402, { detail, error_code: code, attempts_left: Math.max(0, 3 - s.attempts) });
+      }
+      s.status = s.mode === "tokenize" ? "tokenized" : s.capture ? "succeeded" : "authorized";
+      const brand = num.startsWith("4") ? "visa" : /^3[47]/.test(num) ? "amex" : "mastercard";
+      return send(res, 200, { status: s.status, transaction_id: "txn_" + randomUUID().slice(0, 12), ...(s.mode === "tokenize" ? { token: "tok_" + randomUUID().slice(0, 12) } : {}), card_brand: brand, card_last4: num.slice(-4), amount_cents: s.amount_cents, currency: s.currency });
+    }
+    if ((m = p.match(/^\/widget\/([^/]+)$/)) && !p.startsWith("/widget/v1")) {
+      const csp = formCsp || "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors *";
+      return serveFile(res, DIST, "/widget/v1/form.html", { "content-security-policy": csp, "cache-control": "no-store" });
+    }
+    if (p === "/demo") { res.writeHead(301, { location: "/demo/" }); return res.end(); }
+    const headers = p.endsWith(".wasm") || p.endsWith("widget.js") ? cors : {};
+    return serveFile(res, DIST, p, headers);
+  });
+  const handle = await listen(server, port);
+  return { ...handle, sessions };
+}
+
+// ---------------------------------------------------------------------------------------------
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : dflt; };
+  let edge = arg("--edge");
+  if (!edge) {
+    const mock = await startMockEdge({ port: +arg("--edge-port", 8788) });
+    edge = mock.url;
+    console.log(`mock edge     ${edge}   (demo: ${edge}/demo/)`);
+  }
+  const merchant = await startMerchant({ edge, port: +arg("--merchant-port", 8790) });
+  console.log(`merchant page ${merchant.url}/   (?csp=strict|locked|nowasm|noconnect)`);
+}

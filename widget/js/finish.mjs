@@ -1,0 +1,49 @@
+// Build step after wasm-bindgen + wasm-opt (called by scripts/build-widget.sh):
+//   node widget/js/finish.mjs <template.js> <glue.js> <in.wasm> <out.wasm> <out.js> <url-prefix> <mode>
+// 1. Shortens every import/export name of the module (binaryen's minify pass) and renames them
+//    in the wasm-bindgen glue to match: `__wbg_createElement_de4a31ed2fb252be` → `B`. The long,
+//    hashed names are ~2 KB of incompressible bytes per module, paid by every merchant page.
+// 2. Content-hashes the wasm and writes <out.wasm dir>/maven-<mode>-<hash>.wasm.
+// 3. Splices the glue into the loader template (inside its IIFE) with the wasm's URL.
+// Prints the wasm file name.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+const [template, gluePath, inWasm, outWasmTmp, outJs, mode] = process.argv.slice(2);
+const wasmOpt = join(process.cwd(), "node_modules/.bin/wasm-opt");
+const features = ["bulk-memory", "nontrapping-float-to-int", "sign-ext", "mutable-globals",
+  "reference-types", "multivalue"].map((f) => `--enable-${f}`);
+
+const mapText = execFileSync(wasmOpt, [...features, "--minify-imports-and-exports-and-modules",
+  inWasm, "-o", outWasmTmp], { encoding: "utf8", maxBuffer: 1 << 24 });
+const map = JSON.parse(mapText.slice(mapText.indexOf("{")));
+const bytes = readFileSync(outWasmTmp);
+const newModule = WebAssembly.Module.imports(new WebAssembly.Module(bytes))[0]?.module;
+
+let glue = readFileSync(gluePath, "utf8");
+const oldModules = new Set(map.imports.map(([m]) => m));
+for (const m of oldModules) {
+  const quoted = JSON.stringify(m);
+  if (!glue.includes(quoted)) throw new Error(`glue does not name import module ${m}`);
+  glue = glue.split(quoted).join(JSON.stringify(newModule));
+}
+const word = (s) => new RegExp(`(?<![\\w$])${s.replace(/\$/g, "\\$")}(?![\\w$])`, "g");
+for (const [, oldName, newName] of map.imports) {
+  const re = word(oldName);
+  if (!re.test(glue)) throw new Error(`glue does not define import ${oldName}`);
+  glue = glue.replace(word(oldName), JSON.stringify(newName));
+}
+for (const [oldName, newName] of map.exports) {
+  glue = glue.replace(new RegExp(`wasm\\.${oldName}(?![\\w$])`, "g"), `wasm[${JSON.stringify(newName)}]`);
+}
+
+const hash = createHash("sha256").update(bytes).digest("hex").slice(0, 16);
+const wasmName = `maven-${mode}-${hash}.wasm`;
+writeFileSync(join(dirname(outWasmTmp), wasmName), bytes);
+const src = readFileSync(template, "utf8")
+  .replace("__WASM__", wasmName)
+  .replace("/*__GLUE__*/", () => glue);
+writeFileSync(outJs, src);
+process.stdout.write(wasmName + "\n");
