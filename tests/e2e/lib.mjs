@@ -17,8 +17,8 @@ function must(name) {
   return v;
 }
 
-/** fetch with a timeout; returns {status, headers, text, json}. */
-export async function http(method, url, { key, headers = {}, body, raw } = {}) {
+/** fetch with a timeout (15 s unless `timeout` ms); returns {status, headers, text, json}. */
+export async function http(method, url, { key, headers = {}, body, raw, timeout = 15_000 } = {}) {
   const h = { ...headers };
   if (key) h.authorization = `Bearer ${key}`;
   let payload = raw;
@@ -30,7 +30,7 @@ export async function http(method, url, { key, headers = {}, body, raw } = {}) {
     method,
     headers: h,
     body: payload,
-    signal: AbortSignal.timeout(15_000),
+    signal: AbortSignal.timeout(timeout),
   });
   const text = await res.text();
   let json;
@@ -64,3 +64,59 @@ export const problems = (json) => json.detail.map((d) => [d.loc.join("."), d.typ
 
 export const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---- charging (SPEC §3 charge endpoint) and the gateway simulator's control API ----
+
+export const GATEWAYS = ["stripe", "authorizenet", "braintree", "shift4"];
+
+/** POST /v1/widget-sessions/{id}/charge with `{card}` (no API key: the form calls it). */
+export const charge = (sessionId, card, opts = {}) =>
+  http("POST", `/v1/widget-sessions/${sessionId}/charge`, { body: { card }, ...opts });
+
+function simUrl(p) {
+  if (!SIM) throw new Error("MAVEN_SIM_URL is not set: run through scripts/with-edge.sh");
+  return SIM + p;
+}
+
+/** The simulator's call log (tests/gateway-sim/WIRE.md, control API). */
+export async function simCalls() {
+  const r = await http("GET", simUrl("/_sim/calls"));
+  if (r.status !== 200) throw new Error(`GET /_sim/calls → ${r.status} ${r.text}`);
+  return r.json;
+}
+
+/** Highest call `seq` so far (0 when the log is empty): the start of a window of calls. */
+export const simSeq = async () => Math.max(0, ...(await simCalls()).map((c) => c.seq));
+
+/** `{gateway, mode, delay_ms?, count?, operation?}` → POST /_sim/faults. */
+export async function simFault(fault) {
+  const r = await http("POST", simUrl("/_sim/faults"), { body: fault });
+  if (r.status !== 200) throw new Error(`POST /_sim/faults → ${r.status} ${r.text}`);
+  return r.json;
+}
+
+/** Direct call to a simulated gateway (e.g. to reuse a saved token). */
+export const simGateway = (method, p, opts) => http(method, simUrl(p), opts);
+
+/** Whether a logged call belongs to session `id` (idempotency key or merchant reference). */
+export function callOfSession(call, id) {
+  const anet = `${id.replace(/-/g, "").slice(0, 16)}-`;
+  return (
+    (call.idempotency_key ?? "").startsWith(`mvn-${id}-`) ||
+    call.reference === id ||
+    (call.reference ?? "").startsWith(`${id}-`) ||
+    (call.gateway === "authorizenet" && (call.reference ?? "").startsWith(anet))
+  );
+}
+
+/** Operations that move money or vault a card (WIRE.md: a "charge recorded"). */
+export const MONEY_OPS = {
+  stripe: ["payment_intents", "customers"],
+  authorizenet: ["createTransactionRequest", "createCustomerProfileRequest"],
+  braintree: ["chargeCreditCard", "authorizeCreditCard", "vaultPaymentMethod"],
+  shift4: ["charges", "customers"],
+};
+
+/** Approved, non-replayed money-moving calls in `calls`. */
+export const chargesRecorded = (calls) =>
+  calls.filter((c) => MONEY_OPS[c.gateway]?.includes(c.operation) && !c.replayed && c.outcome === "approved");
