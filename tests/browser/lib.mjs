@@ -74,9 +74,11 @@ export async function sessionView(edge, id) {
 }
 
 /** A merchant page with the SDK loaded; `csp` picks a preset of server.mjs. */
-export async function merchantPage(browser, env, { csp = "strict", width = 480, height = 900 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height } });
+export async function merchantPage(browser, env, { csp = "strict", width = 480, height = 900, prepare } = {}) {
+  // Reduced motion: computed styles and screenshots without transitions half-way.
+  const context = await browser.newContext({ viewport: { width, height }, reducedMotion: "reduce" });
   const page = await context.newPage();
+  if (prepare) await prepare(page);
   page.errors = [];
   page.on("pageerror", (e) => page.errors.push(e.message));
   page.on("console", (m) => { if (m.type() === "error") page.errors.push(m.text()); });

@@ -25,8 +25,9 @@ const OPTION_KEYS: &[&str] = &[
     "fields",
 ];
 
-/// Height of the iframe before the form reports its own (the loading skeleton's height).
-const INITIAL_HEIGHT: &str = "236px";
+/// The iframe's box; the height is the loading skeleton's until the form reports its own.
+const FRAME_STYLE: &str = "display:block;width:100%;min-width:0;height:246px;border:0;margin:0;\
+padding:0;overflow:hidden;background:transparent;color-scheme:normal";
 
 thread_local! {
     /// Mounted forms. Keeps each host alive while its iframe is in the page even if the
@@ -245,22 +246,8 @@ impl Controller {
         frame.set_src(&src);
         frame.set_title("Secure payment form");
         frame.set_attribute("allow", "payment")?;
-        // Sizes through CSSOM: no style attribute markup a merchant CSP would have to allow.
-        let style = frame.style();
-        for (k, v) in [
-            ("display", "block"),
-            ("width", "100%"),
-            ("min-width", "0"),
-            ("height", INITIAL_HEIGHT),
-            ("border", "0"),
-            ("margin", "0"),
-            ("padding", "0"),
-            ("overflow", "hidden"),
-            ("background", "transparent"),
-            ("color-scheme", "normal"),
-        ] {
-            style.set_property(k, v)?;
-        }
+        // Sizes through CSSOM (not a style attribute a merchant CSP would have to allow).
+        frame.style().set_css_text(FRAME_STYLE);
         let weak = Rc::downgrade(&self.host);
         let listener = Listener::new(&dom::window(), "message", move |ev| {
             if let Ok(ev) = ev.dyn_into::<MessageEvent>() {
@@ -306,8 +293,11 @@ impl Controller {
 
     /// The iframe element while mounted, else `null`.
     #[wasm_bindgen(getter)]
-    pub fn iframe(&self) -> Option<HtmlIFrameElement> {
-        self.host.borrow().mount.as_ref().map(|m| m.frame.clone())
+    pub fn iframe(&self) -> JsValue {
+        match &self.host.borrow().mount {
+            Some(m) => m.frame.clone().into(),
+            None => JsValue::NULL,
+        }
     }
 }
 
