@@ -18,7 +18,6 @@ cat <<MSG
 
   Maven Chat Payments is running.
     Demo chat page:   http://127.0.0.1:$EDGE_PORT/demo/
-    Dashboard:        http://127.0.0.1:$EDGE_PORT/dashboard/
     API reference:    http://127.0.0.1:$EDGE_PORT/openapi.json
     Test API key:     $(cat .dev/test-key)   (also in .dev/test-key)
     Logs:             .dev/wrangler.log, .dev/gateway-sim.log
