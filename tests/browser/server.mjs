@@ -114,7 +114,27 @@ const DECLINES = {
 };
 const luhn = (d) => [...d].reverse().reduce((s, c, i) => { let x = +c; if (i % 2) { x *= 2; if (x > 9) x -= 9; } return s + x; }, 0) % 10 === 0;
 
+// The Cloudflare `_headers` rules of www/_headers, applied by the mock like the real asset server.
+async function headerRules() {
+  const rules = [];
+  let text = "";
+  try { text = await readFile(join(DIST, "_headers"), "utf8"); } catch { return rules; }
+  for (const line of text.split("\n")) {
+    if (!line.trim() || line.trim().startsWith("#")) continue;
+    if (!/^\s/.test(line)) {
+      const re = new RegExp("^" + line.trim().replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*") + "$");
+      rules.push({ re, headers: {} });
+    } else if (rules.length) {
+      const i = line.indexOf(":");
+      rules.at(-1).headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+    }
+  }
+  return rules;
+}
+
 export async function startMockEdge({ port = 0, formCsp } = {}) {
+  const rules = await headerRules();
+  const assetHeaders = (path) => Object.assign({}, ...rules.filter((r) => r.re.test(path)).map((r) => r.headers));
   const sessions = new Map();
   const create = (b = {}) => {
     const id = randomUUID();
@@ -177,12 +197,12 @@ export async function startMockEdge({ port = 0, formCsp } = {}) {
       return send(res, 200, { status: s.status, transaction_id: "txn_" + randomUUID().slice(0, 12), ...(s.mode === "tokenize" ? { token: "tok_" + randomUUID().slice(0, 12) } : {}), card_brand: brand, card_last4: num.slice(-4), amount_cents: s.amount_cents, currency: s.currency });
     }
     if ((m = p.match(/^\/widget\/([^/]+)$/)) && !p.startsWith("/widget/v1")) {
+      // What the worker sends for test sessions until allowed origins are set.
       const csp = formCsp || "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors *";
       return serveFile(res, DIST, "/widget/v1/form.html", { "content-security-policy": csp, "cache-control": "no-store" });
     }
     if (p === "/demo") { res.writeHead(301, { location: "/demo/" }); return res.end(); }
-    const headers = p.endsWith(".wasm") || p.endsWith("widget.js") ? cors : {};
-    return serveFile(res, DIST, p, headers);
+    return serveFile(res, DIST, p, assetHeaders(p));
   });
   const handle = await listen(server, port);
   return { ...handle, sessions };

@@ -2,6 +2,9 @@
 //! The host checks them to throw a clear error at the merchant's call; the form checks them
 //! again because a message is untrusted input, and ignores what fails.
 
+// Each mode's build (feature `host` or `form`) uses part of this module.
+#![cfg_attr(not(all(feature = "host", feature = "form")), allow(dead_code))]
+
 use crate::dom::{get, is_plain_object};
 use js_sys::{JsString, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -76,9 +79,8 @@ pub fn is_color(s: &str) -> bool {
 pub fn is_font_family(s: &str) -> bool {
     s.len() <= 200
         && s.bytes().any(|b| b.is_ascii_alphanumeric() || b >= 0x80)
-        && s.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || b >= 0x80 || b" ,-_.'\"".contains(&b)
-        })
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b >= 0x80 || b" ,-_.'\"".contains(&b))
 }
 
 /// Why one value is not acceptable for `key`, or `None` when it is.

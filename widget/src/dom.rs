@@ -2,6 +2,9 @@
 //! the widget reads a handful of fields, and a derive-based decoder would cost more bytes than
 //! the reads themselves.
 
+// Each mode's build (feature `host` or `form`) uses part of this module.
+#![cfg_attr(not(all(feature = "host", feature = "form")), allow(dead_code))]
+
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -120,7 +123,7 @@ impl Drop for Listener {
 
 /// Runs `f` once after `ms` milliseconds (page-lifetime timers of the form).
 pub fn after(ms: f64, f: fn()) {
-    let cb = Closure::once_into_js(move || f());
+    let cb = Closure::once_into_js(f);
     let delay = ms.clamp(0.0, 2_147_483_647.0) as i32;
     let _ =
         window().set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), delay);

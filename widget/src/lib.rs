@@ -1,11 +1,11 @@
-//! The browser half of Maven Chat Payments, one wasm module with two modes:
-//! - merchant page: `Maven.createPayment(options)` returns a [`host::Controller`] that mounts
+//! The browser half of Maven Chat Payments, one crate built twice (features `host`, `form`):
+//! - merchant page: `Maven.createPayment(options)` returns a `host::Controller` that mounts
 //!   the hosted form in an iframe and relays its events to the merchant's callbacks;
-//! - form page (`/widget/{session_id}`): [`form::start`] drives the static form.html.
+//! - form page (`/widget/{session_id}`): `form::start` drives the static form.html.
 //!
-//! Each mode is its own wasm build (features `host` and `form`). `widget.js` (widget/js/loader.js
-//! + the host glue) defines `window.Maven` synchronously and forwards to `createPayment` once the
-//! module is instantiated; `form.js` starts the form.
+//! `widget.js` (the shim in widget/js/widget.js around the host build's glue) defines
+//! `window.Maven` synchronously and forwards to `createPayment` once the module is
+//! instantiated; `form.js` starts the form.
 
 mod custom;
 mod dom;

@@ -2,6 +2,9 @@
 //! per-mount channel id, a type and a payload. Both sides also check `event.origin` and
 //! `event.source` before looking at the data; anything that does not match is ignored.
 
+// Each mode's build (feature `host` or `form`) uses part of this module.
+#![cfg_attr(not(all(feature = "host", feature = "form")), allow(dead_code))]
+
 use crate::dom::{get, get_f64, get_str, object};
 use wasm_bindgen::JsValue;
 

@@ -80,19 +80,19 @@ pub fn check(v: &Values, today: YearMonth, modes: (FieldMode, FieldMode)) -> Pro
     let cvc_len = card::digits_only(&v.cvc).len();
     let exp_len = card::digits_only(&v.exp).len();
     if digits.is_empty() {
-        out[NUMBER] = Some("Enter your card number".into());
+        out[NUMBER] = Some("Enter the card number".into());
     } else if digits.len() < min_len(brand) {
-        out[NUMBER] = Some("Your card number is incomplete".into());
+        out[NUMBER] = Some("Card number is incomplete".into());
     }
     if exp_len == 0 {
         out[EXP] = Some("Enter the expiry date".into());
     } else if exp_len < 4 {
-        out[EXP] = Some("Your card's expiry date is incomplete".into());
+        out[EXP] = Some("Expiry date is incomplete".into());
     }
     if cvc_len == 0 {
         out[CVC] = Some("Enter the security code".into());
     } else if cvc_len < brand.cvc_len() {
-        out[CVC] = Some("Your card's security code is incomplete".into());
+        out[CVC] = Some("Security code is incomplete".into());
     }
     out
 }
@@ -139,15 +139,9 @@ mod tests {
     #[test]
     fn incomplete_before_invalid() {
         let p = check(&values("4242 42", "1", "1"), TODAY, OPT);
-        assert_eq!(p[NUMBER].as_deref(), Some("Your card number is incomplete"));
-        assert_eq!(
-            p[EXP].as_deref(),
-            Some("Your card's expiry date is incomplete")
-        );
-        assert_eq!(
-            p[CVC].as_deref(),
-            Some("Your card's security code is incomplete")
-        );
+        assert_eq!(p[NUMBER].as_deref(), Some("Card number is incomplete"));
+        assert_eq!(p[EXP].as_deref(), Some("Expiry date is incomplete"));
+        assert_eq!(p[CVC].as_deref(), Some("Security code is incomplete"));
     }
 
     #[test]
@@ -167,10 +161,7 @@ mod tests {
     #[test]
     fn amex_wants_four() {
         let p = check(&values("3782 822463 10005", "12 / 30", "123"), TODAY, OPT);
-        assert_eq!(
-            p[CVC].as_deref(),
-            Some("Your card's security code is incomplete")
-        );
+        assert_eq!(p[CVC].as_deref(), Some("Security code is incomplete"));
     }
 
     #[test]

@@ -97,9 +97,11 @@ pub fn expiry(value: &str, input_type: &str, prev: &str) -> Edit {
     if deleting && d == prev && value.len() < 5 {
         d.pop();
     }
-    if d.len() == 1 && d.as_bytes()[0] > b'1' {
-        d.insert(0, '0');
-    } else if d.len() >= 2 && d.as_bytes()[0] == b'1' && d.as_bytes()[1] > b'2' && !deleting {
+    // A first digit that cannot start a month ("4" → "04"), or "13"…"19" → "01 / 3"….
+    let b = d.as_bytes();
+    let lone = b.len() == 1 && b[0] > b'1';
+    let teen = b.len() >= 2 && b[0] == b'1' && b[1] > b'2' && !deleting;
+    if lone || teen {
         d.insert(0, '0');
     }
     d.truncate(4);

@@ -51,7 +51,11 @@ impl App {
 
     pub(super) fn submit(&mut self) {
         if let Some(body) = self.begin_submit() {
-            net::request(&net::charge_url(&self.session_id), Some(body), Purpose::Charge);
+            net::request(
+                &net::charge_url(&self.session_id),
+                Some(body),
+                Purpose::Charge,
+            );
         }
     }
 
@@ -232,14 +236,12 @@ impl App {
         let title = self.label("failure", "Payment failed");
         let mut text = message.to_string();
         if let Some(n) = left.filter(|n| *n > 0.0 && retry) {
-            text.push_str(if n == 1.0 {
-                " 1 attempt left."
+            if n == 1.0 {
+                text.push_str(" 1 attempt left.");
             } else {
-                " Attempts left: "
-            });
-            if n != 1.0 {
+                text.push(' ');
                 text.push_str(&dom::uint(n as u32));
-                text.push('.');
+                text.push_str(" attempts left.");
             }
         }
         self.show(State::Failure, "failure", &title, &text, retry);
