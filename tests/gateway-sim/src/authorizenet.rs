@@ -35,6 +35,8 @@ struct Approved {
 struct Profile {
     id: String,
     payment_profile_ids: Vec<String>,
+    /// The card of each payment profile, in the same order (facts only, never the number).
+    cards: Vec<CardFacts>,
 }
 
 #[derive(Default)]
@@ -129,6 +131,17 @@ fn credit_card(payment: Option<&Node>) -> Result<CardFacts, (&'static str, &'sta
     Ok(facts)
 }
 
+/// `transactionRequest.profile {customerProfileId, paymentProfile {paymentProfileId}}`: the
+/// card saved by `createCustomerProfileRequest` (a tokenize result is reusable).
+fn saved_card(sim: &Sim, profile: &Node) -> Option<CardFacts> {
+    let id = profile.str_at(&["customerProfileId"])?;
+    let pp = profile.str_at(&["paymentProfile", "paymentProfileId"])?;
+    let store = lock(&sim.authorizenet);
+    let p = store.profiles.values().find(|p| p.id == id)?;
+    let i = p.payment_profile_ids.iter().position(|x| x == pp)?;
+    p.cards.get(i).cloned()
+}
+
 /// `createTransactionRequest` (authCaptureTransaction / authOnlyTransaction) →
 /// `createTransactionResponse`.
 fn create_transaction(sim: &Sim, body: &Node, info: &mut CallInfo) -> Response {
@@ -168,8 +181,16 @@ fn create_transaction(sim: &Sim, body: &Node, info: &mut CallInfo) -> Response {
         return error("5", "A valid amount is required.");
     };
     info.amount = Some(cents);
-    let card = match credit_card(tx.and_then(|t| t.get("payment"))) {
+    let saved = tx.and_then(|t| t.get("profile"));
+    let card = match saved.map_or_else(
+        || credit_card(tx.and_then(|t| t.get("payment"))),
+        |p| saved_card(sim, p).ok_or(("E00040", "The record cannot be found.")),
+    ) {
         Ok(card) => card,
+        Err(("E00040", text)) => {
+            info.outcome = "not_found".into();
+            return request_error("E00040", text);
+        }
         Err((code, text)) => {
             info.outcome = if code == "6" {
                 "invalid_number"
@@ -295,6 +316,7 @@ fn create_profile(sim: &Sim, body: &Node, info: &mut CallInfo) -> Response {
         .unwrap_or_default();
     let mut responses = Vec::new();
     let mut ids = Vec::new();
+    let mut cards = Vec::new();
     for pp in &payment_profiles {
         let card = match credit_card(pp.get("payment")) {
             Ok(card) => card,
@@ -319,6 +341,7 @@ fn create_profile(sim: &Sim, body: &Node, info: &mut CallInfo) -> Response {
             responses.push(line);
         }
         ids.push(sim.digits(10));
+        cards.push(card);
     }
     let id = sim.digits(10);
     info.object_id = Some(id.clone());
@@ -326,6 +349,7 @@ fn create_profile(sim: &Sim, body: &Node, info: &mut CallInfo) -> Response {
         let p = Profile {
             id: id.clone(),
             payment_profile_ids: ids.clone(),
+            cards,
         };
         store.profiles.insert(cid.to_string(), p);
     }

@@ -344,3 +344,43 @@ fn customer_profile_vaults_declines_and_detects_duplicates() {
         "Ok"
     );
 }
+
+/// `createTransactionRequest` paying with a saved profile instead of a card.
+fn profile_charge_body(profile: &str, payment_profile: &str, invoice: &str) -> String {
+    format!(
+        r#"{{"createTransactionRequest":{{"merchantAuthentication":{AUTH},"refId":"{invoice}",
+ "transactionRequest":{{"transactionType":"authCaptureTransaction","amount":"5.00",
+  "profile":{{"customerProfileId":"{profile}","paymentProfile":{{"paymentProfileId":"{payment_profile}"}}}},
+  "order":{{"invoiceNumber":"{invoice}"}}}}}}}}"#
+    )
+}
+
+#[test]
+fn a_saved_profile_pays_more_than_once() {
+    let sim = Sim::new();
+    let (v, _) = post(&sim, &profile_body("5555555555554444", "c-reuse"));
+    let profile = v["customerProfileId"].as_str().unwrap_or_default();
+    let pp = v["customerPaymentProfileIdList"][0]
+        .as_str()
+        .unwrap_or_default();
+    for invoice in ["reuse-1", "reuse-2"] {
+        let (v, info) = post(&sim, &profile_charge_body(profile, pp, invoice));
+        let tr = &v["transactionResponse"];
+        assert_eq!(
+            (tr["responseCode"].as_str(), tr["accountNumber"].as_str()),
+            (Some("1"), Some("XXXX4444")),
+            "{v}"
+        );
+        assert_eq!(
+            (
+                info.outcome.as_str(),
+                info.amount,
+                info.card_last4.as_deref()
+            ),
+            ("approved", Some(500), Some("4444"))
+        );
+    }
+    let (v, info) = post(&sim, &profile_charge_body(profile, "999", "reuse-3"));
+    assert_eq!(v["messages"]["message"][0]["code"], "E00040", "{v}");
+    assert_eq!(info.outcome, "not_found");
+}
