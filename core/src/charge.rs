@@ -3,7 +3,7 @@
 //! One claim at a time (a lease), and an unknown gateway outcome keeps the same attempt number
 //! with `recovering` set, so the retry reuses the idempotency keys and never charges twice.
 
-use crate::error::{ApiError, DeclineCode};
+use crate::error::{ApiError, DeclineCode, FieldError};
 use crate::gateway::Outcome;
 use crate::session::{ChargeResult, MAX_ATTEMPTS};
 use serde::{Deserialize, Serialize};
@@ -67,6 +67,20 @@ impl Finished {
     }
 }
 
+/// The answer to another card while an earlier attempt's outcome is unknown. That attempt may
+/// have charged its card (a timeout after the gateway took the money), and only the same card
+/// can find out through the same idempotency keys, order id or duplicate check; a new attempt
+/// with another card could charge the session twice. A 422 on the card number, so the form
+/// shows it at the field.
+pub fn other_card_error() -> ApiError {
+    ApiError::validation(vec![FieldError::new(
+        vec!["body".into(), "card".into(), "number".into()],
+        "value_error",
+        "We could not confirm your earlier payment attempt yet. To make sure you are not \
+         charged twice, enter the same card again.",
+    )])
+}
+
 impl ChargeState {
     pub fn is_failed(&self) -> bool {
         self.declines >= MAX_ATTEMPTS
@@ -97,10 +111,8 @@ impl ChargeState {
             self.attempt = 1;
         }
         if self.recovering && self.fingerprint.as_deref() != Some(fingerprint) {
-            // Another card: a new attempt with new idempotency keys. The unresolved one was
-            // for a different card, so this cannot charge that card twice.
-            self.attempt += 1;
-            self.recovering = false;
+            // Nothing changes: the unresolved attempt stays recoverable with its own card.
+            return Err(other_card_error());
         }
         self.fingerprint = Some(fingerprint.to_string());
         self.in_flight_until = Some(now + LEASE_SECS);
@@ -229,12 +241,28 @@ mod tests {
                 recovering: true
             }
         );
-        // A different card starts a new attempt with fresh idempotency keys.
+        // Another card is refused while the outcome is unknown: the first try may have
+        // charged, and a new attempt would charge the session a second time.
         s.finish(again.attempt, &Outcome::Unavailable("x".into()))
             .unwrap();
-        let other = s.claim(3, "other-card").unwrap();
+        let refused = s.claim(3, "other-card").unwrap_err();
+        assert_eq!(refused.status(), 422);
         assert_eq!(
-            other,
+            refused.body()["detail"][0]["loc"],
+            serde_json::json!(["body", "card", "number"])
+        );
+        // ...and leaves the state as it was: the same card still recovers attempt 1.
+        assert_eq!(
+            s.claim(4, "fp").unwrap(),
+            Claim {
+                attempt: 1,
+                recovering: true
+            }
+        );
+        // Once resolved (here: declined), any card may start the next attempt.
+        s.finish(1, &declined()).unwrap();
+        assert_eq!(
+            s.claim(5, "other-card").unwrap(),
             Claim {
                 attempt: 2,
                 recovering: false

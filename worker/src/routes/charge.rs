@@ -235,6 +235,8 @@ fn from_rendered(status: u16, body: Value) -> ApiError {
             detail,
             code: "stale_attempt",
         },
+        // The one 422 of the object: another card while an attempt's outcome is unknown.
+        (422, _) => maven_core::charge::other_card_error(),
         _ => ApiError::Internal("session state unavailable".into()),
     }
 }
