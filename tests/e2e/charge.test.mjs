@@ -19,9 +19,12 @@ const EXP = { exp_month: 12, exp_year: year + 3 };
 // Distinctive CVCs so the final scan means something: it looks for them in JSON and forms.
 const CVC3 = "917";
 const CVC4 = "4913";
-const VISA = { number: "4242424242424242", ...EXP, cvc: CVC3, name: "Jane Doe", postal_code: "94107" };
-const MASTERCARD = { number: "5555555555554444", ...EXP, cvc: CVC3 };
-const AMEX = { number: "378282246310005", ...EXP, cvc: CVC4 };
+// Name and postal code on every card: sessions.test.mjs, running beside this file under
+// `make e2e`, briefly makes the demo project's postal code required.
+const HOLDER = { name: "Jane Doe", postal_code: "94107" };
+const VISA = { number: "4242424242424242", ...EXP, cvc: CVC3, ...HOLDER };
+const MASTERCARD = { number: "5555555555554444", ...EXP, cvc: CVC3, ...HOLDER };
+const AMEX = { number: "378282246310005", ...EXP, cvc: CVC4, ...HOLDER };
 const DECLINES = [
   ["4000000000000002", "card_declined"],
   ["4000000000009995", "insufficient_funds"],
@@ -29,7 +32,7 @@ const DECLINES = [
   ["4000000000000127", "incorrect_cvc"],
   ["4000000000000119", "processing_error"],
 ];
-const declineCard = (number) => ({ number, ...EXP, cvc: CVC3 });
+const declineCard = (number) => ({ number, ...EXP, cvc: CVC3, ...HOLDER });
 // Every full number any test sends (the scan looks for each).
 const PANS = new Set([VISA.number, MASTERCARD.number, AMEX.number, ...DECLINES.map(([n]) => n)]);
 
@@ -118,6 +121,25 @@ async function reuseToken(gateway, token, sessionId) {
       });
       assert.equal(r.status, 200, r.text);
       results.push([r.json.status, r.json.card.id]);
+    } else if (gateway === "authorizenet") {
+      const [customerProfileId, paymentProfileId] = token.split("/");
+      // Keys in XSD order, as the gateway requires.
+      const body = {
+        createTransactionRequest: {
+          merchantAuthentication: { name: "maven_sim_login", transactionKey: "maven_sim_key" },
+          refId: `reuse-${n}`,
+          transactionRequest: {
+            transactionType: "authCaptureTransaction",
+            amount: "5.00",
+            profile: { customerProfileId, paymentProfile: { paymentProfileId } },
+            order: { invoiceNumber: `reuse-${n}` },
+          },
+        },
+      };
+      const r = await simGateway("POST", "/authorizenet/xml/v1/request.api", { body });
+      assert.equal(r.status, 200, r.text);
+      const reply = JSON.parse(r.text.replace(/^\uFEFF/, ""));
+      results.push([reply.transactionResponse?.responseCode, reply.transactionResponse?.accountNumber]);
     } else if (gateway === "braintree") {
       const query =
         "mutation Charge($input: ChargeCreditCardInput!) { chargeCreditCard(input: $input) { transaction { id status } } }";
@@ -230,14 +252,13 @@ describe("charging", { concurrency: 1 }, () => {
           assertOneCharge(await callsSince(gw, since), gw, id, txn, vaultOp);
           assert.equal((await view(id)).json.status, "tokenized");
           if (gw === "authorizenet") {
-            // `customerProfileId/customerPaymentProfileId`; the simulator charges cards only.
+            // `customerProfileId/customerPaymentProfileId`
             assert.match(r.json.token, /^\d+\/\d+$/);
             assert.equal(r.json.token.split("/")[0], txn);
-          } else {
-            const uses = await reuseToken(gw, r.json.token, id);
-            const ok = { stripe: "succeeded", shift4: "successful", braintree: "SUBMITTED_FOR_SETTLEMENT" }[gw];
-            assert.deepEqual(uses.map(([s]) => s), [ok, ok], "the token charges more than once");
           }
+          const uses = await reuseToken(gw, r.json.token, id);
+          const ok = { stripe: "succeeded", authorizenet: "1", shift4: "successful", braintree: "SUBMITTED_FOR_SETTLEMENT" }[gw];
+          assert.deepEqual(uses.map(([s]) => s), [ok, ok], "the token charges more than once");
         });
 
         test("auth-only (capture: false) answers authorized", async () => {
@@ -320,9 +341,27 @@ describe("charging", { concurrency: 1 }, () => {
           assert.equal((await view(id)).json.status, "succeeded");
         });
 
-        test("bad card input → 422 with field locs, and nothing reaches the gateway", async () => {
+        test("after a timeout another card is refused (422) until the first card's outcome is known: never two charges", { timeout: 60_000 }, async () => {
           const since = await simSeq();
           const id = await newSession(gw);
+          await simFault({ gateway: gw, mode: "slow", delay_ms: 11_000, count: 1, operation: CHARGE_OP[gw] });
+          assertError(await charge(id, VISA, { timeout: 30_000 }), 502, "gateway_unavailable");
+          // The Visa was charged at the gateway; paying with the Mastercard now would charge twice.
+          const other = await charge(id, MASTERCARD);
+          assert.equal(other.status, 422, other.text);
+          assert.deepEqual(other.json.detail.map((d) => [d.loc.join("."), d.type]), [["body.card.number", "value_error"]]);
+          assert.match(other.json.detail[0].msg, /same card/);
+          assert.equal((await view(id)).json.status, "pending");
+          const txn = assertApproved(await charge(id, VISA));
+          const calls = await callsSince(gw, since);
+          assertOneCharge(calls, gw, id, txn);
+          assert.ok(!calls.some((c) => c.card_last4 === "4444"), "the other card reached the gateway");
+        });
+
+        test("bad card input → 422 with field locs, and nothing reaches the gateway", async () => {
+          const since = await simSeq();
+          // Explicit field rules, so the project's (which another suite edits) do not matter.
+          const id = await newSession(gw, { fields: { cardholder_name: "optional", postal_code: "optional" } });
           for (const [what, body, expected] of BAD_INPUTS) {
             const r = await http("POST", `/v1/widget-sessions/${id}/charge`, { body });
             assert.equal(r.status, 422, `${what}: ${r.text}`);

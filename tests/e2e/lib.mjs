@@ -47,14 +47,23 @@ export const admin = (method, p, body) => http(method, p, { key: ADMIN, body });
 export const createSession = (body, opts = {}) =>
   http("POST", "/v1/widget-sessions", { key: TEST_KEY, body, ...opts });
 
-/** Every KV key of the local edge as {name, expiration?} (wrangler's local persistence). */
+/**
+ * Every KV key of the local edge as {name, expiration?} (wrangler's local persistence). The CLI
+ * fails now and then while the edge is busy writing the same store: up to 3 tries.
+ */
 export function kvList() {
-  const out = execFileSync(
-    "npx",
-    ["wrangler", "kv", "key", "list", "--binding", "MAVEN_KV", "--local", "--persist-to", process.env.MAVEN_STATE_DIR],
-    { cwd: root, encoding: "utf8", timeout: 60_000, stdio: ["ignore", "pipe", "ignore"] },
-  );
-  return JSON.parse(out);
+  const args = ["wrangler", "kv", "key", "list", "--binding", "MAVEN_KV", "--local", "--persist-to", process.env.MAVEN_STATE_DIR];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const out = execFileSync("npx", args, {
+        cwd: root, encoding: "utf8", timeout: 60_000, stdio: ["ignore", "pipe", "pipe"],
+      });
+      return JSON.parse(out);
+    } catch (e) {
+      if (attempt >= 3) throw new Error(`wrangler kv key list failed ${attempt} times: ${e.stderr || e.message}`);
+      execFileSync("sleep", ["1"]);
+    }
+  }
 }
 
 export const kvKeys = () => kvList().map((k) => k.name);
