@@ -62,7 +62,7 @@ export async function createSession(edge, body = {}) {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${process.env.MAVEN_TEST_KEY || "mvn_test_mock"}` },
     body: JSON.stringify({ project: process.env.MAVEN_TEST_PROJECT || "demo", gateway: "stripe", amount_cents: 1234, ...body }),
-  }), 10_000, "creating a session");
+  }), 30_000, "creating a session"); // generous: `wrangler dev` pauses while it rebuilds
   const json = await res.json();
   if (res.status !== 201) throw new Error(`create session: ${res.status} ${JSON.stringify(json)}`);
   return json;
@@ -107,7 +107,7 @@ export async function formFrame(page) {
   return frame;
 }
 
-export async function waitEvent(page, name, ms = 10_000) {
+export async function waitEvent(page, name, ms = 20_000) {
   const h = await page.waitForFunction((n) => window.__events?.find((e) => e.name === n), name, { timeout: ms });
   return h.jsonValue();
 }

@@ -83,6 +83,7 @@ export async function startMerchant({ edge, port = 0 }) {
 </head><body><main><h1>Checkout</h1><div id="slot" class="slot"></div><div id="slot2" class="slot"></div></main></body></html>`;
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, "http://x");
+    if (url.pathname === "/favicon.ico") { res.writeHead(204); return res.end(); }
     if (url.pathname === "/merchant.css") {
       res.writeHead(200, { "content-type": "text/css" });
       return res.end("body{margin:0;font:16px system-ui;background:#f6f7f9}main{max-width:520px;margin:24px auto;padding:0 16px}.slot{background:#fff;border-radius:12px;padding:12px}");

@@ -71,10 +71,12 @@ pub fn apply_theme(root: &HtmlElement, theme: &JsValue) {
     let st = root.style();
     let color = |key: &str| get_str(theme, key).filter(|c| custom::is_color(c));
     if let Some(p) = color("primary_color") {
-        let on = if luminance(&p) > 0.45 {
-            "#111827"
-        } else {
+        // The button text with the higher WCAG contrast on the primary color: white or ink.
+        let l = luminance(&p);
+        let on = if 1.05 / (l + 0.05) >= (l + 0.05) / 0.0597 {
             "#ffffff"
+        } else {
+            "#111827"
         };
         let _ = st.set_property("--mv-primary", &p);
         let _ = st.set_property("--mv-on-primary", on);
