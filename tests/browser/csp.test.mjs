@@ -8,8 +8,8 @@ let env, browser;
 before(async () => { env = await setup(); browser = await launch(); });
 after(async () => { await browser?.close(); await env?.stop(); });
 
-async function onPage(csp, fn) {
-  const page = await merchantPage(browser, env, { csp });
+async function onPage(csp, fn, opts = {}) {
+  const page = await merchantPage(browser, env, { csp, ...opts });
   try { return await fn(page); } finally { await page.context().close(); }
 }
 
@@ -27,6 +27,11 @@ for (const csp of ["strict", "locked"]) {
 
 test("without 'wasm-unsafe-eval' the SDK fails loudly and names it", async () => {
   const s = await createSession(env.edge);
+  // Hold the wasm back a moment so the first call below is queued before the failure is known.
+  const prepare = (page) => page.route("**/maven-host-*.wasm", async (route) => {
+    await new Promise((r) => setTimeout(r, 800));
+    await route.continue();
+  });
   await onPage("nowasm", async (page) => {
     const r = await page.evaluate(async (id) => {
       const failures = [];
@@ -45,7 +50,7 @@ test("without 'wasm-unsafe-eval' the SDK fails loudly and names it", async () =>
     assert.equal(r.failures[0].error_code, "sdk_unavailable");
     assert.match(r.failures[0].error_message, /'wasm-unsafe-eval'/);
     assert.equal(r.iframes, 0);
-  });
+  }, { prepare });
 });
 
 test("a default-src without our origin in connect-src names connect-src", async () => {
