@@ -52,12 +52,14 @@ build_mode() {
     --no-default-features --features "$mode"
   local raw=$tdir/wasm32-unknown-unknown/widget/maven_widget.wasm
   local key
-  key=$(sha "$raw" "$template" widget/js/finish.mjs | sha256sum | awk '{print $1}')
+  key=$(sha "$raw" "$template" widget/js/finish.mjs "$0" | sha256sum | awk '{print $1}')
   if [ ! -f "$dir/key" ] || [ "$(cat "$dir/key")" != "$key" ] || [ ! -f "$dir/name" ]; then
     log "$mode: wasm-bindgen + wasm-opt -Oz"
     rm -rf "$dir/bg" && mkdir -p "$dir/bg"
     wasm-bindgen --target no-modules --no-typescript --out-dir "$dir/bg" --out-name glue "$raw"
-    node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+    # Memory starts zeroed and rustc leaves the first KB unused: both let binaryen drop code.
+    node_modules/.bin/wasm-opt -Oz --converge --zero-filled-memory --low-memory-unused \
+      --strip-debug --strip-producers \
       --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
       --enable-mutable-globals --enable-reference-types --enable-multivalue \
       "$dir/bg/glue_bg.wasm" -o "$dir/opt.wasm"

@@ -5,6 +5,7 @@
 // Each mode's build (feature `host` or `form`) uses part of this module.
 #![cfg_attr(not(all(feature = "host", feature = "form")), allow(dead_code))]
 
+use crate::dom::Cat as _;
 use crate::dom::{get, is_plain_object};
 use js_sys::{JsString, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -121,7 +122,7 @@ fn value_problem(kind: Kind, key: &str, v: &JsValue) -> Option<&'static str> {
 pub fn check(kind: Kind, partial: &JsValue) -> Result<(), String> {
     let what = kind.option();
     if !is_plain_object(partial) {
-        return Err([what, " must be an object such as ", example(kind)].concat());
+        return Err([what, " must be an object such as ", example(kind)].cat());
     }
     let keys = Object::keys(partial.unchecked_ref::<Object>());
     for key in keys.iter() {
@@ -135,10 +136,10 @@ pub fn check(kind: Kind, partial: &JsValue) -> Result<(), String> {
                 kind.key_list(),
                 ")",
             ]
-            .concat());
+            .cat());
         }
         if let Some(problem) = value_problem(kind, &key, &get(partial, &key)) {
-            return Err([what, ".", &key, " ", problem].concat());
+            return Err([what, ".", &key, " ", problem].cat());
         }
     }
     Ok(())

@@ -10,8 +10,16 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Event, EventTarget, Window};
 
+#[wasm_bindgen]
+extern "C" {
+    /// The global `window`, bound directly: `web_sys::window()` probes globalThis / self /
+    /// global with an `instanceof Window` check, code both builds would carry for nothing.
+    #[wasm_bindgen(thread_local_v2, js_name = window)]
+    static WINDOW: Window;
+}
+
 pub fn window() -> Window {
-    web_sys::window().expect_throw("Maven: no window")
+    WINDOW.with(Window::clone)
 }
 
 pub fn document() -> Document {
@@ -129,23 +137,28 @@ pub fn after(ms: f64, f: fn()) {
         window().set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), delay);
 }
 
-/// Hex of `n` random bytes from `crypto.getRandomValues`.
-pub fn random_hex(n: usize) -> String {
-    let mut bytes = vec![0u8; n];
-    if let Ok(c) = window().crypto() {
-        let _ = c.get_random_values_with_u8_array(&mut bytes);
-    }
-    let mut s = String::with_capacity(n * 2);
-    for b in bytes {
-        for nib in [b >> 4, b & 15] {
-            s.push(char::from(if nib < 10 {
-                b'0' + nib
-            } else {
-                b'a' + nib - 10
-            }));
+/// A random id from `crypto.randomUUID()` (122 random bits).
+pub fn random_id() -> String {
+    window()
+        .crypto()
+        .map(|c| c.random_uuid())
+        .expect_throw("Maven: crypto.randomUUID is unavailable")
+}
+
+/// `[a, b, c].cat()`: string concatenation without `[&str]::concat`, whose overflow checks and
+/// panic paths cost ~1 KB of wasm per build.
+pub trait Cat {
+    fn cat(&self) -> String;
+}
+
+impl Cat for [&str] {
+    fn cat(&self) -> String {
+        let mut s = String::new();
+        for part in self {
+            s.push_str(part);
         }
+        s
     }
-    s
 }
 
 /// Byte offset of `needle` in `hay` (a plain loop: `str::find` / `replace` with a string pattern

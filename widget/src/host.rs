@@ -3,6 +3,7 @@
 //! throws a `MavenError` that says what to do instead.
 
 use crate::custom::{self, Kind};
+use crate::dom::Cat as _;
 use crate::dom::{self, get, is_plain_object, Listener};
 use crate::protocol as msg;
 use js_sys::{Function, Object};
@@ -70,7 +71,7 @@ pub struct Controller {
 }
 
 fn fail(msg: &str) -> JsValue {
-    dom::error(&["Maven: ", msg].concat())
+    dom::error(&["Maven: ", msg].cat())
 }
 
 fn callback(options: &JsValue, key: &str) -> Result<Option<Function>, JsValue> {
@@ -80,7 +81,7 @@ fn callback(options: &JsValue, key: &str) -> Result<Option<Function>, JsValue> {
     }
     v.dyn_into::<Function>()
         .map(Some)
-        .map_err(|_| fail(&["createPayment: ", key, " must be a function"].concat()))
+        .map_err(|_| fail(&["createPayment: ", key, " must be a function"].cat()))
 }
 
 /// Session ids go into a URL path: accept the characters ids are made of and nothing else.
@@ -120,7 +121,7 @@ pub fn create(options: JsValue, default_origin: &str) -> Result<Controller, JsVa
                         &OPTION_KEYS.join(", "),
                         ")",
                     ]
-                    .concat(),
+                    .cat(),
                 ));
             }
         }
@@ -160,7 +161,7 @@ pub fn create(options: JsValue, default_origin: &str) -> Result<Controller, JsVa
     {
         let v = get(&opts, kind.option());
         if !v.is_undefined() {
-            custom::check(kind, &v).map_err(|e| fail(&["createPayment: ", &e].concat()))?;
+            custom::check(kind, &v).map_err(|e| fail(&["createPayment: ", &e].cat()))?;
             parts[i] = dom::merged(&parts[i], &v);
         }
     }
@@ -182,9 +183,9 @@ fn resolve_slot(target: &JsValue) -> Result<Element, JsValue> {
     if let Some(sel) = target.as_string() {
         return match dom::document().query_selector(&sel) {
             Ok(Some(el)) => Ok(el),
-            Ok(None) => Err(fail(&["mount: no element matches \"", &sel, "\""].concat())),
+            Ok(None) => Err(fail(&["mount: no element matches \"", &sel, "\""].cat())),
             Err(_) => Err(fail(
-                &["mount: \"", &sel, "\" is not a valid CSS selector"].concat(),
+                &["mount: \"", &sel, "\" is not a valid CSS selector"].cat(),
             )),
         };
     }
@@ -228,7 +229,7 @@ impl Controller {
         }
         let doc = dom::document();
         let frame: HtmlIFrameElement = doc.create_element("iframe")?.unchecked_into();
-        let channel = dom::random_hex(12);
+        let channel = dom::random_id();
         let src = {
             let h = self.host.borrow();
             let o = String::from(js_sys::encode_uri_component(&page_origin));
@@ -241,7 +242,7 @@ impl Controller {
                 "&o=",
                 &o,
             ]
-            .concat()
+            .cat()
         };
         frame.set_src(&src);
         frame.set_title("Secure payment form");
@@ -303,7 +304,7 @@ impl Controller {
 
 impl Controller {
     fn update(&self, kind: Kind, partial: &JsValue, t: &str, method: &str) -> Result<(), JsValue> {
-        custom::check(kind, partial).map_err(|e| fail(&[method, ": ", &e].concat()))?;
+        custom::check(kind, partial).map_err(|e| fail(&[method, ": ", &e].cat()))?;
         let mut h = self.host.borrow_mut();
         let slot = match kind {
             Kind::Theme => &mut h.theme,
@@ -358,7 +359,7 @@ fn on_message(weak: &Weak<RefCell<Host>>, ev: &MessageEvent) {
             }
             msg::RESIZE => {
                 if let Some(px) = p.as_f64().filter(|n| (0.0..=10_000.0).contains(n)) {
-                    let v = [dom::uint(px.ceil() as u32), "px".into()].concat();
+                    let v = [dom::uint(px.ceil() as u32).as_str(), "px"].cat();
                     let _ = m.frame.style().set_property("height", &v);
                 }
                 return;

@@ -1,6 +1,7 @@
 //! Live formatting of the card fields while typing, pasting or autofilling: pure functions from
 //! (value, caret, what happened) to (new value, new caret), so they are unit-tested natively.
 
+use crate::dom::Cat as _;
 use maven_core::card::{self, detect_brand};
 
 pub struct Edit {
@@ -108,7 +109,7 @@ pub fn expiry(value: &str, input_type: &str, prev: &str) -> Edit {
     let value = match d.len() {
         0 | 1 => d.clone(),
         2 if deleting => d.clone(),
-        _ => [&d[..2], " / ", &d[2..]].concat(),
+        _ => [&d[..2], " / ", &d[2..]].cat(),
     };
     Edit {
         caret: value.len() as u32,

@@ -10,6 +10,7 @@ mod outcome;
 mod view;
 
 use crate::custom::{self, Kind};
+use crate::dom::Cat as _;
 use crate::dom::{self, get, get_f64, get_str, object, Listener};
 use crate::protocol as msg;
 use check::{FIELDS, IDS, NAME, NUMBER, POSTAL};
@@ -86,8 +87,8 @@ impl Els {
             badge: el("badge"),
             desc: el("desc"),
             inputs: IDS.map(dom::el::<HtmlInputElement>),
-            errors: IDS.map(|id| el(&[id, "-error"].concat())),
-            labels: IDS.map(|id| el(&[id, "-label"].concat())),
+            errors: IDS.map(|id| el(&[id, "-error"].cat())),
+            labels: IDS.map(|id| el(&[id, "-label"].cat())),
             rows: [el("name-field"), el("postal-field")],
             opts: [el("name-opt"), el("postal-opt")],
             brand: el("brand"),
@@ -256,7 +257,7 @@ impl App {
         let live = &self.els.live;
         let same = live.text_content().as_deref() == Some(text);
         live.set_text_content(Some(&if same {
-            [text, "\u{a0}"].concat()
+            [text, "\u{a0}"].cat()
         } else {
             text.to_string()
         }));
@@ -377,7 +378,7 @@ impl App {
             first.map(|f| f.0).unwrap_or(""),
             first.map(|f| f.1).unwrap_or(""),
         ]
-        .concat();
+        .cat();
         if sig == self.last_change {
             return;
         }

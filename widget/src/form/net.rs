@@ -2,6 +2,7 @@
 //! charge. Plain promise callbacks rather than an async runtime (wasm-bindgen-futures costs more
 //! bytes than this whole module), and no serde: the body is a JS object through `JSON`.
 
+use crate::dom::Cat as _;
 use crate::dom::{object, window};
 use std::cell::Cell;
 use std::rc::Rc;
@@ -80,9 +81,9 @@ pub fn request(url: &str, body: Option<JsValue>, purpose: Purpose) {
 }
 
 pub fn session_url(id: &str) -> String {
-    ["/v1/widget-sessions/", id].concat()
+    ["/v1/widget-sessions/", id].cat()
 }
 
 pub fn charge_url(id: &str) -> String {
-    ["/v1/widget-sessions/", id, "/charge"].concat()
+    ["/v1/widget-sessions/", id, "/charge"].cat()
 }

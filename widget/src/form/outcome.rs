@@ -4,6 +4,7 @@
 use super::check::{self, FIELDS};
 use super::net::{self, Purpose, Reply};
 use super::{view, with, App, State};
+use crate::dom::Cat as _;
 use crate::dom::{self, get, get_f64, get_str, object};
 use crate::protocol as msg;
 use js_sys::Array;
@@ -98,7 +99,7 @@ impl App {
             Reply::Http(410, _) => self.expire(),
             Reply::Http(status, body) => {
                 let code = get_str(&body, "error_code")
-                    .unwrap_or_else(|| ["http_", &dom::uint(status.into())].concat());
+                    .unwrap_or_else(|| ["http_", &dom::uint(status.into())].cat());
                 self.load_error(&code);
             }
             Reply::Network => self.load_error("network_error"),
@@ -131,7 +132,7 @@ impl App {
         e.result_title.set_text_content(Some(title));
         e.result_text.set_text_content(Some(text));
         e.retry.set_hidden(!retry);
-        self.announce(&[title, ". ", text].concat());
+        self.announce(&[title, ". ", text].cat());
     }
 
     /// After a submit the focus moves to the result, so keyboard and screen reader users land on it.
@@ -190,7 +191,7 @@ impl App {
             }
             Reply::Http(status, b) => {
                 let code = get_str(&b, "error_code")
-                    .unwrap_or_else(|| ["http_", &dom::uint(status.into())].concat());
+                    .unwrap_or_else(|| ["http_", &dom::uint(status.into())].cat());
                 let m = detail(&b).unwrap_or_else(|| {
                     "The payment could not be completed. Please try again.".into()
                 });
@@ -212,16 +213,16 @@ impl App {
     fn success(&mut self, body: &JsValue) {
         let brand = check::brand_name(&get_str(body, "card_brand").unwrap_or_default());
         let last4 = get_str(body, "card_last4").unwrap_or_default();
-        let on_card = [brand, " •••• ", &last4].concat();
+        let on_card = [brand, " •••• ", &last4].cat();
         let (amount, currency) = match &self.session {
             Some(s) => (s.amount, s.currency.clone()),
             None => (0.0, "usd".into()),
         };
         let amount = view::money(get_f64(body, "amount_cents").unwrap_or(amount), &currency);
         let text = match get_str(body, "status").as_deref() {
-            Some("tokenized") => [&on_card, " saved"].concat(),
-            Some("authorized") => [&amount, " authorized on ", &on_card].concat(),
-            _ => [&amount, " paid with ", &on_card].concat(),
+            Some("tokenized") => [&on_card, " saved"].cat(),
+            Some("authorized") => [&amount, " authorized on ", &on_card].cat(),
+            _ => [&amount, " paid with ", &on_card].cat(),
         };
         let title = self.label("success", "Payment successful");
         self.show(State::Success, "success", &title, &text, false);

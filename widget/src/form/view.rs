@@ -3,6 +3,7 @@
 //! amount through `Intl.NumberFormat`.
 
 use crate::custom;
+use crate::dom::Cat as _;
 use crate::dom::{get_f64, get_str, object};
 use js_sys::{Function, Object};
 use maven_core::card::FieldMode;
@@ -105,7 +106,7 @@ pub fn apply_theme(root: &HtmlElement, theme: &JsValue) {
     if let Some(r) =
         get_f64(theme, "border_radius").filter(|r| (0.0..=custom::MAX_RADIUS).contains(r))
     {
-        let px = [crate::dom::uint(r as u32), "px".into()].concat();
+        let px = [crate::dom::uint(r as u32).as_str(), "px"].cat();
         let _ = st.set_property("--mv-radius", &px);
     }
     if let Some(f) = get_str(theme, "font_family").filter(|f| custom::is_font_family(f)) {
@@ -144,7 +145,7 @@ pub fn pay_label(labels: &JsValue, amount: &str, tokenize: bool) -> String {
     let tpl = label(labels, "pay_button", "Pay {amount}");
     match crate::dom::find(&tpl, "{amount}") {
         Some(_) if tokenize => "Save card".into(),
-        Some(i) => [&tpl[..i], amount, &tpl[i + 8..]].concat(),
+        Some(i) => [&tpl[..i], amount, &tpl[i + 8..]].cat(),
         None => tpl,
     }
 }
