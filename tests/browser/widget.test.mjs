@@ -401,3 +401,27 @@ test("the form page carries its CSP header", async () => {
   const html = await res.text();
   assert.doesNotMatch(html, /<script>|<script [^>]*>[^<]+<\/script>|style="/, "no inline script or style");
 });
+
+test("zero-decimal currency: Pay ¥1,000", async () => {
+  const s = await createSession(env.edge, { amount_cents: 1000, currency: "jpy" });
+  await withPage(async (page) => {
+    const frame = await mount(page, s.session_id);
+    await waitEvent(page, "ready");
+    assert.match(await text(frame, "#submit-label"), /¥1,000/);
+  });
+});
+
+test("tokenize mode: Save card, then onSuccess with a token", async () => {
+  const s = await createSession(env.edge, { mode: "tokenize", amount_cents: 0 });
+  await withPage(async (page) => {
+    const frame = await mount(page, s.session_id);
+    await waitEvent(page, "ready");
+    assert.equal(await text(frame, "#submit-label"), "Save card");
+    await fill(frame, { number: "5555555555554444" });
+    await frame.locator("#cvc").press("Enter");
+    const ok = await waitEvent(page, "success", 20_000);
+    assert.equal(ok.arg.status, "tokenized");
+    assert.ok(ok.arg.token, "a token");
+    assert.match(await text(frame, "#result-text"), /Mastercard •••• 4444 saved/);
+  });
+});
