@@ -9,11 +9,11 @@ mod net;
 mod outcome;
 mod view;
 
-use crate::custom::{self, Kind};
+use crate::custom::Kind;
 use crate::dom::Cat as _;
-use crate::dom::{self, get, get_f64, get_str, object, Listener};
+use crate::dom::{self, get, object, Listener};
 use crate::protocol as msg;
-use check::{FIELDS, IDS, NAME, NUMBER, POSTAL};
+use check::{FIELDS, IDS, NUMBER};
 use js_sys::Object;
 use maven_core::card::{self, Brand, FieldMode, YearMonth};
 use std::cell::RefCell;
@@ -309,62 +309,6 @@ impl App {
         card::detect_brand(&self.prev[0])
     }
 
-    /// Everything the customization decides, re-applied after load and after each update.
-    fn render(&mut self) {
-        let Some(s) = &self.session else { return };
-        let amount = view::money(s.amount, &s.currency);
-        let (tokenize, test) = (s.tokenize, s.test);
-        let description = s.description.clone();
-        view::apply_theme(&self.els.root, &self.part(Kind::Theme));
-        let labels = self.part(Kind::Labels);
-        let e = &self.els;
-        let title = view::label(&labels, "title", "Payment details");
-        e.title.set_text_content(Some(&title));
-        e.title.set_hidden(title.is_empty());
-        e.badge.set_hidden(!test);
-        e.desc.set_text_content(description.as_deref());
-        e.desc.set_hidden(description.is_none());
-        for (i, (key, fallback)) in [
-            ("card_number", "Card number"),
-            ("expiry", "Expiry"),
-            ("cvc", "CVC"),
-            ("cardholder_name", "Name on card"),
-            ("postal_code", "Postal code"),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            e.labels[i].set_text_content(Some(&view::label(&labels, key, fallback)));
-        }
-        e.submit_label
-            .set_text_content(Some(&view::pay_label(&labels, &amount, tokenize)));
-        e.retry
-            .set_text_content(Some(&view::label(&labels, "try_again", "Try again")));
-        let (name, postal) = self.modes();
-        view::apply_field(&e.rows[0], &e.inputs[NAME], &e.opts[0], name);
-        view::apply_field(&e.rows[1], &e.inputs[POSTAL], &e.opts[1], postal);
-        // A field the project now hides cannot keep showing an error.
-        if name == FieldMode::Hidden {
-            self.shown[NAME] = None;
-        }
-        if postal == FieldMode::Hidden {
-            self.shown[POSTAL] = None;
-        }
-        self.render_errors();
-    }
-
-    fn render_errors(&self) {
-        for i in 0..FIELDS {
-            let shown = self.shown[i].as_deref();
-            self.els.errors[i].set_text_content(Some(shown.unwrap_or("")));
-            let input = &self.els.inputs[i];
-            let _ = input.set_attribute(
-                "aria-invalid",
-                if shown.is_some() { "true" } else { "false" },
-            );
-        }
-    }
-
     /// `onChange` state `{complete, empty, brand, error}`, posted when it differs from the last.
     fn post_change(&mut self, problems: &check::Problems) {
         let complete = problems.iter().all(Option::is_none);
@@ -396,42 +340,5 @@ impl App {
             ("error", error),
         ]);
         self.post(msg::CHANGE, &state.into());
-    }
-
-    /// Applies an `init` / `update-*` message from the host.
-    fn apply_override(&mut self, kind: Kind, partial: &JsValue, replace: bool) {
-        let clean = custom::sanitized(kind, partial);
-        let i = kind as usize;
-        self.over[i] = if replace {
-            clean
-        } else {
-            dom::merged(&self.over[i], &clean)
-        };
-        if self.session.is_some() {
-            self.render();
-            let p = self.problems();
-            self.post_change(&p);
-        }
-    }
-
-    fn session_from(view: &JsValue) -> Session {
-        let s = |k: &str| get_str(view, k);
-        let sanitize = |kind: Kind| custom::sanitized(kind, &get(view, kind.option()));
-        Session {
-            amount: get_f64(view, "amount_cents").unwrap_or(0.0),
-            currency: s("currency").unwrap_or_else(|| "usd".into()),
-            tokenize: s("mode").as_deref() == Some("tokenize"),
-            test: s("environment").as_deref() != Some("live"),
-            description: s("description").filter(|d| !d.trim().is_empty()),
-            expires_ms: s("expires_at")
-                .map(|t| js_sys::Date::parse(&t))
-                .filter(|t| t.is_finite())
-                .unwrap_or(f64::INFINITY),
-            parts: [
-                sanitize(Kind::Theme),
-                sanitize(Kind::Labels),
-                sanitize(Kind::Fields),
-            ],
-        }
     }
 }

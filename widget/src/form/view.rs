@@ -1,10 +1,12 @@
-//! Applying the resolved customization (SPEC §5) to the static form page: theme as CSS custom
+//! Rendering: the resolved customization (SPEC §5) applied to the static form page: theme as CSS custom
 //! properties through CSSOM, labels as text, fields as shown / optional / required; and the
 //! amount through `Intl.NumberFormat`.
 
-use crate::custom;
+use super::check::{FIELDS, NAME, POSTAL};
+use super::{App, Session};
+use crate::custom::{self, Kind};
 use crate::dom::Cat as _;
-use crate::dom::{get_f64, get_str, object};
+use crate::dom::{self, get, get_f64, get_str, object};
 use js_sys::{Function, Object};
 use maven_core::card::FieldMode;
 use wasm_bindgen::prelude::*;
@@ -147,5 +149,100 @@ pub fn pay_label(labels: &JsValue, amount: &str, tokenize: bool) -> String {
         Some(_) if tokenize => "Save card".into(),
         Some(i) => [&tpl[..i], amount, &tpl[i + 8..]].cat(),
         None => tpl,
+    }
+}
+
+impl App {
+    /// Everything the customization decides, re-applied after load and after each update.
+    pub(super) fn render(&mut self) {
+        let Some(s) = &self.session else { return };
+        let amount = money(s.amount, &s.currency);
+        let (tokenize, test) = (s.tokenize, s.test);
+        let description = s.description.clone();
+        apply_theme(&self.els.root, &self.part(Kind::Theme));
+        let labels = self.part(Kind::Labels);
+        let e = &self.els;
+        let title = label(&labels, "title", "Payment details");
+        e.title.set_text_content(Some(&title));
+        e.title.set_hidden(title.is_empty());
+        e.badge.set_hidden(!test);
+        e.desc.set_text_content(description.as_deref());
+        e.desc.set_hidden(description.is_none());
+        for (i, (key, fallback)) in [
+            ("card_number", "Card number"),
+            ("expiry", "Expiry"),
+            ("cvc", "CVC"),
+            ("cardholder_name", "Name on card"),
+            ("postal_code", "Postal code"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            e.labels[i].set_text_content(Some(&label(&labels, key, fallback)));
+        }
+        e.submit_label
+            .set_text_content(Some(&pay_label(&labels, &amount, tokenize)));
+        e.retry
+            .set_text_content(Some(&label(&labels, "try_again", "Try again")));
+        let (name, postal) = self.modes();
+        apply_field(&e.rows[0], &e.inputs[NAME], &e.opts[0], name);
+        apply_field(&e.rows[1], &e.inputs[POSTAL], &e.opts[1], postal);
+        // A field the project now hides cannot keep showing an error.
+        if name == FieldMode::Hidden {
+            self.shown[NAME] = None;
+        }
+        if postal == FieldMode::Hidden {
+            self.shown[POSTAL] = None;
+        }
+        self.render_errors();
+    }
+
+    pub(super) fn render_errors(&self) {
+        for i in 0..FIELDS {
+            let shown = self.shown[i].as_deref();
+            self.els.errors[i].set_text_content(Some(shown.unwrap_or("")));
+            let input = &self.els.inputs[i];
+            let _ = input.set_attribute(
+                "aria-invalid",
+                if shown.is_some() { "true" } else { "false" },
+            );
+        }
+    }
+
+    /// Applies an `init` / `update-*` message from the host.
+    pub(super) fn apply_override(&mut self, kind: Kind, partial: &JsValue, replace: bool) {
+        let clean = custom::sanitized(kind, partial);
+        let i = kind as usize;
+        self.over[i] = if replace {
+            clean
+        } else {
+            dom::merged(&self.over[i], &clean)
+        };
+        if self.session.is_some() {
+            self.render();
+            let p = self.problems();
+            self.post_change(&p);
+        }
+    }
+
+    pub(super) fn session_from(view: &JsValue) -> Session {
+        let s = |k: &str| get_str(view, k);
+        let sanitize = |kind: Kind| custom::sanitized(kind, &get(view, kind.option()));
+        Session {
+            amount: get_f64(view, "amount_cents").unwrap_or(0.0),
+            currency: s("currency").unwrap_or_else(|| "usd".into()),
+            tokenize: s("mode").as_deref() == Some("tokenize"),
+            test: s("environment").as_deref() != Some("live"),
+            description: s("description").filter(|d| !d.trim().is_empty()),
+            expires_ms: s("expires_at")
+                .map(|t| js_sys::Date::parse(&t))
+                .filter(|t| t.is_finite())
+                .unwrap_or(f64::INFINITY),
+            parts: [
+                sanitize(Kind::Theme),
+                sanitize(Kind::Labels),
+                sanitize(Kind::Fields),
+            ],
+        }
     }
 }
