@@ -14,6 +14,7 @@ pub mod secret;
 pub mod session;
 pub mod time;
 pub mod validate;
+pub mod webhook;
 
 pub use error::{ApiError, DeclineCode, FieldError, Loc};
 pub use secret::Secret;

@@ -1,0 +1,225 @@
+//! Webhooks (SPEC §7): which event a session outcome raises, the JSON the merchant receives,
+//! and its signature. Delivery bookkeeping (attempts, back-off) is in `webhook::delivery`.
+//!
+//! Events: `payment-success` (status `succeeded` or `tokenized`), `payment-authorized`
+//! (`authorized`, i.e. `capture: false`), `payment-failed` (the session became `failed` with its
+//! last allowed decline). A session raises at most one event, so `session_id` identifies it;
+//! expired and abandoned sessions raise none.
+//!
+//! Signature: `Maven-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`, keyed with
+//! the whole secret string (`whsec_…`) as UTF-8 bytes, over the exact body bytes.
+
+pub mod delivery;
+
+use crate::auth::{constant_time_eq, hex};
+use crate::error::DeclineCode;
+use crate::gateway::HttpCall;
+use crate::money::decimal_amount;
+use crate::session::{Session, SessionStatus};
+use crate::time::rfc3339;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const SIGNATURE_HEADER: &str = "Maven-Signature";
+/// How old a signature `verify` accepts by default (replay window), seconds.
+pub const DEFAULT_TOLERANCE_SECS: u64 = 300;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Event {
+    PaymentSuccess,
+    PaymentAuthorized,
+    PaymentFailed,
+}
+
+impl Event {
+    /// The event a session in `status` raises; `None` for states that raise nothing.
+    pub fn for_status(status: SessionStatus) -> Option<Event> {
+        match status {
+            SessionStatus::Succeeded | SessionStatus::Tokenized => Some(Event::PaymentSuccess),
+            SessionStatus::Authorized => Some(Event::PaymentAuthorized),
+            SessionStatus::Failed => Some(Event::PaymentFailed),
+            SessionStatus::Pending | SessionStatus::Processing => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Event::PaymentSuccess => "payment-success",
+            Event::PaymentAuthorized => "payment-authorized",
+            Event::PaymentFailed => "payment-failed",
+        }
+    }
+}
+
+/// `processor`: the gateway and its ids (transaction / customer, and the reusable token).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Processor {
+    pub gateway: String,
+    pub transaction_id: Option<String>,
+    pub token: Option<String>,
+}
+
+/// The card and the reason of the last decline, for `payment-failed` (brand and last 4 only).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LastDecline {
+    pub card_brand: String,
+    pub card_last4: String,
+    pub error_code: DeclineCode,
+}
+
+/// The webhook body. Never holds a card number, CVC, credential or key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Payload {
+    pub event: Event,
+    pub session_id: String,
+    pub status: SessionStatus,
+    /// The project's slug.
+    pub project: String,
+    /// `test` or `live`.
+    pub environment: String,
+    /// Major units as a decimal string per the currency's exponent: `"12.34"` usd, `"1000"` jpy.
+    /// A string, so no JSON parser turns it into a float.
+    pub amount: String,
+    pub amount_cents: u64,
+    pub currency: String,
+    pub mode: String,
+    pub processor: Processor,
+    pub card_brand: Option<String>,
+    pub card_last4: Option<String>,
+    /// The decline of a `payment-failed` (SPEC §3 codes); null otherwise.
+    pub error_code: Option<DeclineCode>,
+    /// Who started the payment: always null for chat sessions.
+    pub caller: Option<String>,
+    pub source: String,
+    pub metadata: BTreeMap<String, String>,
+    /// When the event happened (RFC 3339 UTC).
+    pub created_at: String,
+}
+
+impl Payload {
+    /// The payload for the session's current outcome, or `None` when it raises no event.
+    /// `decline` describes the last declined card of a failed session.
+    pub fn for_session(
+        session: &Session,
+        decline: Option<&LastDecline>,
+        now: u64,
+    ) -> Option<Payload> {
+        let event = Event::for_status(session.status)?;
+        let result = session.result.as_ref();
+        let decline = decline.filter(|_| event == Event::PaymentFailed);
+        Some(Payload {
+            event,
+            session_id: session.id.clone(),
+            status: session.status,
+            project: session.project_slug.clone(),
+            environment: session.environment.as_str().into(),
+            amount: decimal_amount(session.amount_cents, &session.currency),
+            amount_cents: session.amount_cents,
+            currency: session.currency.clone(),
+            mode: session.mode_str().into(),
+            processor: Processor {
+                gateway: session.gateway.as_str().into(),
+                transaction_id: result.map(|r| r.transaction_id.clone()),
+                token: result.and_then(|r| r.token.clone()),
+            },
+            card_brand: result
+                .map(|r| r.card_brand.clone())
+                .or_else(|| decline.map(|d| d.card_brand.clone())),
+            card_last4: result
+                .map(|r| r.card_last4.clone())
+                .or_else(|| decline.map(|d| d.card_last4.clone())),
+            error_code: decline.map(|d| d.error_code),
+            caller: None,
+            source: "chat".into(),
+            metadata: session.metadata.clone(),
+            created_at: rfc3339(now),
+        })
+    }
+}
+
+/// A new webhook secret from 24 random bytes: `whsec_` + 48 hex digits (192 bits).
+pub fn new_secret(random: &[u8; 24]) -> String {
+    format!("whsec_{}", hex(random))
+}
+
+fn v1(secret: &str, t: u64, body: &str) -> String {
+    // HMAC accepts keys of any length, so this cannot fail.
+    let mut mac =
+        Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(t.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body.as_bytes());
+    hex(&mac.finalize().into_bytes())
+}
+
+/// The `Maven-Signature` header value for `body` sent at unix time `t`.
+pub fn sign(secret: &str, t: u64, body: &str) -> String {
+    format!("t={t},v1={}", v1(secret, t, body))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerifyError {
+    /// No `t=` or no `v1=` in the header.
+    Malformed,
+    /// `t` is further than the tolerance from now (a replay, or a wrong clock).
+    Stale,
+    /// No `v1` matches: wrong secret, or the body was changed.
+    Mismatch,
+}
+
+/// Checks a `Maven-Signature` header against the raw body, as a merchant's server should:
+/// every `v1=` entry is tried (several appear while a secret rotates), in constant time.
+pub fn verify(
+    secret: &str,
+    header: &str,
+    body: &str,
+    now: u64,
+    tolerance_secs: u64,
+) -> Result<(), VerifyError> {
+    let mut t = None;
+    let mut candidates = Vec::new();
+    for part in header.split(',') {
+        match part.trim().split_once('=') {
+            Some(("t", v)) => t = v.parse::<u64>().ok(),
+            Some(("v1", v)) => candidates.push(v),
+            _ => {}
+        }
+    }
+    let t = t.ok_or(VerifyError::Malformed)?;
+    if candidates.is_empty() {
+        return Err(VerifyError::Malformed);
+    }
+    if now.abs_diff(t) > tolerance_secs {
+        return Err(VerifyError::Stale);
+    }
+    let expected = v1(secret, t, body);
+    if candidates
+        .iter()
+        .any(|c| constant_time_eq(c.as_bytes(), expected.as_bytes()))
+    {
+        Ok(())
+    } else {
+        Err(VerifyError::Mismatch)
+    }
+}
+
+/// The POST of one attempt: `body` signed at `now`. `Maven-Delivery` names the delivery (the
+/// id the admin API shows); it is not signed and not needed to verify.
+pub fn http_call(url: &str, secret: &str, delivery_id: &str, body: &str, now: u64) -> HttpCall {
+    HttpCall {
+        method: "POST",
+        url: url.to_string(),
+        headers: vec![
+            ("content-type".into(), "application/json".into()),
+            ("user-agent".into(), "Maven-Webhooks/1".into()),
+            (SIGNATURE_HEADER.into(), sign(secret, now, body)),
+            ("maven-delivery".into(), delivery_id.to_string()),
+        ],
+        body: body.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests;
