@@ -47,9 +47,10 @@ fn after_digits(formatted: &str, n: usize) -> u32 {
 /// Card number: groups by brand (4-4-4-4, Amex 4-6-5), caps at the brand's longest length, keeps
 /// the caret after the same digit, and makes Backspace over a space delete the digit before it.
 pub fn number(value: &str, caret: u32, input_type: &str, prev: &str) -> Edit {
-    let mut digits = card::digits_only(value);
+    // Digits are ASCII: edit them as bytes (str indexing would drag a panic path into the wasm).
+    let mut digits = card::digits_only(value).into_bytes();
     let mut before = digits_before(value, caret).min(digits.len());
-    if digits == prev {
+    if digits == prev.as_bytes() {
         if input_type == "deleteContentBackward" && before > 0 {
             digits.remove(before - 1);
             before -= 1;
@@ -57,12 +58,13 @@ pub fn number(value: &str, caret: u32, input_type: &str, prev: &str) -> Edit {
             digits.remove(before);
         }
     }
+    let digits = ascii(digits);
     let max = detect_brand(&digits)
         .lengths()
         .last()
         .copied()
         .unwrap_or(19);
-    digits.truncate(max);
+    let digits = ascii(digits.into_bytes().into_iter().take(max).collect());
     let formatted = card::format_number(&digits);
     let caret = after_digits(&formatted, before.min(digits.len()));
     Edit {
@@ -79,49 +81,56 @@ pub fn expiry(value: &str, input_type: &str, prev: &str) -> Edit {
     let mut d = match value.split_once('/') {
         // Typed or autofilled with a slash: each side on its own ("1/30", "12/2030").
         Some((m, y)) if !deleting => {
-            let mut m = card::digits_only(m);
-            let mut y = card::digits_only(y);
+            let mut m = card::digits_only(m).into_bytes();
+            let y = card::digits_only(y).into_bytes();
             if m.len() == 1 && !y.is_empty() {
-                m.insert(0, '0');
+                m.insert(0, b'0');
             }
-            if y.len() == 4 {
-                y.drain(..2);
-            }
-            m + &y
+            m.extend(y.iter().skip(if y.len() == 4 { 2 } else { 0 }));
+            m
         }
-        _ => card::digits_only(value),
+        _ => card::digits_only(value).into_bytes(),
     };
     if !value.contains('/') && d.len() == 6 {
         // "122030" (MMYYYY without a slash).
-        d.replace_range(2..4, "");
+        d.drain(2..4);
     }
-    if deleting && d == prev && value.len() < 5 {
+    if deleting && d == prev.as_bytes() && value.len() < 5 {
         d.pop();
     }
     // A first digit that cannot start a month ("4" → "04"), or "13"…"19" → "01 / 3"….
-    let b = d.as_bytes();
-    let lone = b.len() == 1 && b[0] > b'1';
-    let teen = b.len() >= 2 && b[0] == b'1' && b[1] > b'2' && !deleting;
+    let lone = d.len() == 1 && d[0] > b'1';
+    let teen = d.len() >= 2 && d[0] == b'1' && d[1] > b'2' && !deleting;
     if lone || teen {
-        d.insert(0, '0');
+        d.insert(0, b'0');
     }
     d.truncate(4);
-    let value = match d.len() {
-        0 | 1 => d.clone(),
-        2 if deleting => d.clone(),
-        _ => [&d[..2], " / ", &d[2..]].cat(),
-    };
+    let mut shown = d.clone();
+    if d.len() > 2 || (d.len() == 2 && !deleting) {
+        shown.splice(2..2, *b" / ");
+    }
+    let value = ascii(shown);
     Edit {
         caret: value.len() as u32,
         value,
-        digits: d,
+        digits: ascii(d),
     }
+}
+
+/// ASCII bytes as a String (no UTF-8 validation panic path: every byte maps to a char).
+fn ascii(bytes: Vec<u8>) -> String {
+    bytes.into_iter().map(char::from).collect()
 }
 
 /// Security code: digits only, at most `max` (3, or 4 for Amex).
 pub fn cvc(value: &str, max: usize) -> Edit {
-    let mut d = card::digits_only(value);
-    d.truncate(max);
+    let d = ascii(
+        card::digits_only(value)
+            .into_bytes()
+            .into_iter()
+            .take(max)
+            .collect(),
+    );
     Edit {
         caret: d.len() as u32,
         value: d.clone(),

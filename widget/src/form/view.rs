@@ -147,7 +147,13 @@ pub fn pay_label(labels: &JsValue, amount: &str, tokenize: bool) -> String {
     let tpl = label(labels, "pay_button", "Pay {amount}");
     match crate::dom::find(&tpl, "{amount}") {
         Some(_) if tokenize => "Save card".into(),
-        Some(i) => [&tpl[..i], amount, &tpl[i + 8..]].cat(),
+        // `get` rather than indexing: no str-slicing panic path in the wasm.
+        Some(i) => [
+            tpl.get(..i).unwrap_or(""),
+            amount,
+            tpl.get(i + 8..).unwrap_or(""),
+        ]
+        .cat(),
         None => tpl,
     }
 }
