@@ -1,7 +1,6 @@
 //! Live formatting of the card fields while typing, pasting or autofilling: pure functions from
 //! (value, caret, what happened) to (new value, new caret), so they are unit-tested natively.
 
-use crate::dom::Cat as _;
 use maven_core::card::{self, detect_brand};
 
 pub struct Edit {
