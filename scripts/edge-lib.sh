@@ -35,12 +35,12 @@ start_sim() {
   wait_http "http://127.0.0.1:$1/_sim/calls" 30
 }
 
-# start_edge PORT VARS_FILE PERSIST_DIR LOG
+# start_edge PORT VARS_FILE PERSIST_DIR LOG [more wrangler dev arguments…]
 start_edge() {
   local inspector; inspector=$(free_port)
   (cd "$root" && exec setsid wrangler dev --ip 127.0.0.1 --port "$1" --inspector-port "$inspector" \
       --env-file "$2" --persist-to "$3" --var DEV_MODE:true --show-interactive-dev-session=false \
-      --log-level "${WRANGLER_LOG_LEVEL:-log}") > "$4" 2>&1 &
+      --log-level "${WRANGLER_LOG_LEVEL:-log}" "${@:5}") > "$4" 2>&1 &
   PIDS+=($!)
   if ! wait_http "http://127.0.0.1:$1/health" 180; then tail -40 "$4" >&2; return 1; fi
 }

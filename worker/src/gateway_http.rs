@@ -1,6 +1,7 @@
 //! Drives a `maven_core::gateway::Flow`: sends each call it asks for, with a timeout, and
 //! feeds the reply back. A transport failure or timeout is an unknown outcome (`Unavailable`),
 //! never a decline: the session stays payable and the retry recovers the same attempt.
+//! `send` also posts webhooks (`crate::webhooks`).
 
 use futures_util::future::{select, Either};
 use maven_core::gateway::{
@@ -18,7 +19,7 @@ pub async fn run(config: &GatewayConfig, request: &PaymentRequest) -> Outcome {
     loop {
         match flow.next(reply.take()) {
             Step::Done(outcome) => return outcome,
-            Step::Call(call) => match send(&call).await {
+            Step::Call(call) => match send(&call, CALL_TIMEOUT).await {
                 Ok(r) => reply = Some(r),
                 Err(reason) => return Outcome::Unavailable(reason),
             },
@@ -26,7 +27,8 @@ pub async fn run(config: &GatewayConfig, request: &PaymentRequest) -> Outcome {
     }
 }
 
-async fn send(call: &HttpCall) -> Result<HttpReply, String> {
+/// Sends one call; `Err` says why no answer came (unreachable, or no answer within `timeout`).
+pub async fn send(call: &HttpCall, timeout: Duration) -> Result<HttpReply, String> {
     let host = call.url.split('/').nth(2).unwrap_or("gateway").to_string();
     let headers = Headers::new();
     for (k, v) in &call.headers {
@@ -54,8 +56,7 @@ async fn send(call: &HttpCall) -> Result<HttpReply, String> {
         let body = resp.text().await?;
         Ok::<_, worker::Error>(HttpReply { status, body })
     });
-    let timeout = Box::pin(Delay::from(CALL_TIMEOUT));
-    let raced = select(sending, timeout).await;
+    let raced = select(sending, Box::pin(Delay::from(timeout))).await;
     let result = match raced {
         Either::Left((Ok(reply), _)) => Ok(reply),
         Either::Left((Err(_), _)) => Err(format!("{host} could not be reached")),
@@ -63,7 +64,7 @@ async fn send(call: &HttpCall) -> Result<HttpReply, String> {
             controller.abort();
             Err(format!(
                 "{host} did not answer within {} s",
-                CALL_TIMEOUT.as_secs()
+                timeout.as_secs()
             ))
         }
     };

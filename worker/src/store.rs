@@ -1,12 +1,15 @@
 //! KV access, typed. One namespace (`MAVEN_KV`), keys by prefix:
 //! `apikey:<sha256>`, `account:<id>`, `project:<id>`, `slug:<account>:<slug>`,
-//! `projects:<account>` (id list), `session:<id>`, `idem:<account>:<env>:<sha256(key)>`.
+//! `projects:<account>` (id list), `session:<id>`, `idem:<account>:<env>:<sha256(key)>`,
+//! `delivery:<id>` (a webhook delivery), `deliveries:<project>:<newest-first time>:<id>` (its
+//! index: one key per delivery, so concurrent charges never overwrite each other's entry).
 
 use crate::http::ApiResult;
 use maven_core::auth::Environment;
 use maven_core::error::ApiError;
 use maven_core::model::{Account, ApiKeyRecord, Project};
 use maven_core::session::Session;
+use maven_core::webhook::delivery::{Delivery, RETENTION_SECS};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use worker::kv::KvStore;
@@ -150,5 +153,45 @@ impl Store {
             Some(now + 24 * 3600),
         )
         .await
+    }
+
+    pub async fn delivery(&self, id: &str) -> ApiResult<Option<Delivery>> {
+        self.get(&format!("delivery:{id}")).await
+    }
+
+    /// Kept for `RETENTION_SECS` after its last change.
+    pub async fn put_delivery(&self, d: &Delivery, now: u64) -> ApiResult<()> {
+        self.put(&format!("delivery:{}", d.id), d, Some(now + RETENTION_SECS))
+            .await
+    }
+
+    /// Adds a new delivery to its project's index. KV lists keys in lexicographic order, so the
+    /// time part counts down: the newest delivery comes first.
+    pub async fn index_delivery(&self, d: &Delivery) -> ApiResult<()> {
+        let newest_first = 9_999_999_999u64.saturating_sub(d.created_at);
+        let key = format!("deliveries:{}:{newest_first:010}:{}", d.project_id, d.id);
+        self.put(&key, &d.id, Some(d.created_at + RETENTION_SECS))
+            .await
+    }
+
+    /// Ids of the project's most recent deliveries, newest first.
+    pub async fn recent_delivery_ids(
+        &self,
+        project_id: &str,
+        limit: u64,
+    ) -> ApiResult<Vec<String>> {
+        let listed = self
+            .kv
+            .list()
+            .prefix(format!("deliveries:{project_id}:"))
+            .limit(limit)
+            .execute()
+            .await
+            .map_err(|_| kv_error("listing"))?;
+        Ok(listed
+            .keys
+            .iter()
+            .filter_map(|k| k.name.rsplit(':').next().map(str::to_string))
+            .collect())
     }
 }

@@ -1,7 +1,8 @@
 //! Operator API under `/v1/admin/…` (the dashboard and the seed script use it): accounts, API
 //! keys (plaintext shown once), projects, gateway credentials (sealed at rest), customization,
-//! embedding origins, webhook URL.
+//! embedding origins, webhook URL, secret and deliveries (those in `admin_webhooks`).
 
+use super::admin_webhooks;
 use crate::auth;
 use crate::http::{json, new_id, random_bytes, ApiResult, Ctx};
 use crate::store::Store;
@@ -16,7 +17,7 @@ use maven_core::seal::SealKey;
 use maven_core::validate::Fields;
 use maven_core::Secret;
 use serde_json::{json, Value};
-use worker::{Method, Response};
+use worker::{Env, Method, Response};
 
 pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Response> {
     auth::operator(ctx)?;
@@ -37,11 +38,22 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
             store.put_project(&p).await?;
             Ok(json(200, &view(&p)))
         }
+        (Method::Post, ["projects", id, "webhook-secret"]) => {
+            admin_webhooks::new_secret(ctx, &store, load(&store, id).await?).await
+        }
+        (Method::Get, ["projects", id, "webhook-deliveries"]) => {
+            admin_webhooks::list(ctx, &store, load(&store, id).await?).await
+        }
+        (Method::Post, ["webhook-deliveries", id, "resend"]) => {
+            admin_webhooks::resend(ctx, &store, id).await
+        }
         (Method::Put, ["demo"]) => set_demo(ctx, &store).await,
         (_, ["accounts"])
         | (_, ["accounts", _, "keys" | "projects"])
         | (_, ["projects", _])
         | (_, ["projects", _, "gateways", _, _])
+        | (_, ["projects", _, "webhook-secret" | "webhook-deliveries"])
+        | (_, ["webhook-deliveries", _, "resend"])
         | (_, ["demo"]) => Err(ApiError::MethodNotAllowed),
         _ => Err(ApiError::NotFound("Not Found".into())),
     }
@@ -263,7 +275,7 @@ async fn put_gateway(
     let credentials = credentials.ok_or_else(|| ApiError::Internal("credentials".into()))?;
     let plain = serde_json::to_vec(&credentials)
         .map_err(|_| ApiError::Internal("could not encode credentials".into()))?;
-    let sealed = seal_key(ctx)?.seal(random_bytes::<12>()?, &plain)?;
+    let sealed = seal_key(&ctx.env)?.seal(random_bytes::<12>()?, &plain)?;
     p.gateways.get_mut(env).insert(
         gw,
         StoredGateway {
@@ -315,9 +327,8 @@ fn parse_credentials(
 }
 
 /// The `CREDENTIALS_KEY` secret: 64 hex characters (seals credentials, keys card fingerprints).
-pub fn credentials_key(ctx: &Ctx) -> ApiResult<String> {
-    ctx.env
-        .secret("CREDENTIALS_KEY")
+pub fn credentials_key(env: &Env) -> ApiResult<String> {
+    env.secret("CREDENTIALS_KEY")
         .map(|s| s.to_string())
         .ok()
         .filter(|k| k.len() == 64)
@@ -326,8 +337,8 @@ pub fn credentials_key(ctx: &Ctx) -> ApiResult<String> {
         })
 }
 
-pub fn seal_key(ctx: &Ctx) -> ApiResult<SealKey> {
-    SealKey::from_hex(&credentials_key(ctx)?)
+pub fn seal_key(env: &Env) -> ApiResult<SealKey> {
+    SealKey::from_hex(&credentials_key(env)?)
         .ok_or_else(|| ApiError::Internal("CREDENTIALS_KEY secret is not 64 hex characters".into()))
 }
 
@@ -366,6 +377,8 @@ fn view(p: &Project) -> Value {
         "gateways": {"test": gws(Environment::Test), "live": gws(Environment::Live)},
         "allowed_origins": p.allowed_origins,
         "webhook_url": p.webhook_url,
+        // Whether a secret is set; the secret itself is shown once, when it is created.
+        "webhook_secret_set": p.webhook_secret_sealed.is_some(),
     })
 }
 

@@ -1,11 +1,13 @@
 //! `POST /v1/widget-sessions/{id}/charge`: the form submits the card; one gateway call per
-//! claim from the session's Durable Object; the result goes to KV for the public view.
+//! claim from the session's Durable Object; the result goes to KV for the public view, then the
+//! project's webhook is queued.
 
 use crate::gateway_http;
 use crate::http::{json, ApiResult, Ctx};
 use crate::routes::admin::{credentials_key, seal_key};
 use crate::routes::sessions::live_session;
 use crate::store::Store;
+use crate::webhooks;
 use maven_core::card::{validate_card, CardInput};
 use maven_core::charge::{card_fingerprint, Claim, Finished};
 use maven_core::error::{ApiError, FieldError};
@@ -13,6 +15,7 @@ use maven_core::gateway::{Credentials, GatewayConfig, Outcome, PaymentRequest};
 use maven_core::session::{ChargeResult, Session, SessionStatus};
 use maven_core::time::year_month;
 use maven_core::validate::Fields;
+use maven_core::webhook::LastDecline;
 use serde_json::{json, Value};
 use worker::{Method, Request, RequestInit, Response};
 
@@ -38,7 +41,7 @@ pub async fn submit(ctx: &mut Ctx, id: &str) -> ApiResult<Response> {
             detail: "This session's gateway is no longer configured.".into(),
             code: "gateway_not_configured",
         })?;
-    let plain = seal_key(ctx)?.open(&stored.credentials_sealed)?;
+    let plain = seal_key(&ctx.env)?.open(&stored.credentials_sealed)?;
     let credentials: Credentials = serde_json::from_slice(&plain)
         .map_err(|_| ApiError::Internal("stored credentials are unreadable".into()))?;
     let config = GatewayConfig {
@@ -47,10 +50,12 @@ pub async fn submit(ctx: &mut Ctx, id: &str) -> ApiResult<Response> {
     };
 
     let fingerprint = card_fingerprint(
-        credentials_key(ctx)?.as_bytes(),
+        credentials_key(&ctx.env)?.as_bytes(),
         &session.id,
         card.number.expose(),
     );
+    // Brand and last 4 for a `payment-failed` webhook (the number itself goes to the gateway only).
+    let (card_brand, card_last4) = (card.brand.as_str().to_string(), card.last4.clone());
     let state = SessionDo::new(ctx, &session.id)?;
     let claim: Claim = state
         .call(
@@ -82,12 +87,22 @@ pub async fn submit(ctx: &mut Ctx, id: &str) -> ApiResult<Response> {
             session.status = SessionStatus::from(result.status);
             session.result = Some(result.clone());
             store.put_session(&session).await?;
+            notify(ctx, &store, &project, &session, None).await;
             Ok(json(200, &success_body(&session, result)))
         }
-        Finished::Declined { attempts_left, .. } => {
+        Finished::Declined {
+            attempts_left,
+            code,
+        } => {
             if *attempts_left == 0 {
                 session.status = SessionStatus::Failed;
                 store.put_session(&session).await?;
+                let decline = LastDecline {
+                    card_brand,
+                    card_last4,
+                    error_code: *code,
+                };
+                notify(ctx, &store, &project, &session, Some(&decline)).await;
             }
             Err(finished.error().unwrap_or(ApiError::TooManyAttempts))
         }
@@ -101,6 +116,19 @@ pub async fn submit(ctx: &mut Ctx, id: &str) -> ApiResult<Response> {
                 .error()
                 .unwrap_or_else(|| ApiError::GatewayUnavailable(reason.clone())))
         }
+    }
+}
+
+/// Queues the session's webhook. The customer's answer never depends on it: the payment is done.
+async fn notify(
+    ctx: &Ctx,
+    store: &Store,
+    project: &maven_core::model::Project,
+    session: &Session,
+    decline: Option<&LastDecline>,
+) {
+    if let Err(e) = webhooks::emit(&ctx.env, store, project, session, decline, ctx.now).await {
+        worker::console_error!("webhook of session {} not queued: {}", session.id, e);
     }
 }
 
