@@ -29,7 +29,7 @@ check:
 	cargo clippy -p maven-worker -p maven-widget --target wasm32-unknown-unknown -- -D warnings
 
 unit:
-	cargo nextest run --no-fail-fast
+	cargo nextest run --no-fail-fast -p maven-core -p maven-gateway-sim -p maven-widget
 
 e2e:
 	@bash scripts/with-edge.sh bash scripts/e2e.sh

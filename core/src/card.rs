@@ -139,8 +139,8 @@ pub fn format_number(digits: &str) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(&rest[..take]);
-        rest = &rest[take..];
+        out.push_str(rest.get(..take).unwrap_or(""));
+        rest = rest.get(take..).unwrap_or("");
     }
     if !rest.is_empty() {
         out.push_str(rest);
@@ -148,8 +148,9 @@ pub fn format_number(digits: &str) -> String {
     out
 }
 
+/// `.get` rather than indexing: no panic path, which keeps Unicode tables out of the widget.
 pub fn last4(digits: &str) -> &str {
-    &digits[digits.len().saturating_sub(4)..]
+    digits.get(digits.len().saturating_sub(4)..).unwrap_or("")
 }
 
 /// A month as (year, month), for comparing expiry dates.
@@ -162,10 +163,10 @@ pub struct YearMonth {
 /// Parses "MM/YY", "MM / YY", "MMYY" or "MM/YYYY" into (month, four-digit year).
 pub fn parse_expiry(s: &str) -> Option<YearMonth> {
     let d = digits_only(s);
+    // split_at_checked, not indexing: no panic path in the widget's wasm.
     let (m, y) = match d.len() {
-        4 => (&d[..2], &d[2..]),
-        6 => (&d[..2], &d[2..]),
-        3 if s.contains('/') => (&d[..1], &d[1..]),
+        4 | 6 => d.split_at_checked(2)?,
+        3 if s.contains('/') => d.split_at_checked(1)?,
         _ => return None,
     };
     let month: u32 = m.parse().ok()?;

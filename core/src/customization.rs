@@ -105,7 +105,7 @@ pub struct Overrides {
     pub fields: Map<String, Value>,
 }
 
-const THEME_KEYS: [&str; 6] = [
+pub const THEME_KEYS: [&str; 6] = [
     "primary_color",
     "background_color",
     "text_color",
@@ -113,7 +113,7 @@ const THEME_KEYS: [&str; 6] = [
     "border_radius",
     "font_family",
 ];
-const LABEL_KEYS: [&str; 10] = [
+pub const LABEL_KEYS: [&str; 10] = [
     "title",
     "card_number",
     "expiry",
@@ -125,7 +125,7 @@ const LABEL_KEYS: [&str; 10] = [
     "failure",
     "try_again",
 ];
-const FIELD_KEYS: [&str; 2] = ["cardholder_name", "postal_code"];
+pub const FIELD_KEYS: [&str; 2] = ["cardholder_name", "postal_code"];
 const MODES: [&str; 3] = ["hidden", "optional", "required"];
 
 pub fn is_hex_color(s: &str) -> bool {
@@ -133,12 +133,20 @@ pub fn is_hex_color(s: &str) -> bool {
     (hex.len() == 3 || hex.len() == 6) && hex.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// Fonts go into CSS: allow names, quotes, commas and spaces, nothing that ends a declaration.
-fn is_font_stack(s: &str) -> bool {
-    !s.trim().is_empty()
-        && s.chars()
-            .all(|c| c.is_alphanumeric() || " ,'\"-_.".contains(c))
+/// A font stack that stays a font stack: names (any non-ASCII letter too), commas, quotes,
+/// spaces, dots, dashes, underscores; nothing that could end a CSS value or open a `url(`.
+/// Byte-wise on purpose: the widget shares it and Unicode tables would weigh on its wasm.
+pub fn is_font_stack(s: &str) -> bool {
+    s.len() <= MAX_FONT_BYTES
+        && s.bytes().any(|b| b.is_ascii_alphanumeric() || b >= 0x80)
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b >= 0x80 || b" ,-_.'\"".contains(&b))
 }
+
+/// Longest label, in characters.
+pub const MAX_LABEL_CHARS: usize = 120;
+pub const MAX_RADIUS_PX: i64 = 32;
+const MAX_FONT_BYTES: usize = 200;
 
 impl Overrides {
     /// Validates the `theme`, `labels` and `fields` members of `obj` (each optional) and
@@ -197,10 +205,10 @@ fn collect(
 fn parse_theme(v: &Value, loc: Vec<Loc>, errors: &mut Vec<FieldError>) -> Map<String, Value> {
     collect(v, loc, errors, &THEME_KEYS, |f, k| match k {
         "border_radius" => {
-            f.int(k, false, 0, 32);
+            f.int(k, false, 0, MAX_RADIUS_PX);
         }
         "font_family" => {
-            if let Some(s) = f.string(k, false, false, 200) {
+            if let Some(s) = f.string(k, false, false, MAX_FONT_BYTES) {
                 if !is_font_stack(&s) {
                     f.push(k, "value_error", "Value error, font_family may contain only letters, digits, spaces, quotes, commas, dots, dashes and underscores");
                 }
@@ -229,7 +237,7 @@ fn parse_theme(v: &Value, loc: Vec<Loc>, errors: &mut Vec<FieldError>) -> Map<St
 
 fn parse_labels(v: &Value, loc: Vec<Loc>, errors: &mut Vec<FieldError>) -> Map<String, Value> {
     collect(v, loc, errors, &LABEL_KEYS, |f, k| {
-        if let Some(s) = f.string(k, false, false, 120) {
+        if let Some(s) = f.string(k, false, false, MAX_LABEL_CHARS) {
             if s.trim().is_empty() {
                 f.push(
                     k,
@@ -316,6 +324,14 @@ mod tests {
         assert!(locs.contains(&json!(["body", "theme", "font_family"])));
         assert!(locs.contains(&json!(["body", "theme", "nope"])));
         assert!(locs.contains(&json!(["body", "fields", "postal_code"])));
+    }
+
+    #[test]
+    fn font_stacks() {
+        assert!(is_font_stack("Inter, \"Helvetica Neue\", sans-serif"));
+        assert!(is_font_stack("微软雅黑, sans-serif"));
+        assert!(!is_font_stack("x; background: url(evil)"));
+        assert!(!is_font_stack("  "));
     }
 
     #[test]

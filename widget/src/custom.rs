@@ -8,6 +8,9 @@
 use crate::dom::Cat as _;
 use crate::dom::{get, is_plain_object};
 use js_sys::{JsString, Object, Reflect};
+use maven_core::customization::{
+    FIELD_KEYS, LABEL_KEYS, MAX_LABEL_CHARS as MAX_LABEL, MAX_RADIUS_PX, THEME_KEYS,
+};
 use wasm_bindgen::{JsCast, JsValue};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -17,37 +20,14 @@ pub enum Kind {
     Fields,
 }
 
-pub const THEME_KEYS: &[&str] = &[
-    "primary_color",
-    "background_color",
-    "text_color",
-    "error_color",
-    "border_radius",
-    "font_family",
-];
-pub const LABEL_KEYS: &[&str] = &[
-    "title",
-    "card_number",
-    "expiry",
-    "cvc",
-    "cardholder_name",
-    "postal_code",
-    "pay_button",
-    "success",
-    "failure",
-    "try_again",
-];
-pub const FIELD_KEYS: &[&str] = &["cardholder_name", "postal_code"];
-
-pub const MAX_RADIUS: f64 = 32.0;
-const MAX_LABEL: usize = 200;
+pub const MAX_RADIUS: f64 = MAX_RADIUS_PX as f64;
 
 impl Kind {
     pub fn keys(self) -> &'static [&'static str] {
         match self {
-            Kind::Theme => THEME_KEYS,
-            Kind::Labels => LABEL_KEYS,
-            Kind::Fields => FIELD_KEYS,
+            Kind::Theme => &THEME_KEYS,
+            Kind::Labels => &LABEL_KEYS,
+            Kind::Fields => &FIELD_KEYS,
         }
     }
 
@@ -69,20 +49,8 @@ impl Kind {
     }
 }
 
-/// `#rgb` or `#rrggbb`.
-pub fn is_color(s: &str) -> bool {
-    let b = s.as_bytes();
-    (b.len() == 4 || b.len() == 7) && b[0] == b'#' && b[1..].iter().all(u8::is_ascii_hexdigit)
-}
-
-/// A font stack that stays a font stack: names (any non-ASCII letter too), commas, quotes,
-/// spaces, hyphens; nothing that could end a CSS value or open a `url(`.
-pub fn is_font_family(s: &str) -> bool {
-    s.len() <= 200
-        && s.bytes().any(|b| b.is_ascii_alphanumeric() || b >= 0x80)
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b >= 0x80 || b" ,-_.'\"".contains(&b))
-}
+// The same rules as the server (maven-core), so the SDK accepts what the API would.
+pub use maven_core::customization::{is_font_stack as is_font_family, is_hex_color as is_color};
 
 /// Why one value is not acceptable for `key`, or `None` when it is.
 fn value_problem(kind: Kind, key: &str, v: &JsValue) -> Option<&'static str> {
@@ -109,7 +77,7 @@ fn value_problem(kind: Kind, key: &str, v: &JsValue) -> Option<&'static str> {
         },
         Kind::Labels => match v.dyn_ref::<JsString>() {
             Some(s) if s.length() as usize <= MAX_LABEL => None,
-            _ => Some("must be a string of at most 200 characters"),
+            _ => Some("must be a string of at most 120 characters"),
         },
         Kind::Fields => match v.as_string().as_deref() {
             Some("hidden" | "optional" | "required") => None,
@@ -164,27 +132,5 @@ fn example(kind: Kind) -> &'static str {
         Kind::Theme => "{ primary_color: \"#4f46e5\" }",
         Kind::Labels => "{ pay_button: \"Pay {amount}\" }",
         Kind::Fields => "{ postal_code: \"required\" }",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn colors() {
-        assert!(is_color("#fff"));
-        assert!(is_color("#4f46e5"));
-        assert!(!is_color("#4f46e"));
-        assert!(!is_color("red"));
-        assert!(!is_color("#ggg"));
-    }
-
-    #[test]
-    fn fonts() {
-        assert!(is_font_family("Inter, \"Helvetica Neue\", sans-serif"));
-        assert!(!is_font_family("x; background: url(evil)"));
-        assert!(!is_font_family("  "));
-        assert!(is_font_family("微软雅黑, sans-serif"));
     }
 }
