@@ -1,7 +1,9 @@
 // Seeds a local edge through the admin API: a demo account, project `demo` ("Demo Store")
 // with all four gateways pointing at the local simulator (test environment), a test and a
 // live key. Idempotent: when OUT/demo.json holds a key that still works, it is reused.
-// usage: node scripts/seed.mjs BASE_URL VARS_FILE SIM_URL OUT_DIR
+// The demo sends no webhooks unless MAVEN_DEMO_WEBHOOK_URL names a receiver (https://…, or
+// http://127.0.0.1:… locally); its signing secret is then created once into OUT/webhook-secret.
+// usage: [MAVEN_DEMO_WEBHOOK_URL=…] node scripts/seed.mjs BASE_URL VARS_FILE SIM_URL OUT_DIR
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 
 const [base, varsFile, sim, out] = process.argv.slice(2);
@@ -58,6 +60,15 @@ for (const [name, credentials] of Object.entries(gateways)) {
   });
 }
 await call("PUT", "/v1/admin/demo", { project_id: demo.project_id });
+const hookUrl = process.env.MAVEN_DEMO_WEBHOOK_URL;
+if (hookUrl) {
+  const project = await call("PATCH", `/v1/admin/projects/${demo.project_id}`, { webhook_url: hookUrl });
+  if (!project.webhook_secret_set || !existsSync(`${out}/webhook-secret`)) {
+    const { webhook_secret } = await call("POST", `/v1/admin/projects/${demo.project_id}/webhook-secret`);
+    writeFileSync(`${out}/webhook-secret`, webhook_secret + "\n", { mode: 0o600 });
+  }
+  console.log(`webhooks: ${hookUrl} (signing secret in ${out}/webhook-secret)`);
+}
 writeFileSync(`${out}/demo.json`, JSON.stringify(demo, null, 2) + "\n", { mode: 0o600 });
 writeFileSync(`${out}/test-key`, demo.test_key + "\n", { mode: 0o600 });
 writeFileSync(`${out}/live-key`, demo.live_key + "\n", { mode: 0o600 });
