@@ -72,6 +72,8 @@ pub async fn enqueue(env: &Env, delivery_id: &str) -> ApiResult<()> {
 /// The `WEBHOOKS` consumer. Every message is acked or retried explicitly; the batch's messages
 /// are delivered side by side, so one slow receiver does not hold the others back.
 pub async fn consume(batch: MessageBatch<Job>, env: Env) {
+    // A message that is not a `Job` is dropped: what is neither acked nor retried is acked
+    // when the handler returns.
     let messages: Vec<Message<Job>> = batch.iter().filter_map(Result::ok).collect();
     let store = match Store::from_env(&env) {
         Ok(s) => s,
