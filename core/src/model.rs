@@ -92,16 +92,15 @@ impl Project {
         self.gateways.get(env).keys().map(|g| g.as_str()).collect()
     }
 
-    /// The `frame-ancestors` source list for the hosted form.
+    /// The `frame-ancestors` source list for the hosted form. Test forms may also be framed by
+    /// our own origin: the dashboard's live preview is a test session shown on the edge's page.
     pub fn frame_ancestors(&self, env: Environment) -> String {
-        if self.allowed_origins.is_empty() {
-            match env {
-                Environment::Test => "*".into(),
-                // Live forms need an explicit list: refuse embedding until one is set.
-                Environment::Live => "'none'".into(),
-            }
-        } else {
-            self.allowed_origins.join(" ")
+        match (env, self.allowed_origins.is_empty()) {
+            (Environment::Test, true) => "*".into(),
+            // Live forms need an explicit list: refuse embedding until one is set.
+            (Environment::Live, true) => "'none'".into(),
+            (Environment::Test, false) => format!("'self' {}", self.allowed_origins.join(" ")),
+            (Environment::Live, false) => self.allowed_origins.join(" "),
         }
     }
 }
@@ -164,5 +163,26 @@ mod tests {
         assert!(!is_origin("http://shop.example.com"));
         assert!(!is_origin("https://shop.example.com/path"));
         assert!(!is_origin("*"));
+    }
+
+    #[test]
+    fn frame_ancestors_per_environment() {
+        let mut p: Project = serde_json::from_value(serde_json::json!({
+            "id": "p", "account_id": "a", "slug": "s", "name": "n", "currency": "usd",
+            "created_at": 0
+        }))
+        .unwrap();
+        assert_eq!(p.frame_ancestors(Environment::Test), "*");
+        assert_eq!(p.frame_ancestors(Environment::Live), "'none'");
+        p.allowed_origins = vec!["https://shop.example.com".into()];
+        // The dashboard preview (a test session on our own origin) keeps working.
+        assert_eq!(
+            p.frame_ancestors(Environment::Test),
+            "'self' https://shop.example.com"
+        );
+        assert_eq!(
+            p.frame_ancestors(Environment::Live),
+            "https://shop.example.com"
+        );
     }
 }
