@@ -1,8 +1,9 @@
 //! Operator API under `/v1/admin/…` (the dashboard and the seed script use it): accounts, API
 //! keys (plaintext shown once), projects, gateway credentials (sealed at rest), customization,
-//! embedding origins, webhook URL, secret and deliveries (those in `admin_webhooks`).
+//! embedding origins, webhook URL, secret and deliveries (those in `admin_webhooks`), an
+//! account's projects and the dashboard's preview session (those in `admin_dashboard`).
 
-use super::admin_webhooks;
+use super::{admin_dashboard, admin_webhooks};
 use crate::auth;
 use crate::http::{json, new_id, random_bytes, ApiResult, Ctx};
 use crate::store::Store;
@@ -26,6 +27,9 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
         (Method::Post, ["accounts"]) => create_account(ctx, &store).await,
         (Method::Post, ["accounts", id, "keys"]) => create_key(ctx, &store, id).await,
         (Method::Post, ["accounts", id, "projects"]) => create_project(ctx, &store, id).await,
+        (Method::Get, ["accounts", id, "projects"]) => {
+            admin_dashboard::list_projects(&store, id).await
+        }
         (Method::Get, ["projects", id]) => Ok(json(200, &view(&load(&store, id).await?))),
         (Method::Patch, ["projects", id]) => update_project(ctx, &store, id).await,
         (Method::Put, ["projects", id, "gateways", env, gw]) => {
@@ -37,6 +41,9 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
             p.gateways.get_mut(env).remove(&gw);
             store.put_project(&p).await?;
             Ok(json(200, &view(&p)))
+        }
+        (Method::Post, ["projects", id, "preview-session"]) => {
+            admin_dashboard::preview_session(ctx, &store, load(&store, id).await?).await
         }
         (Method::Post, ["projects", id, "webhook-secret"]) => {
             admin_webhooks::new_secret(ctx, &store, load(&store, id).await?).await
@@ -52,7 +59,7 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
         | (_, ["accounts", _, "keys" | "projects"])
         | (_, ["projects", _])
         | (_, ["projects", _, "gateways", _, _])
-        | (_, ["projects", _, "webhook-secret" | "webhook-deliveries"])
+        | (_, ["projects", _, "webhook-secret" | "webhook-deliveries" | "preview-session"])
         | (_, ["webhook-deliveries", _, "resend"])
         | (_, ["demo"]) => Err(ApiError::MethodNotAllowed),
         _ => Err(ApiError::NotFound("Not Found".into())),
@@ -350,7 +357,7 @@ async fn load(store: &Store, id: &str) -> ApiResult<Project> {
 }
 
 /// The operator's view of a project: everything but secrets.
-fn view(p: &Project) -> Value {
+pub(super) fn view(p: &Project) -> Value {
     let gws = |env: Environment| -> Value {
         p.gateways
             .get(env)

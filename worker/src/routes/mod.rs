@@ -1,4 +1,5 @@
 pub mod admin;
+pub mod admin_dashboard;
 pub mod admin_webhooks;
 pub mod charge;
 pub mod demo;

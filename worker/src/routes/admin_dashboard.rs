@@ -1,0 +1,67 @@
+//! Operator API used by the dashboard's "Customize" page (www/dashboard): an account's projects,
+//! and a short-lived test session whose form is the page's live preview.
+
+use crate::auth::Caller;
+use crate::http::{json, ApiResult, Ctx};
+use crate::routes::admin::view;
+use crate::routes::sessions::create_session;
+use crate::store::Store;
+use maven_core::auth::Environment;
+use maven_core::error::ApiError;
+use maven_core::model::Project;
+use serde_json::{json, Value};
+use worker::Response;
+
+/// How long a preview session lives; the page asks for a new one when it expires.
+const PREVIEW_EXPIRES_IN: u64 = 900;
+const PREVIEW_AMOUNT_CENTS: u64 = 1234;
+
+/// `GET /v1/admin/accounts/{id}/projects`: `{"projects": [...]}` in creation order, each in the
+/// shape of `GET /v1/admin/projects/{id}`.
+pub async fn list_projects(store: &Store, account_id: &str) -> ApiResult<Response> {
+    store
+        .account(account_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Account"))?;
+    let mut out: Vec<Value> = Vec::new();
+    for id in store.project_ids(account_id).await? {
+        if let Some(p) = store.project(&id).await? {
+            out.push(view(&p));
+        }
+    }
+    Ok(json(200, &json!({"projects": out})))
+}
+
+/// `POST /v1/admin/projects/{id}/preview-session`: a test-environment session for the project
+/// (its first configured test gateway, 12.34 in its currency), created through the same path
+/// as a merchant's, so the preview resolves theme, labels and fields exactly as customers see.
+pub async fn preview_session(ctx: &Ctx, store: &Store, p: Project) -> ApiResult<Response> {
+    let gateway = p
+        .gateways
+        .get(Environment::Test)
+        .keys()
+        .next()
+        .copied()
+        .ok_or_else(|| ApiError::BadRequest {
+            detail: format!(
+                "Project '{}' has no test gateway configured, so it cannot show a preview: add \
+                 one with PUT /v1/admin/projects/{}/gateways/test/{{gateway}}.",
+                p.slug, p.id
+            ),
+            code: "gateway_not_configured",
+        })?;
+    let caller = Caller {
+        account_id: p.account_id.clone(),
+        environment: Environment::Test,
+    };
+    let body = json!({
+        "project": p.id,
+        "amount_cents": PREVIEW_AMOUNT_CENTS,
+        "gateway": gateway.as_str(),
+        "description": "Order #1042 · preview",
+        "expires_in": PREVIEW_EXPIRES_IN,
+        "metadata": {"source": "dashboard-preview"},
+    });
+    let session = create_session(store, &caller, &body, ctx.now).await?;
+    Ok(json(201, &session.created_body(&ctx.origin)))
+}
