@@ -1,0 +1,513 @@
+// Dashboard "Customize" (SPEC §5): edits a project's theme, labels and fields through the admin
+// API, with the real widget as a live preview. The preview is a short-lived test session of the
+// project (POST /v1/admin/projects/{id}/preview-session) mounted with Maven.createPayment; every
+// edit reaches it through updateTheme / updateLabels / updateFields, the calls a merchant page
+// makes, so what the operator sees is what customers get.
+// The operator token lives in sessionStorage only (this tab) and goes only to this origin.
+
+const TOKEN_KEY = "maven.dashboard.token";
+const THEME_KEYS = ["primary_color", "background_color", "text_color", "error_color", "border_radius", "font_family"];
+const COLOR_KEYS = ["primary_color", "background_color", "text_color", "error_color"];
+const FORM_LABELS = [
+  ["title", "Title", "Secure payment"],
+  ["card_number", "Card number", "Card number"],
+  ["expiry", "Expiry", "Expiry (MM/YY)"],
+  ["cvc", "CVC", "CVC"],
+  ["cardholder_name", "Name on card", "Name on card"],
+  ["postal_code", "Postal code", "Postal code"],
+  ["pay_button", "Pay button", "Pay {amount}", "{amount} becomes the formatted amount, e.g. $12.34."],
+];
+const RESULT_LABELS = [
+  ["success", "Success title", "Payment successful"],
+  ["failure", "Failure title", "Payment failed"],
+  ["try_again", "Try again button", "Try again"],
+];
+const LABEL_KEYS = [...FORM_LABELS, ...RESULT_LABELS].map((l) => l[0]);
+const FIELD_KEYS = ["cardholder_name", "postal_code"];
+const KEYS = { theme: THEME_KEYS, labels: LABEL_KEYS, fields: FIELD_KEYS };
+const UPDATE = { theme: "updateTheme", labels: "updateLabels", fields: "updateFields" };
+const PREVIEW_DEBOUNCE_MS = 120;
+const HEX = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i;
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+
+const state = {
+  token: sessionStorage.getItem(TOKEN_KEY) || "",
+  project: null,
+  saved: null, // {theme, labels, fields} as the API last returned them
+  draft: null, // the same shape, as the controls hold them
+  controller: null,
+  previewGen: 0, // discards answers of superseded preview sessions
+  pending: { theme: {}, labels: {}, fields: {} },
+  timer: 0,
+  saving: false,
+};
+
+// ---------------------------------------------------------------- API ----
+
+async function api(method, path, body) {
+  const headers = { authorization: `Bearer ${state.token}` };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  let res;
+  try {
+    res = await fetch(path, {
+      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+      cache: "no-store", signal: AbortSignal.timeout(20_000),
+    });
+  } catch (e) {
+    return { status: 0, json: { detail: `The edge did not answer (${e.name === "TimeoutError" ? "timed out" : e.message}).` } };
+  }
+  let json = null;
+  try { json = await res.json(); } catch { json = null; }
+  if (res.status === 401 && state.project) signOut("Your operator token is no longer accepted. Sign in again.");
+  return { status: res.status, json };
+}
+
+const detailText = (json, fallback) => (json && typeof json.detail === "string" ? json.detail : fallback);
+
+// ------------------------------------------------------------ sign in ----
+
+function showView(name) {
+  $("signin-view").hidden = name !== "signin";
+  $("editor-view").hidden = name !== "editor";
+  $("signout").hidden = name !== "editor";
+  $("env-pill").hidden = name !== "editor";
+  $("switcher").hidden = name !== "editor";
+  document.body.dataset.view = name;
+}
+
+function showSignin(message) {
+  showView("signin");
+  $("token").value = state.token;
+  $("target").value ||= params.get("project") || params.get("account") || "";
+  setErr("err-token", message || "");
+  (state.token ? $("target") : $("token")).focus();
+}
+
+function signOut(message) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  state.token = "";
+  state.project = null;
+  destroyPreview();
+  showSignin(message);
+}
+
+async function connect(target) {
+  setErr("err-token", "");
+  setErr("err-target", "");
+  if (!state.token) return setErr("err-token", "Enter the operator token."), false;
+  if (!target) return setErr("err-target", "Enter a project ID (or an account ID to pick one of its projects)."), false;
+  let r = await api("GET", `/v1/admin/projects/${encodeURIComponent(target)}`);
+  if (r.status === 200) return openProject(r.json);
+  if (r.status === 404) {
+    r = await api("GET", `/v1/admin/accounts/${encodeURIComponent(target)}/projects`);
+    if (r.status === 200) {
+      if (r.json.projects.length) return openProject(r.json.projects[0], r.json.projects);
+      return setErr("err-target", "This account has no projects yet. Create one with POST /v1/admin/accounts/{id}/projects."), false;
+    }
+    if (r.status === 404) return setErr("err-target", "No project or account has this ID."), false;
+  }
+  if (r.status === 401) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    return setErr("err-token", "This token was not accepted. Use the edge's ADMIN_TOKEN secret."), false;
+  }
+  setErr("err-target", detailText(r.json, `Unexpected answer from the edge (HTTP ${r.status}).`));
+  return false;
+}
+
+$("signin").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  state.token = $("token").value.trim();
+  const btn = $("connect");
+  btn.disabled = true;
+  btn.textContent = "Checking…";
+  try {
+    if (await connect($("target").value.trim())) sessionStorage.setItem(TOKEN_KEY, state.token);
+  } finally {
+    btn.disabled = false;
+    btn.textContent = "Continue";
+  }
+});
+
+$("signout").addEventListener("click", () => {
+  if (confirmDiscard()) signOut("");
+});
+
+// ------------------------------------------------------- the project ----
+
+const pick = (p) => ({ theme: { ...p.theme }, labels: { ...p.labels }, fields: { ...p.fields } });
+const clone = (v) => JSON.parse(JSON.stringify(v));
+
+async function openProject(p, siblings) {
+  state.project = p;
+  state.saved = pick(p);
+  state.draft = clone(state.saved);
+  sessionStorage.setItem(TOKEN_KEY, state.token);
+  const url = new URL(location.href);
+  url.search = `?project=${encodeURIComponent(p.id)}`;
+  history.replaceState(null, "", url);
+  document.title = `Customize · ${p.name} · Maven dashboard`;
+  $("crumb-project").textContent = p.name;
+  fillControls(state.draft);
+  clearErrors();
+  banner("");
+  updateDirty();
+  showView("editor");
+  fillSwitcher(p, siblings);
+  startPreview();
+  return true;
+}
+
+async function fillSwitcher(p, siblings) {
+  const select = $("project");
+  const put = (list) => {
+    select.replaceChildren(...list.map((x) => {
+      const o = document.createElement("option");
+      o.value = x.id;
+      o.textContent = `${x.name} · ${x.slug}`;
+      o.selected = x.id === p.id;
+      return o;
+    }));
+  };
+  put(siblings || [p]);
+  if (!siblings) {
+    const r = await api("GET", `/v1/admin/accounts/${encodeURIComponent(p.account_id)}/projects`);
+    if (r.status === 200 && state.project?.id === p.id) put(r.json.projects);
+  }
+}
+
+$("project").addEventListener("change", async (e) => {
+  const id = e.target.value;
+  if (!confirmDiscard()) { e.target.value = state.project.id; return; }
+  const r = await api("GET", `/v1/admin/projects/${encodeURIComponent(id)}`);
+  if (r.status === 200) openProject(r.json);
+  else banner(detailText(r.json, `Could not open that project (HTTP ${r.status}).`));
+});
+
+// ---------------------------------------------------------- controls ----
+
+function buildLabelInputs() {
+  const make = ([key, title, placeholder, hint]) => {
+    const wrap = document.createElement("div");
+    wrap.className = "field";
+    const label = document.createElement("label");
+    label.htmlFor = `labels-${key}`;
+    label.textContent = title;
+    const input = document.createElement("input");
+    Object.assign(input, { type: "text", id: `labels-${key}`, maxLength: 120, placeholder, autocomplete: "off", spellcheck: true });
+    input.dataset.key = `labels.${key}`;
+    const err = document.createElement("p");
+    err.className = "err";
+    err.id = `err-labels-${key}`;
+    const describedBy = [err.id];
+    wrap.append(label, input);
+    if (hint) {
+      const h = document.createElement("p");
+      h.className = "help";
+      h.id = `help-labels-${key}`;
+      h.textContent = hint;
+      wrap.append(h);
+      describedBy.unshift(h.id);
+      wrap.classList.add("wide");
+    }
+    input.setAttribute("aria-describedby", describedBy.join(" "));
+    wrap.append(err);
+    return wrap;
+  };
+  $("labels-form").replaceChildren(...FORM_LABELS.map(make));
+  $("labels-result").replaceChildren(...RESULT_LABELS.map(make));
+}
+
+const expandHex = (v) => (v.length === 4 ? "#" + [...v.slice(1)].map((c) => c + c).join("") : v).toLowerCase();
+
+function fillControls(d) {
+  for (const key of COLOR_KEYS) setColor(key, d.theme[key]);
+  $("theme-border_radius").value = d.theme.border_radius;
+  $("radius-out").value = `${d.theme.border_radius} px`;
+  $("theme-font_family").value = d.theme.font_family;
+  for (const key of LABEL_KEYS) $(`labels-${key}`).value = d.labels[key];
+  for (const key of FIELD_KEYS) {
+    const radio = $(`fields-${key}-${d.fields[key]}`);
+    if (radio) radio.checked = true;
+  }
+}
+
+function setColor(key, value) {
+  const text = $(`theme-${key}`);
+  const picker = $(`theme-${key}-picker`);
+  const transparent = key === "background_color" && value === "transparent";
+  text.value = value;
+  if (key === "background_color") {
+    $("theme-background_transparent").checked = transparent;
+    text.disabled = transparent;
+    picker.disabled = transparent;
+  }
+  if (HEX.test(value)) picker.value = expandHex(value);
+  picker.closest(".color-input").classList.toggle("is-transparent", transparent);
+}
+
+/** The control that changed → [kind, key, value], or null. */
+function readControl(el) {
+  if (el.name?.startsWith("fields-")) return ["fields", el.name.slice(7), el.value];
+  if (el.id === "theme-background_transparent") {
+    const v = el.checked ? "transparent" : (HEX.test($("theme-background_color").value) ? $("theme-background_color").value : "#ffffff");
+    setColor("background_color", v);
+    return ["theme", "background_color", v];
+  }
+  if (el.type === "color") {
+    const key = el.id.replace(/^theme-|-picker$/g, "");
+    $(`theme-${key}`).value = el.value;
+    return ["theme", key, el.value];
+  }
+  const path = el.dataset.key;
+  if (!path) return null;
+  const [kind, key] = path.split(".");
+  if (key === "border_radius") {
+    $("radius-out").value = `${el.value} px`;
+    return [kind, key, Number(el.value)];
+  }
+  const value = kind === "theme" ? el.value.trim() : el.value;
+  if (COLOR_KEYS.includes(key) && HEX.test(value)) $(`theme-${key}-picker`).value = expandHex(value);
+  return [kind, key, value];
+}
+
+function onEdit(e) {
+  const change = readControl(e.target);
+  if (!change) return;
+  const [kind, key, value] = change;
+  state.draft[kind][key] = value;
+  setErr(`err-${kind}-${key}`, "");
+  updateDirty();
+  state.pending[kind][key] = value;
+  clearTimeout(state.timer);
+  state.timer = setTimeout(flushPreview, PREVIEW_DEBOUNCE_MS);
+}
+
+// "input" fires for every control here: text, range, color, checkbox and radio.
+$("settings").addEventListener("input", onEdit);
+$("settings").addEventListener("submit", (e) => { e.preventDefault(); save(); });
+
+// ------------------------------------------------------ dirty + save ----
+
+function dirtyPatch() {
+  const patch = {};
+  for (const kind of ["theme", "labels", "fields"]) {
+    for (const key of KEYS[kind]) {
+      if (state.draft[kind][key] !== state.saved[kind][key]) (patch[kind] ||= {})[key] = state.draft[kind][key];
+    }
+  }
+  return patch;
+}
+
+function updateDirty() {
+  const n = Object.values(dirtyPatch()).reduce((sum, o) => sum + Object.keys(o).length, 0);
+  $("save").disabled = n === 0 || state.saving;
+  $("reset").disabled = n === 0 || state.saving;
+  const s = $("save-state");
+  if (n) { s.textContent = n === 1 ? "1 unsaved change" : `${n} unsaved changes`; s.dataset.tone = "dirty"; }
+  else if (s.dataset.tone === "dirty") { s.textContent = ""; s.dataset.tone = ""; }
+  return n;
+}
+
+function confirmDiscard() {
+  return !state.project || !updateDirty() || confirm("Discard your unsaved changes?");
+}
+
+async function save() {
+  const patch = dirtyPatch();
+  if (!Object.keys(patch).length || state.saving) return;
+  state.saving = true;
+  const btn = $("save");
+  btn.textContent = "Saving…";
+  updateDirty();
+  clearErrors("api");
+  banner("");
+  try {
+    const r = await api("PATCH", `/v1/admin/projects/${encodeURIComponent(state.project.id)}`, patch);
+    if (r.status === 200) {
+      state.project = r.json;
+      state.saved = pick(r.json);
+      toast("Changes saved");
+      $("save-state").textContent = "All changes saved";
+      $("save-state").dataset.tone = "saved";
+    } else if (r.status === 422 && Array.isArray(r.json?.detail)) {
+      const stray = showValidation(r.json.detail);
+      banner(`Nothing was saved: ${stray.length ? stray.join(" ") : "fix the highlighted fields and save again."}`);
+    } else if (r.status !== 401) {
+      banner(`Nothing was saved: ${detailText(r.json, `the edge answered HTTP ${r.status}.`)}`);
+    }
+  } finally {
+    state.saving = false;
+    btn.textContent = "Save";
+    updateDirty();
+  }
+}
+
+async function reset() {
+  if (!state.project) return;
+  const r = await api("GET", `/v1/admin/projects/${encodeURIComponent(state.project.id)}`);
+  if (r.status !== 200) return banner(detailText(r.json, `Could not reload the project (HTTP ${r.status}).`));
+  state.project = r.json;
+  state.saved = pick(r.json);
+  state.draft = clone(state.saved);
+  fillControls(state.draft);
+  clearErrors();
+  banner("");
+  updateDirty();
+  queueAll();
+  flushPreview();
+}
+
+$("save").addEventListener("click", save);
+$("reset").addEventListener("click", reset);
+document.addEventListener("keydown", (e) => {
+  if ((e.metaKey || e.ctrlKey) && e.key === "s" && state.project) { e.preventDefault(); save(); }
+});
+window.addEventListener("beforeunload", (e) => { if (state.project && updateDirty()) e.preventDefault(); });
+
+// --------------------------------------------------------------- errors ----
+
+function setErr(id, text, source = "api") {
+  const el = $(id);
+  if (!el) return false;
+  el.textContent = text;
+  el.dataset.source = text ? source : "";
+  const control = el.closest(".field, .mode-row")?.querySelector("input[type=text], input[type=password], input[type=range], .segmented");
+  if (control) {
+    if (text) control.setAttribute("aria-invalid", "true");
+    else control.removeAttribute("aria-invalid");
+  }
+  return true;
+}
+
+function clearErrors(source) {
+  for (const el of document.querySelectorAll(".err")) {
+    if (!source || el.dataset.source === source) setErr(el.id, "");
+  }
+}
+
+/** Puts each 422 problem under its control; returns the messages that have no control. */
+function showValidation(detail) {
+  const stray = [];
+  let first = null;
+  for (const d of detail) {
+    const loc = d.loc.filter((x) => x !== "body");
+    const msg = String(d.msg).replace(/^Value error, /, "");
+    const id = `err-${loc.join("-")}`;
+    if (loc.length === 2 && setErr(id, msg)) first ||= $(id);
+    else stray.push(`${loc.join(".") || "body"}: ${msg}.`);
+  }
+  first?.closest(".field, .mode-row")?.querySelector("input, .segmented input")?.focus();
+  return stray;
+}
+
+function banner(text) {
+  $("banner").textContent = text;
+  $("banner").hidden = !text;
+}
+
+let toastTimer = 0;
+function toast(text) {
+  $("toast-text").textContent = text;
+  $("toast").hidden = false;
+  $("toast").classList.add("show");
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { $("toast").classList.remove("show"); $("toast").hidden = true; }, 2600);
+}
+
+// -------------------------------------------------------------- preview ----
+
+function previewMsg(text, tone = "info") {
+  $("preview-msg").textContent = text;
+  $("preview-msg").dataset.tone = tone;
+  $("preview-msg").hidden = !text;
+}
+
+function previewStatus(text, tone) {
+  const s = $("preview-status");
+  s.lastChild.textContent = text;
+  s.dataset.tone = tone;
+}
+
+function destroyPreview() {
+  state.previewGen++;
+  try { state.controller?.destroy(); } catch { /* already gone */ }
+  state.controller = null;
+}
+
+function queueAll() {
+  for (const kind of ["theme", "labels", "fields"]) Object.assign(state.pending[kind], state.draft[kind]);
+}
+
+/** Sends pending edits to the form, key by key: a value the SDK refuses stays out of the preview. */
+function flushPreview() {
+  clearTimeout(state.timer);
+  const c = state.controller;
+  if (!c) return;
+  for (const kind of ["theme", "labels", "fields"]) {
+    const pending = state.pending[kind];
+    state.pending[kind] = {};
+    for (const [key, value] of Object.entries(pending)) {
+      const errId = `err-${kind}-${key}`;
+      try {
+        c[UPDATE[kind]]({ [key]: value });
+        if ($(errId)?.dataset.source === "preview") setErr(errId, "");
+      } catch (e) {
+        const why = String(e.message || e).replace(/^Maven: /, "").replace(`${kind}.${key} `, "");
+        if ($(errId)?.dataset.source !== "api") setErr(errId, `Not valid: ${why}.`, "preview");
+      }
+    }
+  }
+}
+
+async function startPreview() {
+  destroyPreview();
+  const gen = state.previewGen;
+  const project = state.project;
+  $("preview-slot").replaceChildren();
+  previewMsg("");
+  previewStatus("Loading", "loading");
+  const r = await api("POST", `/v1/admin/projects/${encodeURIComponent(project.id)}/preview-session`);
+  if (gen !== state.previewGen) return;
+  if (r.status !== 201) {
+    previewStatus("Unavailable", "off");
+    previewMsg(detailText(r.json, `Could not start a preview session (HTTP ${r.status}).`), "error");
+    return;
+  }
+  try {
+    await window.Maven.ready;
+  } catch (e) {
+    previewStatus("Unavailable", "off");
+    return previewMsg(String(e.message || e), "error");
+  }
+  if (gen !== state.previewGen) return;
+  state.controller = window.Maven.createPayment({
+    sessionId: r.json.session_id,
+    onReady: () => { if (gen === state.previewGen) previewStatus("Live", "live"); },
+    // The session lives 15 minutes; a new one keeps the preview (and the unsaved edits) alive.
+    onExpired: () => { if (gen === state.previewGen) startPreview(); },
+    onFailure: (e) => {
+      if (gen === state.previewGen && e.error_code === "integration_error") previewMsg(e.error_message, "error");
+    },
+  }).mount($("preview-slot"));
+  $("stage").dataset.session = r.json.session_id;
+  queueAll();
+  flushPreview();
+}
+
+$("restart").addEventListener("click", () => state.project && startPreview());
+for (const radio of document.querySelectorAll("input[name=backdrop]")) {
+  radio.addEventListener("change", () => { $("stage").dataset.backdrop = radio.value; });
+}
+
+// ----------------------------------------------------------------- boot ----
+
+buildLabelInputs();
+const initial = params.get("project") || params.get("account") || "";
+if (state.token && initial) {
+  $("target").value = initial;
+  connect(initial).then((ok) => { if (!ok) showSignin($("err-token").textContent); });
+} else {
+  showSignin("");
+}
