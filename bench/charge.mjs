@@ -5,13 +5,13 @@
 // Sessions are created first (untimed). The two measurements alternate, one charge then one
 // direct pair, so load drift on the shared machine hits both alike. Edge-added = charge − sim
 // at the same percentile (a difference of percentiles, not a percentile of differences).
-// usage (under scripts/with-edge.sh): node bench/charge.mjs [N]
+// usage (under bench/edge.sh or scripts/with-edge.sh): node bench/charge.mjs [N]
 import { save, pct, round, createSession } from "./lib.mjs";
 
 const N = Number(process.argv[2] || process.env.BENCH_CHARGES || 300);
 const WARMUP = 10;
 const EDGE = process.env.MAVEN_BASE_URL, SIM = process.env.MAVEN_SIM_URL, KEY = process.env.MAVEN_TEST_KEY;
-if (!EDGE || !SIM || !KEY) throw new Error("run under scripts/with-edge.sh");
+if (!EDGE || !SIM || !KEY) throw new Error("run under bench/edge.sh or scripts/with-edge.sh");
 const year = new Date().getUTCFullYear() + 3;
 const card = { number: "4242424242424242", exp_month: 12, exp_year: year, cvc: "123" };
 

@@ -1,9 +1,12 @@
 -- wrk script for `make bench` (bench/load.sh): POST a session create with the bench's API key
 -- (BENCH_KEY) and print one JSON line with the totals and latency percentiles (microseconds).
-wrk.method = "POST"
-wrk.body = '{"project":"demo","amount_cents":1234,"gateway":"stripe"}'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer " .. (os.getenv("BENCH_KEY") or "")
+-- BENCH_GET=1: plain GETs instead (the fixed per-request cost, on /health).
+if os.getenv("BENCH_GET") ~= "1" then
+  wrk.method = "POST"
+  wrk.body = '{"project":"demo","amount_cents":1234,"gateway":"stripe"}'
+  wrk.headers["Content-Type"] = "application/json"
+  wrk.headers["Authorization"] = "Bearer " .. (os.getenv("BENCH_KEY") or "")
+end
 
 done = function(summary, latency, requests)
   local e = summary.errors

@@ -1,5 +1,5 @@
 // Sequential session creates against a running edge: p50/p99 latency and throughput.
-// usage (under scripts/with-edge.sh): node bench/creates.mjs [count]
+// usage (under bench/edge.sh or scripts/with-edge.sh): node bench/creates.mjs [count]
 const base = process.env.MAVEN_BASE_URL;
 const key = process.env.MAVEN_TEST_KEY;
 const count = Number(process.argv[2] ?? 1000);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs under scripts/with-edge.sh (MAVEN_BASE_URL, MAVEN_SIM_URL, MAVEN_TEST_KEY set): the
+# Runs under bench/edge.sh (MAVEN_BASE_URL, MAVEN_SIM_URL, MAVEN_TEST_KEY set): the
 # phases of `make bench` that need the local edge, each bounded. Browser first (the quietest
 # moment), load last (it fills KV with sessions). A failed step does not stop the others.
 set -uo pipefail
@@ -14,5 +14,5 @@ step() { local name=$1 secs=$2; shift 2; local t=$SECONDS
 step "time to ready (Chromium, ours + Braintree)" 150 node bench/ready.mjs "$BENCH_OUT/braintree"
 step "widget weight" 20 node bench/weight.mjs "$BENCH_OUT/braintree"
 step "charge path (${BENCH_CHARGES:-300} charges)" 75 node bench/charge.mjs
-step "edge throughput (wrk, ours vs JS baseline)" 180 bash bench/load.sh
+step "edge throughput (wrk, ours vs JS baseline)" 270 bash bench/load.sh
 exit $rc

@@ -14,7 +14,7 @@
 // context, one untimed first load, then RUNS navigations to the same page (new session each).
 // The first cold run also records every response the merchant page and its iframe received
 // (bench/out/fetched/ + fetched.json) for the widget-weight figure (weight.mjs).
-// usage (under scripts/with-edge.sh): node bench/ready.mjs BRAINTREE_DIR
+// usage (under bench/edge.sh or scripts/with-edge.sh): node bench/ready.mjs BRAINTREE_DIR
 import { chromium } from "playwright-core";
 import { readFileSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -24,7 +24,7 @@ const RUNS = Number(process.env.BENCH_READY_RUNS || 30);
 const EDGE = process.env.MAVEN_BASE_URL;
 const KEY = process.env.MAVEN_TEST_KEY;
 const BT_DIR = process.argv[2];
-if (!EDGE || !KEY || !BT_DIR) throw new Error("run under scripts/with-edge.sh with the Braintree bundle dir");
+if (!EDGE || !KEY || !BT_DIR) throw new Error("run under bench/edge.sh or scripts/with-edge.sh with the Braintree bundle dir");
 
 const cdn = await serve({
   "/client.min.js": { type: "text/javascript", body: readFileSync(join(BT_DIR, "client.min.js")), headers: { "cache-control": "public, max-age=3600" } },

@@ -4,7 +4,8 @@
 # and build. Phases (each leaves JSON in bench/out/ for report.mjs):
 #   1. worker bundle      wrangler deploy --dry-run                      (bundle.sh)
 #   2. wasm breakdown     twiggy top on the widget's wasm                 (twiggy.mjs)
-#   then on a fresh local edge + gateway simulator (scripts/with-edge.sh → edge-phase.sh):
+#   then on a fresh local edge (serving a snapshot of this build) + gateway simulator
+#   (bench/edge.sh → edge-phase.sh):
 #   3. time to ready      headless Chromium, ours and Braintree's bundles (ready.mjs)
 #   4. widget weight      the files the first cold load fetched           (weight.mjs)
 #   5. charge path        edge vs simulator alone                         (charge.mjs)
@@ -46,12 +47,12 @@ step() { # step NAME SECONDS CMD…: bounded; a failure is reported and the run 
 }
 step "worker bundle (wrangler deploy --dry-run)" 90 bash bench/bundle.sh
 step "wasm breakdown (twiggy)" 30 node bench/twiggy.mjs
-# No outer timeout here: a signal would reach with-edge.sh while it waits for its child and
-# could leave the edge running. edge-phase.sh bounds each of its steps instead, and with-edge.sh
-# bounds the edge's start (scripts/edge-lib.sh), then stops the edge and the simulator.
+# No outer timeout here: a signal would reach edge.sh while it waits for its child and could
+# leave the edge running. edge-phase.sh bounds each of its steps instead, and edge.sh bounds the
+# edge's start, then stops the edge and the simulator.
 log "edge phase (fresh edge + simulator)"
 t=$SECONDS
-bash scripts/with-edge.sh bash bench/edge-phase.sh || failed+=("edge phase")
+bash bench/edge.sh bash bench/edge-phase.sh || failed+=("edge phase")
 log "edge phase: $((SECONDS - t)) s"
 
 node bench/report.mjs || failed+=("report")
