@@ -144,12 +144,14 @@ async function signIn(page, target, token = ADMIN) {
 async function previewFrame(page) {
   const handle = await page.waitForSelector("#preview-slot iframe", { timeout: 15_000 });
   const frame = await handle.contentFrame();
-  await frame.waitForFunction(() => document.documentElement.dataset.state === "ready", null, { timeout: 20_000 });
+  // The iframe starts as about:blank: a wait begun in that document would never see the form's.
+  await frame.waitForURL(/\/widget\/[0-9a-f-]{36}/, { timeout: 15_000, waitUntil: "domcontentloaded" });
+  await frame.waitForFunction(() => document.documentElement.dataset.state === "ready", null, { timeout: 20_000, polling: 100 });
   return frame;
 }
 
 const buttonColor = (frame) => frame.evaluate(() => getComputedStyle(document.getElementById("submit")).backgroundColor);
-const waitIn = (frame, fn, arg, what) => timeout(frame.waitForFunction(fn, arg, { timeout: 10_000 }), 11_000, what);
+const waitIn = (frame, fn, arg, what) => timeout(frame.waitForFunction(fn, arg, { timeout: 10_000, polling: 100 }), 11_000, what);
 const cspErrors = (page) => page.errors.filter((e) => /Content Security Policy|Refused to/i.test(e));
 
 test("dashboard: saved values, live preview on every edit, API errors by the field, Save persists", { skip }, async () => {
