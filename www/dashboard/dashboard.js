@@ -93,27 +93,31 @@ function signOut(message) {
   showSignin(message);
 }
 
+/** Shows `text` under the sign-in control `id`; false, for `return refuse(…)`. */
+function refuse(id, text) {
+  setErr(id, text);
+  return false;
+}
+
 async function connect(target) {
   setErr("err-token", "");
   setErr("err-target", "");
-  if (!state.token) return setErr("err-token", "Enter the operator token."), false;
-  if (!target) return setErr("err-target", "Enter a project ID (or an account ID to pick one of its projects)."), false;
+  if (!state.token) return refuse("err-token", "Enter the operator token.");
+  if (!target) return refuse("err-target", "Enter a project ID (or an account ID to pick one of its projects).");
   let r = await api("GET", `/v1/admin/projects/${encodeURIComponent(target)}`);
   if (r.status === 200) return openProject(r.json);
   if (r.status === 404) {
+    // Not a project: maybe an account, whose first project opens (the switcher lists the rest).
     r = await api("GET", `/v1/admin/accounts/${encodeURIComponent(target)}/projects`);
-    if (r.status === 200) {
-      if (r.json.projects.length) return openProject(r.json.projects[0], r.json.projects);
-      return setErr("err-target", "This account has no projects yet. Create one with POST /v1/admin/accounts/{id}/projects."), false;
-    }
-    if (r.status === 404) return setErr("err-target", "No project or account has this ID."), false;
+    if (r.status === 200 && r.json.projects.length) return openProject(r.json.projects[0], r.json.projects);
+    if (r.status === 200) return refuse("err-target", "This account has no projects yet. Create one with POST /v1/admin/accounts/{id}/projects.");
+    if (r.status === 404) return refuse("err-target", "No project or account has this ID.");
   }
   if (r.status === 401) {
     sessionStorage.removeItem(TOKEN_KEY);
-    return setErr("err-token", "This token was not accepted. Use the edge's ADMIN_TOKEN secret."), false;
+    return refuse("err-token", "This token was not accepted. Use the edge's ADMIN_TOKEN secret.");
   }
-  setErr("err-target", detailText(r.json, `Unexpected answer from the edge (HTTP ${r.status}).`));
-  return false;
+  return refuse("err-target", detailText(r.json, `Unexpected answer from the edge (HTTP ${r.status}).`));
 }
 
 $("signin").addEventListener("submit", async (e) => {
