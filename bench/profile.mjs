@@ -49,10 +49,19 @@ try {
     else c = "V8 and runtime (GC, builtins, JS↔wasm crossings, streams)";
     cats[c] = (cats[c] || 0) + us;
   }
+  // The heaviest Rust functions (self time), names without their hashes.
+  const fns = {};
+  for (const n of prof.nodes) {
+    if (!n.callFrame.url.startsWith("wasm://")) continue;
+    const f = n.callFrame.functionName.replace(/::h[0-9a-f]{16}$/, "").replace(/\[[0-9a-f]{16}\]/g, "");
+    fns[f] = (fns[f] || 0) + (time.get(n.id) || 0);
+  }
+  const topWasm = Object.entries(fns).sort((a, b) => b[1] - a[1]).slice(0, 6)
+    .map(([fn, us]) => ({ fn, ms_per_request: +(us / 1000 / wrk.requests).toFixed(3) }));
   const per = Object.fromEntries(Object.entries(cats).map(([k, v]) => [k, +(v / 1000 / wrk.requests).toFixed(3)]));
   const file = join(OUT, "profile.json");
   const all = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
-  all[name] = { requests: wrk.requests, seconds: +secs, rps: +(wrk.requests / (wrk.duration_us / 1e6)).toFixed(1), profile_ms: +(Object.values(cats).reduce((a, b) => a + b, 0) / 1000).toFixed(0), ms_per_request: per };
+  all[name] = { requests: wrk.requests, seconds: +secs, rps: +(wrk.requests / (wrk.duration_us / 1e6)).toFixed(1), profile_ms: +(Object.values(cats).reduce((a, b) => a + b, 0) / 1000).toFixed(0), ms_per_request: per, top_wasm: topWasm };
   save("profile", all);
   console.log(JSON.stringify(all[name]));
 } finally {

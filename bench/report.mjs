@@ -274,28 +274,33 @@ if (misses.some((m) => m.startsWith("load"))) {
   }).filter(Boolean).join("; ");
   const hO = find("health-ours"), hJ = find("health-js"), hA = find("health-js-assets");
   const healthLine = hO && hJ && hA
-    ? `\`GET /health\`, which touches no storage, shows the same split: ours ${r2(rps(hJ) / rps(hO))}× the plain JS Worker's time per request, ${r2(rps(hA) / rps(hO))}× the JS Worker behind the same assets layer.`
+    ? ` \`GET /health\`, which touches no storage: ours takes ${r2(rps(hJ) / rps(hO))}× the plain JS Worker's time per request and ${r2(rps(hA) / rps(hO))}× the time of the JS Worker behind the same layer.`
     : "";
   let prof = "";
   if (P && P.ours && P.js) {
     const o = P.ours.ms_per_request, j = P.js.ms_per_request, g = (x, k) => x[k] ?? 0;
     const busy = (x) => Object.entries(x).filter(([k]) => k !== "idle").reduce((t, [, v]) => t + v, 0);
     const KV = "KV binding (get/put)", RUST = "worker code: Rust (wasm)", GLUE = "wasm-bindgen / workers-rs JS glue", JSC = "worker code: JavaScript";
-    prof = ` Inside the isolates (CPU profile, table below; profiling slows both), per request ours is
-  busy ${busy(o).toFixed(1)} ms against ${busy(j).toFixed(1)} ms: the KV binding ${g(o, KV).toFixed(1)} vs ${g(j, KV).toFixed(1)} ms, our code
-  ${g(o, RUST).toFixed(1)} ms of Rust plus ${g(o, GLUE).toFixed(1)} ms of wasm-bindgen/workers-rs glue against ${g(j, JSC).toFixed(1)} ms of
-  JavaScript. The Rust time is spread thin (serde_json, allocation, \`core::fmt\`, the \`url\` crate,
-  BTreeMaps), not one hot spot; the glue is the price of the crossings (each header, KV value,
-  body and promise converted at the JS/wasm boundary).`;
+    const kvAlike = Math.abs(g(o, KV) - g(j, KV)) <= 0.2 * Math.max(g(o, KV), g(j, KV));
+    const topShare = (P.ours.top_wasm?.[0]?.ms_per_request ?? 0) / (g(o, RUST) || 1);
+    const top = (P.ours.top_wasm || []).slice(0, 4).map((f) => `\`${f.fn.length > 60 ? f.fn.slice(0, 57) + "…" : f.fn}\` ${f.ms_per_request.toFixed(2)} ms`).join(", ");
+    prof = ` The CPU profile of the two isolates (table below; profiling slows
+  both) says where: per request ours is busy ${busy(o).toFixed(1)} ms against ${busy(j).toFixed(1)} ms; the KV binding
+  ${kvAlike ? "costs both alike" : "differs"} (${g(o, KV).toFixed(1)} vs ${g(j, KV).toFixed(1)} ms), while our code is ${g(o, RUST).toFixed(1)} ms of Rust plus ${g(o, GLUE).toFixed(1)} ms of
+  wasm-bindgen/workers-rs glue against ${g(j, JSC).toFixed(1)} ms of JavaScript. ${topShare < 0.2
+    ? `The heaviest Rust functions are small shares (${top}): the Rust time is spread over many
+  functions, not one hot spot.` : `The Rust time is led by ${top}.`} The glue is the price of the crossings (each header, KV value, body and
+  promise converted at the JS/wasm boundary).`;
   }
   const busyShare = P?.ours ? 1 - (P.ours.ms_per_request.idle ?? 0) * P.ours.requests / P.ours.profile_ms : NaN;
   miss.push(`- **Session create vs the JS baseline** (${parts}). Both Workers make the same KV calls
-  under the same \`wrangler dev\`; on 2 shared cores the machine time per request sets both
+  under the same \`wrangler dev\`; on 2 shared cores the machine time per request sets
   throughput and, queued, latency${Number.isFinite(busyShare) ? ` (our isolate alone was busy ${(busyShare * 100).toFixed(0)}% of its profile on 2 connections)` : ""}.
-  Two things dominate. First, our worker sits behind wrangler's static-assets layer (\`[assets]\`
-  in wrangler.toml: every request goes through the asset router, which looks the path up in the
-  asset manifest before the worker runs) and the plain JS baseline does not: ${split || "not measured"}.
-  ${healthLine}${prof}
+  Two things make up the difference. (1) Our worker sits behind wrangler's static-assets layer
+  (\`[assets]\` in wrangler.toml: every request passes the asset router, which looks the path up
+  in the asset manifest before the worker runs); the plain JS baseline does not. Split with the
+  JS Worker behind the same layer: ${split || "not measured"}.${healthLine}
+  (2) Our code costs more CPU than the JavaScript doing the same work.${prof}
   What would close it: \`run_worker_first = ["/v1/*"]\` under \`[assets]\` so API calls skip the
   asset lookup (in production too); then fewer crossings and allocations on the create path
   (read the \`Host\` header instead of parsing the URL with the \`url\` crate in \`Ctx::new\`,
