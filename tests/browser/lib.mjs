@@ -117,3 +117,30 @@ export const events = (page) => page.evaluate(() => window.__events || []);
 export async function waitState(frame, state, ms = 10_000) {
   await frame.waitForFunction((s) => document.documentElement.dataset.state === s, state, { timeout: ms });
 }
+
+// Shared by the widget and SDK suites.
+export const rgb = (hex) => {
+  const h = hex.replace("#", "");
+  const f = h.length === 3 ? [...h].map((c) => c + c).join("") : h;
+  return `rgb(${parseInt(f.slice(0, 2), 16)}, ${parseInt(f.slice(2, 4), 16)}, ${parseInt(f.slice(4, 6), 16)})`;
+};
+export const style = (frame, sel, prop) => frame.evaluate(([s, p]) => getComputedStyle(document.querySelector(s))[p], [sel, prop]);
+export const text = (frame, sel) => frame.evaluate((s) => document.querySelector(s).textContent, sel);
+export const shown = (frame, sel) => frame.evaluate((s) => { const e = document.querySelector(s); return !!e && e.getClientRects().length > 0; }, sel);
+
+/** Runs `fn` on a fresh merchant page (its own browser context), closed afterwards. */
+export async function inPage(browser, env, fn, opts) {
+  const page = await merchantPage(browser, env, opts);
+  try {
+    return await fn(page);
+  } finally {
+    await page.context().close();
+  }
+}
+
+/** Types a card into the form. */
+export async function fill(frame, { number = "4242424242424242", exp = "12/34", cvc = "123" } = {}) {
+  await frame.locator("#number").pressSequentially(number);
+  await frame.locator("#exp").pressSequentially(exp);
+  await frame.locator("#cvc").pressSequentially(cvc);
+}

@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
   launch, setup, createSession, sessionView, merchantPage, mount, formFrame, waitEvent, events,
-  waitState, timeout, ARTIFACTS,
+  waitState, timeout, ARTIFACTS, rgb, style, text, shown, inPage, fill,
 } from "./lib.mjs";
 
 let env, browser;
@@ -17,29 +17,7 @@ after(async () => {
   await env?.stop();
 });
 
-const rgb = (hex) => {
-  const h = hex.replace("#", "");
-  const f = h.length === 3 ? [...h].map((c) => c + c).join("") : h;
-  return `rgb(${parseInt(f.slice(0, 2), 16)}, ${parseInt(f.slice(2, 4), 16)}, ${parseInt(f.slice(4, 6), 16)})`;
-};
-const style = (frame, sel, prop) => frame.evaluate(([s, p]) => getComputedStyle(document.querySelector(s))[p], [sel, prop]);
-const text = (frame, sel) => frame.evaluate((s) => document.querySelector(s).textContent, sel);
-const shown = (frame, sel) => frame.evaluate((s) => { const e = document.querySelector(s); return !!e && e.getClientRects().length > 0; }, sel);
-
-async function withPage(fn, opts) {
-  const page = await merchantPage(browser, env, opts);
-  try {
-    return await fn(page);
-  } finally {
-    await page.context().close();
-  }
-}
-
-async function fill(frame, { number = "4242424242424242", exp = "12/34", cvc = "123" } = {}) {
-  await frame.locator("#number").pressSequentially(number);
-  await frame.locator("#exp").pressSequentially(exp);
-  await frame.locator("#cvc").pressSequentially(cvc);
-}
+const withPage = (fn, opts) => inPage(browser, env, fn, opts);
 
 test("mount by selector shows the project's theme, labels and fields; pay succeeds", async () => {
   const s = await createSession(env.edge, { amount_cents: 1234, description: "Pro plan" });
