@@ -4,6 +4,7 @@
 mod auth;
 mod gateway_http;
 mod http;
+mod memo;
 mod router;
 mod routes;
 mod session_do;

@@ -5,6 +5,7 @@
 //! index: one key per delivery, so concurrent charges never overwrite each other's entry).
 
 use crate::http::ApiResult;
+use crate::memo;
 use maven_core::auth::Environment;
 use maven_core::error::ApiError;
 use maven_core::model::{Account, ApiKeyRecord, Project};
@@ -41,12 +42,21 @@ impl Store {
     }
 
     pub async fn get<T: DeserializeOwned>(&self, key: &str) -> ApiResult<Option<T>> {
-        let text = self
-            .kv
-            .get(key)
-            .text()
-            .await
-            .map_err(|_| kv_error("reading"))?;
+        let text = match memo::get(key) {
+            Some(text) => text,
+            None => {
+                let text = self
+                    .kv
+                    .get(key)
+                    .text()
+                    .await
+                    .map_err(|_| kv_error("reading"))?;
+                if memo::applies(key) {
+                    memo::put(key, text.clone());
+                }
+                text
+            }
+        };
         match text {
             None => Ok(None),
             Some(t) => serde_json::from_str(&t)
@@ -64,6 +74,9 @@ impl Store {
     ) -> ApiResult<()> {
         let text = serde_json::to_string(value)
             .map_err(|_| ApiError::Internal("could not encode a record".into()))?;
+        if memo::applies(key) {
+            memo::put(key, Some(text.clone()));
+        }
         let mut put = self.kv.put(key, text).map_err(|_| kv_error("writing"))?;
         if let Some(at) = expiration {
             put = put.expiration(at);

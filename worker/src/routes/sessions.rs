@@ -15,7 +15,10 @@ pub async fn create(ctx: &mut Ctx) -> ApiResult<Response> {
     let body = ctx.json_body().await?;
     let idem = idempotency_key(ctx)?;
     // Same key + same body → the same reply; same key + another body → 409.
-    let body_hash = sha256_hex(body.to_string().as_bytes());
+    let body_hash = match idem {
+        Some(_) => sha256_hex(body.to_string().as_bytes()),
+        None => String::new(),
+    };
     if let Some(key_hash) = &idem {
         if let Some(prev) = store
             .idempotent_reply(&caller.account_id, caller.environment, key_hash)
