@@ -185,6 +185,13 @@ record: our edge resolves the project to check its gateway), KV put of the sessi
 expiration, 201 JSON. "JS-assets" is the same JS Worker with an \`[assets]\` table like ours (same
 files), so that wrangler routes its requests through the same static-assets layer first.
 "JS-minimal" skips the project lookup (1 KV get + 1 KV put), for scale.
+Not the same work, to be plain about it: our edge keeps API keys, projects and slugs in a
+5-second per-isolate memo (worker/src/memo.rs; KV is eventually consistent for up to 60 s
+anyway), so under load it mostly skips the three KV reads the JS Worker makes on every request.
+Before the memo, the same bench gave ours/JS 1.20 (2c) and 1.29 (8c) in time per request: the
+rest of the gap was wrangler's static-assets layer (now skipped for \`/v1/*\` through
+\`run_worker_first\`) and our CPU per request (JS↔wasm glue and Rust, see the profile below).
+The JS-minimal row (1 get + 1 put) is the fairest bound for a cached JS Worker.
 Every request answered 201 unless the errors column says otherwise (connect/read/write/timeout/non-2xx).
 
 | run | conn | s | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | errors |
