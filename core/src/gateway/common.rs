@@ -18,6 +18,20 @@ pub(crate) fn unavailable(reason: impl Into<String>) -> Step {
     Step::Done(Outcome::Unavailable(reason.into()))
 }
 
+/// A gateway error answer that is not a decline: unavailable, with the gateway's own words.
+pub(crate) fn error_answer(
+    gateway: &str,
+    status: u16,
+    kind: Option<&str>,
+    message: Option<&str>,
+) -> Step {
+    unavailable(format!(
+        "{gateway} answered HTTP {status} ({}): {}",
+        kind.unwrap_or("error"),
+        message.unwrap_or("no message")
+    ))
+}
+
 /// Parses a reply body; a failure names the gateway and the spot but never echoes the body.
 pub(crate) fn parse<T: DeserializeOwned>(gateway: &str, body: &str) -> Result<T, Step> {
     serde_json::from_str(body).map_err(|e| {

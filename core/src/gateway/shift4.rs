@@ -140,12 +140,12 @@ fn error_reply(reply: &HttpReply) -> Step {
         let code = wire::decline_code(err.code.as_deref().unwrap_or_default());
         return common::declined(code, err.message.as_deref());
     }
-    common::unavailable(format!(
-        "shift4 answered HTTP {} ({}): {}",
+    common::error_answer(
+        NAME,
         reply.status,
-        err.kind.as_deref().unwrap_or("error"),
-        err.message.as_deref().unwrap_or("no message")
-    ))
+        err.kind.as_deref(),
+        err.message.as_deref(),
+    )
 }
 
 impl Adapter for Shift4 {

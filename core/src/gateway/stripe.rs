@@ -143,12 +143,12 @@ fn error_reply(reply: &HttpReply) -> Step {
     if reply.status == 402 || err.kind.as_deref() == Some("card_error") {
         return common::declined(wire::decline_code(&err), err.message.as_deref());
     }
-    common::unavailable(format!(
-        "stripe answered HTTP {} ({}): {}",
+    common::error_answer(
+        NAME,
         reply.status,
-        err.kind.as_deref().unwrap_or("error"),
-        err.message.as_deref().unwrap_or("no message")
-    ))
+        err.kind.as_deref(),
+        err.message.as_deref(),
+    )
 }
 
 impl Adapter for Stripe {
