@@ -7,6 +7,7 @@ pub mod charge;
 pub mod customization;
 pub mod error;
 pub mod gateway;
+pub mod idempotency;
 pub mod model;
 pub mod money;
 pub mod seal;

@@ -199,6 +199,22 @@ test("Idempotency-Key: same body → same session, other body → 409", async ()
   assert.notEqual(d.json.session_id, a.json.session_id);
 });
 
+test("Idempotency-Key under concurrency: one session, twins get it replayed or 409", async () => {
+  const headers = { "idempotency-key": `race-${Date.now()}-${Math.random()}` };
+  const replies = await Promise.all(Array.from({ length: 12 }, () => createSession(ok, { headers })));
+  const created = replies.filter((r) => r.status === 201);
+  const others = replies.filter((r) => r.status !== 201);
+  assert.ok(created.length >= 1);
+  assert.equal(new Set(created.map((r) => r.json.session_id)).size, 1, "one key, one session");
+  for (const r of others) {
+    assert.equal(r.status, 409, r.text);
+    assert.equal(r.json.error_code, "idempotency_in_progress");
+  }
+  // Once settled, every retry replays the one session.
+  const after = await createSession(ok, { headers });
+  assert.equal(after.json.session_id, created[0].json.session_id);
+});
+
 test("customization: project settings, then per-session overrides win", async () => {
   const patch = await admin("PATCH", `/v1/admin/projects/${PROJECT_ID}`, {
     theme: { primary_color: "#0a7d5a", border_radius: 4 },

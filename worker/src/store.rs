@@ -1,32 +1,22 @@
 //! KV access, typed. One namespace (`MAVEN_KV`), keys by prefix:
 //! `apikey:<sha256>`, `account:<id>`, `project:<id>`, `slug:<account>:<slug>`,
-//! `projects:<account>` (id list), `session:<id>`, `idem:<account>:<env>:<sha256(key)>`,
+//! `projects:<account>` (id list), `session:<id>`,
 //! `delivery:<id>` (a webhook delivery), `deliveries:<project>:<newest-first time>:<id>` (its
 //! index: one key per delivery, so concurrent charges never overwrite each other's entry).
 
 use crate::http::ApiResult;
 use crate::memo;
-use maven_core::auth::Environment;
 use maven_core::error::ApiError;
 use maven_core::model::{Account, ApiKeyRecord, Project};
 use maven_core::session::Session;
 use maven_core::webhook::delivery::{Delivery, RETENTION_SECS};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use worker::kv::KvStore;
 use worker::Env;
 
 pub struct Store {
     kv: KvStore,
-}
-
-/// A remembered create response for an `Idempotency-Key`.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct IdempotentReply {
-    pub body_hash: String,
-    pub status: u16,
-    /// The JSON text sent the first time, replayed byte for byte.
-    pub body: String,
 }
 
 fn kv_error(what: &str) -> ApiError {
@@ -136,36 +126,6 @@ impl Store {
     pub async fn put_session(&self, s: &Session) -> ApiResult<()> {
         self.put(&format!("session:{}", s.id), s, Some(s.kv_expiration()))
             .await
-    }
-
-    fn idem_key(account: &str, env: Environment, key_hash: &str) -> String {
-        format!("idem:{account}:{}:{key_hash}", env.as_str())
-    }
-
-    pub async fn idempotent_reply(
-        &self,
-        account: &str,
-        env: Environment,
-        key_hash: &str,
-    ) -> ApiResult<Option<IdempotentReply>> {
-        self.get(&Self::idem_key(account, env, key_hash)).await
-    }
-
-    /// Remembered for 24 h (SPEC §3).
-    pub async fn put_idempotent_reply(
-        &self,
-        account: &str,
-        env: Environment,
-        key_hash: &str,
-        reply: &IdempotentReply,
-        now: u64,
-    ) -> ApiResult<()> {
-        self.put(
-            &Self::idem_key(account, env, key_hash),
-            reply,
-            Some(now + 24 * 3600),
-        )
-        .await
     }
 
     pub async fn delivery(&self, id: &str) -> ApiResult<Option<Delivery>> {

@@ -97,7 +97,7 @@ with another body is 409.";
         (status = 400, description = "Gateway not configured for the project in this environment (`error_code: gateway_not_configured`)", body = HTTPError),
         (status = 401, description = "Missing or unknown API key", body = HTTPError),
         (status = 404, description = "Project not found", body = HTTPError),
-        (status = 409, description = "Idempotency-Key reused with another body", body = HTTPError),
+        (status = 409, description = "Idempotency-Key reused with another body (`idempotency_key_reused`), or a request with that key still in progress (`idempotency_in_progress`)", body = HTTPError),
         (status = 413, description = "Body over 16 KiB", body = HTTPError),
         (status = 415, description = "Content-Type is not application/json", body = HTTPError),
         (status = 422, description = "Validation Error", body = HTTPValidationError),

@@ -6,6 +6,7 @@ use crate::gateway_http;
 use crate::http::{json, ApiResult, Ctx};
 use crate::routes::admin::{credentials_key, seal_key};
 use crate::routes::sessions::live_session;
+use crate::session_do::SessionDo;
 use crate::store::Store;
 use crate::webhooks;
 use maven_core::card::{validate_card, CardInput};
@@ -17,7 +18,7 @@ use maven_core::time::year_month;
 use maven_core::validate::Fields;
 use maven_core::webhook::LastDecline;
 use serde_json::{json, Value};
-use worker::{Method, Request, RequestInit, Response};
+use worker::Response;
 
 pub async fn submit(ctx: &mut Ctx, id: &str) -> ApiResult<Response> {
     let store = Store::from_env(&ctx.env)?;
@@ -203,68 +204,4 @@ fn parse_card(
         &["body".into(), "card".into()],
     )
     .map_err(ApiError::validation)
-}
-
-/// The session's Durable Object stub.
-struct SessionDo {
-    stub: worker::Stub,
-}
-
-impl SessionDo {
-    fn new(ctx: &Ctx, session_id: &str) -> ApiResult<Self> {
-        let ns = ctx
-            .env
-            .durable_object("SESSION_STATE")
-            .map_err(|_| ApiError::Internal("SESSION_STATE binding is missing".into()))?;
-        let stub = ns
-            .id_from_name(session_id)
-            .and_then(|id| id.get_stub())
-            .map_err(|_| ApiError::Internal("session state unavailable".into()))?;
-        Ok(SessionDo { stub })
-    }
-
-    /// Posts JSON to the object; its non-200 answers are `ApiError` bodies, passed through.
-    async fn call<T: serde::de::DeserializeOwned>(&self, path: &str, body: Value) -> ApiResult<T> {
-        let unavailable = || ApiError::Internal("session state unavailable".into());
-        let mut init = RequestInit::new();
-        init.with_method(Method::Post)
-            .with_body(Some(body.to_string().into()));
-        let req = Request::new_with_init(&format!("https://session-state{path}"), &init)
-            .map_err(|_| unavailable())?;
-        let mut resp = self
-            .stub
-            .fetch_with_request(req)
-            .await
-            .map_err(|_| unavailable())?;
-        let status = resp.status_code();
-        let value: Value = resp.json().await.map_err(|_| unavailable())?;
-        if status == 200 {
-            serde_json::from_value(value).map_err(|_| unavailable())
-        } else {
-            Err(from_rendered(status, value))
-        }
-    }
-}
-
-/// Rebuilds the `ApiError` the object rendered (claim conflicts, 429, stale attempts).
-fn from_rendered(status: u16, body: Value) -> ApiError {
-    let detail = body["detail"].as_str().unwrap_or("").to_string();
-    match (status, body["error_code"].as_str()) {
-        (429, _) => ApiError::TooManyAttempts,
-        (409, Some("in_progress")) => ApiError::Conflict {
-            detail,
-            code: "in_progress",
-        },
-        (409, Some("already_completed")) => ApiError::Conflict {
-            detail,
-            code: "already_completed",
-        },
-        (409, _) => ApiError::Conflict {
-            detail,
-            code: "stale_attempt",
-        },
-        // The one 422 of the object: another card while an attempt's outcome is unknown.
-        (422, _) => maven_core::charge::other_card_error(),
-        _ => ApiError::Internal("session state unavailable".into()),
-    }
 }

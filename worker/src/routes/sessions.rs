@@ -2,60 +2,61 @@
 
 use crate::auth::{self, Caller};
 use crate::http::{json, json_text, new_id, ApiResult, Ctx};
-use crate::store::{IdempotentReply, Store};
+use crate::session_do::SessionDo;
+use crate::store::Store;
 use maven_core::auth::sha256_hex;
 use maven_core::error::ApiError;
+use maven_core::idempotency::{Begin, StoredReply};
 use maven_core::model::{is_uuid, Project};
 use maven_core::session::{validate_create, Session};
+use serde_json::json;
 use worker::Response;
 
 pub async fn create(ctx: &mut Ctx) -> ApiResult<Response> {
     let store = Store::from_env(&ctx.env)?;
     let caller = auth::merchant(ctx, &store).await?;
     let body = ctx.json_body().await?;
-    let idem = idempotency_key(ctx)?;
-    // Same key + same body → the same reply; same key + another body → 409.
-    let body_hash = match idem {
-        Some(_) => sha256_hex(body.to_string().as_bytes()),
-        None => String::new(),
+    let Some(key_hash) = idempotency_key(ctx)? else {
+        let session = create_session(&store, &caller, &body, ctx.now).await?;
+        return Ok(json(201, &session.created_body(&ctx.origin)));
     };
-    if let Some(key_hash) = &idem {
-        if let Some(prev) = store
-            .idempotent_reply(&caller.account_id, caller.environment, key_hash)
-            .await?
-        {
-            if prev.body_hash != body_hash {
-                return Err(ApiError::Conflict {
-                    detail: "This Idempotency-Key was already used with a different request body."
-                        .into(),
-                    code: "idempotency_key_reused",
-                });
-            }
-            let mut r = json_text(prev.status, prev.body);
-            let _ = r.headers_mut().set("idempotent-replayed", "true");
-            return Ok(r);
+    // One strongly consistent slot per key: concurrent twins cannot both create a session.
+    let slot = SessionDo::new(
+        ctx,
+        &format!(
+            "idem:{}:{}:{key_hash}",
+            caller.account_id,
+            caller.environment.as_str()
+        ),
+    )?;
+    let body_hash = sha256_hex(body.to_string().as_bytes());
+    let begin: Begin = slot
+        .call(
+            "/idem/begin",
+            json!({"now": ctx.now, "body_hash": body_hash}),
+        )
+        .await?;
+    if let Begin::Replay(prev) = begin {
+        let mut r = json_text(prev.status, prev.body);
+        let _ = r.headers_mut().set("idempotent-replayed", "true");
+        return Ok(r);
+    }
+    let session = match create_session(&store, &caller, &body, ctx.now).await {
+        Ok(s) => s,
+        Err(e) => {
+            // Nothing was created: free the key for a corrected retry.
+            let _: ApiResult<serde_json::Value> = slot.call("/idem/abort", json!({})).await;
+            return Err(e);
         }
-    }
-    let session = create_session(&store, &caller, &body, ctx.now).await?;
-    let body = serde_json::to_string(&session.created_body(&ctx.origin))
+    };
+    let text = serde_json::to_string(&session.created_body(&ctx.origin))
         .map_err(|_| ApiError::Internal("could not encode the session".into()))?;
-    if let Some(key_hash) = &idem {
-        let reply = IdempotentReply {
-            body_hash,
-            status: 201,
-            body: body.clone(),
-        };
-        store
-            .put_idempotent_reply(
-                &caller.account_id,
-                caller.environment,
-                key_hash,
-                &reply,
-                ctx.now,
-            )
-            .await?;
-    }
-    Ok(json_text(201, body))
+    let reply = StoredReply {
+        status: 201,
+        body: text.clone(),
+    };
+    let _: serde_json::Value = slot.call("/idem/finish", json!(reply)).await?;
+    Ok(json_text(201, text))
 }
 
 /// Validates a create body and stores the new session (shared by the API and the local demo).
