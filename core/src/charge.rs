@@ -161,6 +161,15 @@ impl ChargeState {
                     attempts_left: MAX_ATTEMPTS.saturating_sub(self.declines),
                 }
             }
+            // Rewritten with the Durable Object's commit (money-safety work in progress).
+            Outcome::Rejected(reason) | Outcome::Mismatch { detail: reason, .. } => {
+                self.attempt += 1;
+                self.recovering = false;
+                self.fingerprint = None;
+                Finished::Unavailable {
+                    reason: reason.clone(),
+                }
+            }
             Outcome::Unavailable(reason) => {
                 self.recovering = true;
                 Finished::Unavailable {

@@ -1,7 +1,10 @@
 //! What the four adapters share: the adapter contract, reply classification, and how an
 //! approval or decline is built, so every gateway maps replies the same way.
 
-use super::{ApprovedStatus, HttpCall, HttpReply, Outcome, PaymentRequest, Step};
+use super::{
+    ApprovedStatus, AttemptRef, Credentials, HttpCall, HttpReply, LookupResult, LookupStep,
+    Outcome, PaymentRequest, Step,
+};
 use crate::card::Brand;
 use crate::error::DeclineCode;
 use serde::de::DeserializeOwned;
@@ -12,6 +15,38 @@ pub(crate) trait Adapter: std::fmt::Debug + Send {
     fn start(&mut self) -> Step;
     /// The step after the reply to the previous `Step::Call`.
     fn on_reply(&mut self, reply: HttpReply) -> Step;
+}
+
+/// One gateway's lookup of an attempt (`super::Lookup` owns the call budget).
+pub(crate) trait LookupAdapter: std::fmt::Debug + Send {
+    fn start(&mut self) -> LookupStep;
+    fn on_reply(&mut self, reply: HttpReply) -> LookupStep;
+}
+
+/// The lookup adapter of the gateway the credentials belong to.
+pub(crate) fn lookup_adapter(
+    base: String,
+    credentials: &Credentials,
+    attempt: AttemptRef,
+) -> Box<dyn LookupAdapter> {
+    // Each gateway module replaces this with its documented lookup.
+    let _ = (base, attempt);
+    Box::new(NoLookup(credentials.kind()))
+}
+
+#[derive(Debug)]
+struct NoLookup(super::GatewayKind);
+
+impl LookupAdapter for NoLookup {
+    fn start(&mut self) -> LookupStep {
+        LookupStep::Done(LookupResult::Unknown(format!(
+            "{} has no lookup",
+            self.0.as_str()
+        )))
+    }
+    fn on_reply(&mut self, _: HttpReply) -> LookupStep {
+        self.start()
+    }
 }
 
 pub(crate) fn unavailable(reason: impl Into<String>) -> Step {

@@ -132,6 +132,18 @@ pub struct PaymentRequest {
 }
 
 impl PaymentRequest {
+    /// The attempt as a lookup sees it (no card data).
+    pub fn attempt_ref(&self) -> AttemptRef {
+        AttemptRef {
+            session_id: self.session_id.clone(),
+            attempt: self.attempt,
+            amount_cents: self.amount_cents,
+            currency: self.currency.clone(),
+            mode: self.mode,
+            capture: self.capture,
+        }
+    }
+
     /// Stable per session+attempt; suffix tells the steps of one flow apart.
     pub fn idempotency_key(&self, step: &str) -> String {
         format!("mvn-{}-{}-{}", self.session_id, self.attempt, step)
@@ -190,8 +202,115 @@ pub enum Outcome {
         /// The gateway's own message, for logs and the merchant (never card data).
         message: String,
     },
-    /// Gateway error, 5xx, malformed reply: the session stays payable.
+    /// The gateway proved that nothing was charged (a 4xx it documents as "not processed",
+    /// decided per gateway in its module): the attempt closes without counting as a decline, and
+    /// the customer may try again (a new attempt, new keys).
+    Rejected(String),
+    /// The gateway took money that is not the session's (another amount or currency): never
+    /// shown as paid; the session fails with `gateway_mismatch` and the merchant is told.
+    Mismatch {
+        transaction_id: String,
+        detail: String,
+    },
+    /// Unknown outcome (timeout, reset, 5xx, malformed reply, a duplicate answer): the attempt
+    /// stays open and is resolved by `Lookup`, never guessed.
     Unavailable(String),
+}
+
+/// What identifies one attempt at the gateway without any card data: enough for a `Lookup`
+/// (kept in the session's Durable Object while the attempt is unresolved).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttemptRef {
+    pub session_id: String,
+    pub attempt: u32,
+    pub amount_cents: u64,
+    /// ISO 4217, lower-case.
+    pub currency: String,
+    pub mode: Mode,
+    pub capture: bool,
+}
+
+/// The answer of a lookup of one attempt at its gateway.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum LookupResult {
+    /// The gateway has the attempt's transaction: its outcome (`Approved`, `Declined` or
+    /// `Mismatch`; amount and currency checked against the `AttemptRef`).
+    Found(Outcome),
+    /// The gateway has no transaction for this attempt (yet: a request still in flight may land
+    /// later, so the caller trusts this only after a quiet period).
+    NotFound,
+    /// The lookup itself failed (timeout, 5xx, malformed): try again later.
+    Unknown(String),
+}
+
+/// One step of a `Lookup`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LookupStep {
+    Call(HttpCall),
+    Done(LookupResult),
+}
+
+/// Looks one attempt up at its gateway with that gateway's documented lookup (each gateway's
+/// module says which), as a state machine the worker drives like `Flow`: `next(None)` first,
+/// then the reply to each call, until `Done`. Needs no card data, only the `AttemptRef`.
+#[derive(Debug)]
+pub struct Lookup {
+    kind: GatewayKind,
+    adapter: Box<dyn common::LookupAdapter>,
+    started: bool,
+    calls: u32,
+    finished: Option<LookupResult>,
+}
+
+impl Lookup {
+    pub fn new(config: &GatewayConfig, attempt: &AttemptRef) -> Lookup {
+        let base = common::trim_base(&config.base_url);
+        let adapter = common::lookup_adapter(base, &config.credentials, attempt.clone());
+        Lookup {
+            kind: config.credentials.kind(),
+            adapter,
+            started: false,
+            calls: 0,
+            finished: None,
+        }
+    }
+
+    pub fn next(&mut self, reply: Option<HttpReply>) -> LookupStep {
+        if let Some(r) = &self.finished {
+            return LookupStep::Done(r.clone());
+        }
+        let step = if !self.started {
+            self.started = true;
+            self.adapter.start()
+        } else {
+            match reply {
+                Some(reply) => self.adapter.on_reply(reply),
+                None => LookupStep::Done(LookupResult::Unknown(format!(
+                    "{} lookup resumed without the reply to its last call",
+                    self.kind.as_str()
+                ))),
+            }
+        };
+        let step = match step {
+            LookupStep::Call(_) if self.calls >= MAX_CALLS => {
+                LookupStep::Done(LookupResult::Unknown(format!(
+                    "{} lookup exceeded {MAX_CALLS} calls",
+                    self.kind.as_str()
+                )))
+            }
+            other => other,
+        };
+        match step {
+            LookupStep::Call(call) => {
+                self.calls += 1;
+                LookupStep::Call(call)
+            }
+            LookupStep::Done(r) => {
+                self.finished = Some(r.clone());
+                LookupStep::Done(r)
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
