@@ -33,15 +33,7 @@ pub fn sha256_hex(data: &[u8]) -> String {
     hex(&Sha256::digest(data))
 }
 
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[usize::from(b >> 4)] as char);
-        s.push(DIGITS[usize::from(b & 15)] as char);
-    }
-    s
-}
+pub use crate::crypto::{constant_time_eq, hex};
 
 /// A presented key, checked for shape only (the store decides whether it exists).
 #[derive(Debug, PartialEq, Eq)]
@@ -87,11 +79,6 @@ pub fn new_key(environment: Environment, random: &[u8; 24]) -> String {
         .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
         .collect();
     format!("mvn_{}_{body}", environment.as_str())
-}
-
-/// Constant-time comparison, for operator tokens.
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]

@@ -193,7 +193,7 @@ pub struct CardInput {
 }
 
 /// A card that passed every check: digits only, four-digit year, brand known.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ValidCard {
     pub number: Secret,
     pub exp_month: u32,

@@ -31,35 +31,49 @@ pub enum Begin {
     /// Go ahead, then `finish` (or `abort` on failure).
     Fresh,
     Replay(StoredReply),
+    /// The key was used with another body.
+    KeyReused,
+    /// The first request with this key has not finished yet.
+    InProgress,
+}
+
+impl Begin {
+    /// The 409 a refused begin answers with (typed across the Durable Object boundary).
+    pub fn error(&self) -> Option<ApiError> {
+        match self {
+            Begin::KeyReused => Some(ApiError::Conflict {
+                detail: "This Idempotency-Key was already used with a different request body."
+                    .into(),
+                code: "idempotency_key_reused",
+            }),
+            Begin::InProgress => Some(ApiError::Conflict {
+                detail: "A request with this Idempotency-Key is still in progress; retry shortly."
+                    .into(),
+                code: "idempotency_in_progress",
+            }),
+            Begin::Fresh | Begin::Replay(_) => None,
+        }
+    }
 }
 
 impl IdemSlot {
-    pub fn begin(&mut self, body_hash: &str, now: u64) -> Result<Begin, ApiError> {
+    pub fn begin(&mut self, body_hash: &str, now: u64) -> Begin {
         let expired = self.body_hash.is_some() && now >= self.created_at + WINDOW_SECS;
         let abandoned = self.reply.is_none() && self.in_flight_until.is_some_and(|t| now >= t);
         if expired || abandoned {
             *self = IdemSlot::default();
         }
         match &self.body_hash {
-            Some(h) if h != body_hash => Err(ApiError::Conflict {
-                detail: "This Idempotency-Key was already used with a different request body."
-                    .into(),
-                code: "idempotency_key_reused",
-            }),
+            Some(h) if h != body_hash => Begin::KeyReused,
             Some(_) => match &self.reply {
-                Some(r) => Ok(Begin::Replay(r.clone())),
-                None => Err(ApiError::Conflict {
-                    detail:
-                        "A request with this Idempotency-Key is still in progress; retry shortly."
-                            .into(),
-                    code: "idempotency_in_progress",
-                }),
+                Some(r) => Begin::Replay(r.clone()),
+                None => Begin::InProgress,
             },
             None => {
                 self.body_hash = Some(body_hash.to_string());
                 self.created_at = now;
                 self.in_flight_until = Some(now + CLAIM_SECS);
-                Ok(Begin::Fresh)
+                Begin::Fresh
             }
         }
     }
@@ -89,29 +103,29 @@ mod tests {
     #[test]
     fn first_claims_twin_waits_then_replays() {
         let mut s = IdemSlot::default();
-        assert_eq!(s.begin("h", 10).unwrap(), Begin::Fresh);
-        let twin = s.begin("h", 11).unwrap_err();
+        assert_eq!(s.begin("h", 10), Begin::Fresh);
+        let twin = s.begin("h", 11).error().unwrap();
         assert_eq!(twin.body()["error_code"], "idempotency_in_progress");
         s.finish(reply());
-        assert_eq!(s.begin("h", 12).unwrap(), Begin::Replay(reply()));
-        let other = s.begin("other", 13).unwrap_err();
+        assert_eq!(s.begin("h", 12), Begin::Replay(reply()));
+        let other = s.begin("other", 13).error().unwrap();
         assert_eq!(other.body()["error_code"], "idempotency_key_reused");
     }
 
     #[test]
     fn abandoned_or_aborted_claims_free_the_key() {
         let mut s = IdemSlot::default();
-        s.begin("h", 10).unwrap();
-        assert_eq!(s.begin("other", 10 + CLAIM_SECS).unwrap(), Begin::Fresh);
+        s.begin("h", 10);
+        assert_eq!(s.begin("other", 10 + CLAIM_SECS), Begin::Fresh);
         s.abort();
-        assert_eq!(s.begin("third", 50).unwrap(), Begin::Fresh);
+        assert_eq!(s.begin("third", 50), Begin::Fresh);
     }
 
     #[test]
     fn the_window_ends_after_a_day() {
         let mut s = IdemSlot::default();
-        s.begin("h", 0).unwrap();
+        s.begin("h", 0);
         s.finish(reply());
-        assert_eq!(s.begin("other", WINDOW_SECS).unwrap(), Begin::Fresh);
+        assert_eq!(s.begin("other", WINDOW_SECS), Begin::Fresh);
     }
 }

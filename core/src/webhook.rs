@@ -62,7 +62,7 @@ pub struct Processor {
 }
 
 /// The card and the reason of the last decline, for `payment-failed` (brand and last 4 only).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LastDecline {
     pub card_brand: String,
     pub card_last4: String,

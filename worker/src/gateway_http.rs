@@ -5,24 +5,66 @@
 
 use futures_util::future::{select, Either};
 use maven_core::gateway::{
-    Flow, GatewayConfig, HttpCall, HttpReply, Outcome, PaymentRequest, Step,
+    AttemptRef, Flow, GatewayConfig, HttpCall, HttpReply, Lookup, LookupResult, LookupStep,
+    Outcome, PaymentRequest, Step,
 };
 use std::time::Duration;
 use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestInit};
 
-/// Per call; a flow makes at most 4 calls.
+/// Per call at most; the flow's deadline cuts it shorter.
 const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 
-pub async fn run(config: &GatewayConfig, request: &PaymentRequest) -> Outcome {
+fn now_ms() -> u64 {
+    worker::Date::now().as_millis()
+}
+
+/// The time left until `deadline_ms` (object clock), capped at one call's timeout.
+fn time_left(deadline_ms: u64) -> Option<Duration> {
+    let left = deadline_ms.saturating_sub(now_ms());
+    (left > 0).then(|| Duration::from_millis(left).min(CALL_TIMEOUT))
+}
+
+/// Runs one payment flow; every call must finish by `deadline_ms`, so the flow never outlives
+/// the claim that allowed it.
+pub async fn run(config: &GatewayConfig, request: &PaymentRequest, deadline_ms: u64) -> Outcome {
     let mut flow = Flow::new(config, request);
     let mut reply = None;
     loop {
         match flow.next(reply.take()) {
             Step::Done(outcome) => return outcome,
-            Step::Call(call) => match send(&call, CALL_TIMEOUT).await {
-                Ok(r) => reply = Some(r),
-                Err(reason) => return Outcome::Unavailable(reason),
-            },
+            Step::Call(call) => {
+                let Some(timeout) = time_left(deadline_ms) else {
+                    return Outcome::Unavailable("the payment flow reached its deadline".into());
+                };
+                match send(&call, timeout).await {
+                    Ok(r) => reply = Some(r),
+                    Err(reason) => return Outcome::Unavailable(reason),
+                }
+            }
+        }
+    }
+}
+
+/// Looks one attempt up at its gateway, by `deadline_ms`.
+pub async fn lookup(
+    config: &GatewayConfig,
+    attempt: &AttemptRef,
+    deadline_ms: u64,
+) -> LookupResult {
+    let mut lookup = Lookup::new(config, attempt);
+    let mut reply = None;
+    loop {
+        match lookup.next(reply.take()) {
+            LookupStep::Done(result) => return result,
+            LookupStep::Call(call) => {
+                let Some(timeout) = time_left(deadline_ms) else {
+                    return LookupResult::Unknown("the lookup reached its deadline".into());
+                };
+                match send(&call, timeout).await {
+                    Ok(r) => reply = Some(r),
+                    Err(reason) => return LookupResult::Unknown(reason),
+                }
+            }
         }
     }
 }
@@ -69,4 +111,28 @@ pub async fn send(call: &HttpCall, timeout: Duration) -> Result<HttpReply, Strin
         }
     };
     result
+}
+
+/// The session's gateway, from the project's sealed credentials for the session's environment.
+pub fn config(
+    env: &worker::Env,
+    project: &maven_core::model::Project,
+    session: &maven_core::session::Session,
+) -> Result<GatewayConfig, maven_core::error::ApiError> {
+    use maven_core::error::ApiError;
+    let stored = project
+        .gateways
+        .get(session.environment)
+        .get(&session.gateway)
+        .ok_or_else(|| ApiError::BadRequest {
+            detail: "This session's gateway is no longer configured.".into(),
+            code: "gateway_not_configured",
+        })?;
+    let plain = crate::keys::seal_key(env)?.open(&stored.credentials_sealed)?;
+    let credentials = serde_json::from_slice(&plain)
+        .map_err(|_| ApiError::Internal("stored credentials are unreadable".into()))?;
+    Ok(GatewayConfig {
+        base_url: stored.base_url.clone(),
+        credentials,
+    })
 }

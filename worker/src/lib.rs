@@ -2,15 +2,20 @@
 //! calls and KV / Durable Object operations, and back.
 
 mod auth;
+mod dev_faults;
 mod gateway_http;
 mod http;
+mod idempotency_do;
+mod keys;
 mod memo;
+mod objects;
 mod router;
 mod routes;
 mod session_do;
 mod store;
 mod webhooks;
 
+pub use idempotency_do::IdempotencySlot;
 pub use session_do::SessionState;
 
 use worker::{event, Context, Env, MessageBatch, Request, Response, Result};

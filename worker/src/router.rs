@@ -62,6 +62,9 @@ async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> Result<Response,
         ["widget", id] if *id != "v1" => {
             methods!(method, "GET", { Method::Get => widget_page::serve(ctx, id) })
         }
+        ["v1", "dev", "faults"] => {
+            methods!(method, "POST", { Method::Post => crate::dev_faults::set(ctx) })
+        }
         ["v1", "admin", rest @ ..] => Ok(admin::route(ctx, method, rest).await?),
         ["demo", "api", "session"] => {
             methods!(method, "POST", { Method::Post => demo::create_session_for_demo(ctx) })

@@ -1,71 +1,108 @@
-//! `SessionState`, one Durable Object per session: the single, strongly consistent owner of the
-//! charge state machine (`maven_core::charge`). The state is checked and changed in memory
-//! synchronously, so concurrent submits are serialised without a race, then persisted.
-//! The same class, named `idem:<account>:<env>:<key hash>`, holds one `Idempotency-Key` slot
-//! (`maven_core::idempotency`) and deletes itself by alarm when the 24 h window ends.
+//! `SessionState`, one Durable Object per session: it owns each charge from claim to commit
+//! (docs/money-safety.md). The decisions are `maven_core::charge`'s; this shell adds the
+//! object's clock, its storage, the gateway calls and the outbox drain:
+//!
+//! 1. claim (persisted with an alarm at the lease's end, before anything is sent);
+//! 2. the gateway flow (or first a lookup of an attempt whose outcome is unknown), under a hard
+//!    deadline well inside the lease;
+//! 3. commit: outcome and outbox in one storage put, before the answer;
+//! 4. drain the outbox (the session view to KV, the webhook job), retried by the alarm.
+//!
+//! A client that disconnects, a failed KV write or queue send, or an evicted object delays an
+//! outcome but never loses it: the alarm drains what is left and looks up what is unknown.
 
-use crate::http::{ApiResult, Ctx};
-use maven_core::charge::{ChargeState, Claim};
-use maven_core::error::ApiError;
-use maven_core::gateway::Outcome;
-use maven_core::idempotency::{IdemSlot, StoredReply, WINDOW_SECS};
-use serde::Deserialize;
-use serde_json::{json, Value};
-use std::cell::RefCell;
-use std::time::Duration;
-use worker::{
-    durable_object, DurableObject, Env, Method, Request, RequestInit, Response, Result, State,
+use crate::dev_faults::{self, Fault};
+use crate::gateway_http;
+use crate::store::Store;
+use crate::webhooks;
+use maven_core::card::ValidCard;
+use maven_core::charge::{
+    CardSeen, ChargeState, Claim, Finished, LookupVerdict, OutboxItem, Refusal, Timing,
 };
+use maven_core::error::ApiError;
+use maven_core::gateway::{AttemptRef, GatewayConfig, Outcome, PaymentRequest};
+use maven_core::session::Session;
+use serde::{Deserialize, Serialize};
+use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
+use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
 
 const KEY: &str = "charge";
-const IDEM_KEY: &str = "idem";
+
+/// What the charge route sends: the session as it read it, the checked card (held in memory
+/// for this one flow, never stored) and its fingerprint.
+#[derive(Serialize, Deserialize)]
+pub struct ChargeOrder {
+    pub session: Session,
+    pub card: ValidCard,
+    pub fingerprint: String,
+}
 
 #[durable_object]
 pub struct SessionState {
     state: State,
+    env: Env,
     cached: RefCell<Option<ChargeState>>,
-    idem: RefCell<Option<IdemSlot>>,
+    /// Claim tokens whose flow runs in this instance (an evicted object has none).
+    running: RefCell<HashSet<String>>,
+    draining: Cell<bool>,
 }
 
-#[derive(Deserialize)]
-struct BeginReq {
-    now: u64,
-    body_hash: String,
+fn now_ms() -> u64 {
+    worker::Date::now().as_millis()
 }
 
-#[derive(Deserialize)]
-struct ClaimReq {
-    now: u64,
-    fingerprint: String,
+/// A var in milliseconds, else the default (local fault-injection runs shorten them).
+fn var_ms(env: &Env, name: &str, default: u64) -> u64 {
+    env.var(name)
+        .ok()
+        .and_then(|v| v.to_string().parse().ok())
+        .unwrap_or(default)
 }
 
-#[derive(Deserialize)]
-struct FinishReq {
-    attempt: u32,
-    outcome: Outcome,
-}
-
-fn reply(r: std::result::Result<impl serde::Serialize, ApiError>) -> Result<Response> {
-    match r {
-        Ok(v) => Response::from_json(&v),
-        Err(e) => Ok(Response::from_json(&e.body())?.with_status(e.status())),
+fn timing(env: &Env) -> Timing {
+    let d = Timing::default();
+    let deadline_ms = var_ms(env, "CHARGE_DEADLINE_MS", d.deadline_ms);
+    Timing {
+        deadline_ms,
+        quiet_ms: var_ms(env, "LOOKUP_QUIET_MS", d.quiet_ms),
+        retry_ms: var_ms(env, "OUTBOX_RETRY_MS", d.retry_ms),
+        max_retry_ms: d.max_retry_ms,
     }
 }
 
 impl DurableObject for SessionState {
-    fn new(state: State, _env: Env) -> Self {
+    fn new(state: State, env: Env) -> Self {
         SessionState {
             state,
+            env,
             cached: RefCell::new(None),
-            idem: RefCell::new(None),
+            running: RefCell::new(HashSet::new()),
+            draining: Cell::new(false),
         }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        if let Some(op) = req.path().strip_prefix("/idem/") {
-            let op = op.to_string();
-            return self.idempotency(&op, req).await;
+        if req.path() != "/charge" {
+            return Response::error("Not Found", 404);
         }
+        let order: ChargeOrder = req.json().await?;
+        let finished = self.charge(order).await?;
+        Response::from_json(&finished)
+    }
+
+    /// Drains the outbox and looks up an attempt nobody holds; then sleeps until the next due.
+    async fn alarm(&self) -> Result<Response> {
+        self.load().await?;
+        self.drain().await?;
+        self.resolve_abandoned().await?;
+        self.drain().await?;
+        Response::ok("")
+    }
+}
+
+impl SessionState {
+    async fn load(&self) -> Result<()> {
         if self.cached.borrow().is_none() {
             let stored: Option<ChargeState> = self.state.storage().get(KEY).await?;
             let mut cached = self.cached.borrow_mut();
@@ -74,152 +111,261 @@ impl DurableObject for SessionState {
                 *cached = Some(stored.unwrap_or_default());
             }
         }
-        let path = req.path();
-        let result: std::result::Result<serde_json::Value, ApiError> = match path.as_str() {
-            "/claim" => {
-                let r: ClaimReq = req.json().await?;
-                let mut guard = self.cached.borrow_mut();
-                let st = guard.get_or_insert_with(Default::default);
-                st.claim(r.now, &r.fingerprint)
-                    .map(|c: Claim| serde_json::json!(c))
-            }
-            "/finish" => {
-                let r: FinishReq = req.json().await?;
-                let mut guard = self.cached.borrow_mut();
-                let st = guard.get_or_insert_with(Default::default);
-                st.finish(r.attempt, &r.outcome)
-                    .map(|f| serde_json::json!(f))
-            }
-            _ => return Response::error("Not Found", 404),
-        };
-        // Persist before answering: what the worker is told is what survives a restart.
-        let snapshot = self.cached.borrow().clone().unwrap_or_default();
+        Ok(())
+    }
+
+    /// Runs `f` on the state (synchronously: concurrent requests cannot interleave inside).
+    fn with<R>(&self, f: impl FnOnce(&mut ChargeState) -> R) -> R {
+        let mut guard = self.cached.borrow_mut();
+        f(guard.get_or_insert_with(Default::default))
+    }
+
+    /// Persists the state and sets the alarm for the next thing due. Awaited before anything
+    /// is said about a change, and before a gateway is called after a claim.
+    async fn save(&self) -> Result<()> {
+        let snapshot = self.with(|s| s.clone());
         self.state.storage().put(KEY, &snapshot).await?;
-        reply(result)
-    }
-
-    /// The Idempotency-Key window ended: forget the slot.
-    async fn alarm(&self) -> Result<Response> {
-        self.state.storage().delete_all().await?;
-        *self.idem.borrow_mut() = None;
-        Response::ok("")
-    }
-}
-
-impl SessionState {
-    async fn idempotency(&self, op: &str, mut req: Request) -> Result<Response> {
-        if self.idem.borrow().is_none() {
-            let stored: Option<IdemSlot> = self.state.storage().get(IDEM_KEY).await?;
-            let mut slot = self.idem.borrow_mut();
-            if slot.is_none() {
-                *slot = Some(stored.unwrap_or_default());
+        match snapshot.next_wake_ms() {
+            Some(at) => {
+                let at = at.max(now_ms() + 1);
+                self.state
+                    .storage()
+                    .set_alarm(worker::ScheduledTime::from(at as i64))
+                    .await?
             }
+            None => self.state.storage().delete_alarm().await?,
         }
-        let result: std::result::Result<Value, ApiError> = match op {
-            "begin" => {
-                let r: BeginReq = req.json().await?;
-                let mut guard = self.idem.borrow_mut();
-                let slot = guard.get_or_insert_with(Default::default);
-                slot.begin(&r.body_hash, r.now).map(|b| json!(b))
-            }
-            "finish" => {
-                let r: StoredReply = req.json().await?;
-                let mut guard = self.idem.borrow_mut();
-                guard.get_or_insert_with(Default::default).finish(r);
-                Ok(json!({}))
-            }
-            "abort" => {
-                let mut guard = self.idem.borrow_mut();
-                guard.get_or_insert_with(Default::default).abort();
-                Ok(json!({}))
-            }
-            _ => return Response::error("Not Found", 404),
+        Ok(())
+    }
+
+    fn is_running(&self) -> impl Fn(&str) -> bool + '_ {
+        move |t: &str| self.running.borrow().contains(t)
+    }
+
+    async fn charge(&self, order: ChargeOrder) -> Result<Finished> {
+        self.load().await?;
+        let timing = timing(&self.env);
+        let card = CardSeen {
+            fingerprint: &order.fingerprint,
+            brand: order.card.brand.as_str(),
+            last4: &order.card.last4,
         };
-        let snapshot = self.idem.borrow().clone().unwrap_or_default();
-        self.state.storage().put(IDEM_KEY, &snapshot).await?;
-        if op == "finish" {
-            self.state
-                .storage()
-                .set_alarm(Duration::from_secs(WINDOW_SECS))
-                .await?;
+        // At most two rounds: a lookup that proves the open attempt charged nothing lets the
+        // same request start a fresh attempt.
+        for _ in 0..2 {
+            let claimed = self.with(|s| {
+                s.know_session(&order.session);
+                s.claim(now_ms(), &card, &timing, self.is_running())
+            });
+            let claim = match claimed {
+                Ok(c) => c,
+                Err(refusal) => {
+                    self.save().await?;
+                    return Ok(Finished::Refused(refusal));
+                }
+            };
+            self.running.borrow_mut().insert(claim.token.clone());
+            let outcome = self.run_claim(&order, &claim, &timing).await;
+            self.running.borrow_mut().remove(&claim.token);
+            match outcome? {
+                Some(finished) => {
+                    self.drain().await?;
+                    return Ok(finished);
+                }
+                None => continue,
+            }
         }
-        reply(result)
-    }
-}
-
-/// The session's Durable Object stub.
-pub struct SessionDo {
-    stub: worker::Stub,
-}
-
-impl SessionDo {
-    /// The object named `name`: a session id, or `idem:…` for an Idempotency-Key.
-    pub fn new(ctx: &Ctx, name: &str) -> ApiResult<Self> {
-        let ns = ctx
-            .env
-            .durable_object("SESSION_STATE")
-            .map_err(|_| ApiError::Internal("SESSION_STATE binding is missing".into()))?;
-        let stub = ns
-            .id_from_name(name)
-            .and_then(|id| id.get_stub())
-            .map_err(|_| ApiError::Internal("session state unavailable".into()))?;
-        Ok(SessionDo { stub })
+        Ok(Finished::Refused(Refusal::InProgress))
     }
 
-    /// Posts JSON to the object; its non-200 answers are `ApiError` bodies, passed through.
-    pub async fn call<T: serde::de::DeserializeOwned>(
+    /// One claim's work. `None`: the open attempt proved unpaid, claim again.
+    async fn run_claim(
         &self,
-        path: &str,
-        body: Value,
-    ) -> ApiResult<T> {
-        let unavailable = || ApiError::Internal("session state unavailable".into());
-        let mut init = RequestInit::new();
-        init.with_method(Method::Post)
-            .with_body(Some(body.to_string().into()));
-        let req = Request::new_with_init(&format!("https://session-state{path}"), &init)
-            .map_err(|_| unavailable())?;
-        let mut resp = self
-            .stub
-            .fetch_with_request(req)
-            .await
-            .map_err(|_| unavailable())?;
-        let status = resp.status_code();
-        let value: Value = resp.json().await.map_err(|_| unavailable())?;
-        if status == 200 {
-            serde_json::from_value(value).map_err(|_| unavailable())
-        } else {
-            Err(from_rendered(status, value))
+        order: &ChargeOrder,
+        claim: &Claim,
+        timing: &Timing,
+    ) -> Result<Option<Finished>> {
+        // The claim is durable (with its alarm) before any request leaves.
+        self.save().await?;
+        let config = match self.gateway_config(&order.session).await {
+            Ok(c) => c,
+            Err(e) => {
+                let outcome = Outcome::Unavailable(format!("gateway configuration: {e}"));
+                return self.commit(&claim.token, &outcome, timing).await.map(Some);
+            }
+        };
+        let attempt = attempt_ref(&order.session, claim.attempt);
+        if claim.lookup_first {
+            let found = gateway_http::lookup(&config, &attempt, claim.deadline_ms).await;
+            let verdict =
+                self.with(|s| s.lookup_result(&claim.token, &found, now_ms(), timing, &mut new_id));
+            self.save().await?;
+            return Ok(match verdict {
+                LookupVerdict::Settled(f) => Some(f),
+                LookupVerdict::NotCharged => None,
+            });
         }
+        self.with(|s| s.mark_sent(&claim.token));
+        let request = PaymentRequest {
+            session_id: order.session.id.clone(),
+            attempt: claim.attempt,
+            recovering: false,
+            amount_cents: order.session.amount_cents,
+            currency: order.session.currency.clone(),
+            mode: order.session.mode,
+            capture: order.session.capture,
+            description: order.session.description.clone(),
+            card: order.card.clone(),
+        };
+        let outcome = gateway_http::run(&config, &request, claim.deadline_ms).await;
+        if let Outcome::Unavailable(reason) = &outcome {
+            worker::console_warn!(
+                "session {} attempt {}: outcome unknown ({reason}); it will be looked up",
+                order.session.id,
+                claim.attempt
+            );
+        }
+        self.commit(&claim.token, &outcome, timing).await.map(Some)
+    }
+
+    async fn commit(&self, token: &str, outcome: &Outcome, timing: &Timing) -> Result<Finished> {
+        let finished = self.with(|s| s.commit(token, outcome, now_ms(), timing, &mut new_id));
+        self.save().await?;
+        Ok(finished)
+    }
+
+    /// The alarm's lookup of an open attempt whose holder is gone.
+    async fn resolve_abandoned(&self) -> Result<()> {
+        let timing = timing(&self.env);
+        let Some(claim) = self.with(|s| s.claim_lookup(now_ms(), &timing, self.is_running()))
+        else {
+            // Nothing to look up now; the alarm is set for whatever is due next.
+            return self.save().await;
+        };
+        let Some(session) = self.with(|s| s.session.clone()) else {
+            return self.save().await;
+        };
+        self.running.borrow_mut().insert(claim.token.clone());
+        self.save().await?;
+        let found = match self.gateway_config(&session).await {
+            Ok(config) => {
+                let attempt = attempt_ref(&session, claim.attempt);
+                gateway_http::lookup(&config, &attempt, claim.deadline_ms).await
+            }
+            Err(e) => maven_core::gateway::LookupResult::Unknown(e.to_string()),
+        };
+        self.running.borrow_mut().remove(&claim.token);
+        let verdict =
+            self.with(|s| s.lookup_result(&claim.token, &found, now_ms(), &timing, &mut new_id));
+        worker::console_log!(
+            "session {} attempt {}: lookup {:?} → {:?}",
+            session.id,
+            claim.attempt,
+            found,
+            verdict
+        );
+        self.save().await
+    }
+
+    /// Sends what the outbox holds, in order, one entry at a time; a failure leaves it for the
+    /// alarm (with back-off). One drain at a time per object.
+    async fn drain(&self) -> Result<()> {
+        if self.draining.replace(true) {
+            return Ok(());
+        }
+        let result = self.drain_inner().await;
+        self.draining.set(false);
+        result
+    }
+
+    async fn drain_inner(&self) -> Result<()> {
+        let timing = timing(&self.env);
+        loop {
+            let due = self.with(|s| {
+                let first = s.outbox.first()?;
+                (first.next_try_ms <= now_ms()).then(|| (first.item.clone(), s.session.clone()))
+            });
+            let Some((item, Some(session))) = due else {
+                break;
+            };
+            match self.send(&item, &session).await {
+                Ok(()) => self.with(|s| s.outbox_done()),
+                Err(e) => {
+                    worker::console_warn!(
+                        "session {}: outbox {:?} failed ({e}); retrying later",
+                        session.id,
+                        item
+                    );
+                    self.with(|s| s.outbox_failed(now_ms(), &timing));
+                    break;
+                }
+            }
+        }
+        self.save().await
+    }
+
+    async fn send(
+        &self,
+        item: &OutboxItem,
+        session: &Session,
+    ) -> std::result::Result<(), ApiError> {
+        let store = Store::from_env(&self.env)?;
+        match item {
+            OutboxItem::PublishSession => {
+                dev_faults::check(&self.env, &store, Fault::KvPut).await?;
+                // Kept at least a day past now, so a late outcome is not dropped on arrival.
+                let until = session.kv_expiration().max(now_ms() / 1000 + 86_400);
+                store
+                    .put(&format!("session:{}", session.id), session, Some(until))
+                    .await
+            }
+            OutboxItem::Webhook {
+                delivery_id,
+                decline,
+                at,
+            } => {
+                let project = store
+                    .project(&session.project_id)
+                    .await?
+                    .ok_or_else(|| ApiError::Internal("the session's project is gone".into()))?;
+                webhooks::emit(
+                    &self.env,
+                    &store,
+                    &project,
+                    session,
+                    decline.as_ref(),
+                    delivery_id,
+                    *at,
+                )
+                .await
+            }
+        }
+    }
+
+    async fn gateway_config(
+        &self,
+        session: &Session,
+    ) -> std::result::Result<GatewayConfig, ApiError> {
+        let store = Store::from_env(&self.env)?;
+        let project = store
+            .project(&session.project_id)
+            .await?
+            .ok_or_else(|| ApiError::Internal("the session's project is gone".into()))?;
+        gateway_http::config(&self.env, &project, session)
     }
 }
 
-/// Rebuilds the `ApiError` the object rendered (claim conflicts, 429, stale attempts).
-fn from_rendered(status: u16, body: Value) -> ApiError {
-    let detail = body["detail"].as_str().unwrap_or("").to_string();
-    match (status, body["error_code"].as_str()) {
-        (429, _) => ApiError::TooManyAttempts,
-        (409, Some("in_progress")) => ApiError::Conflict {
-            detail,
-            code: "in_progress",
-        },
-        (409, Some("already_completed")) => ApiError::Conflict {
-            detail,
-            code: "already_completed",
-        },
-        (409, Some("idempotency_key_reused")) => ApiError::Conflict {
-            detail,
-            code: "idempotency_key_reused",
-        },
-        (409, Some("idempotency_in_progress")) => ApiError::Conflict {
-            detail,
-            code: "idempotency_in_progress",
-        },
-        (409, _) => ApiError::Conflict {
-            detail,
-            code: "stale_attempt",
-        },
-        // The one 422 of the object: another card while an attempt's outcome is unknown.
-        (422, _) => maven_core::charge::other_card_error(),
-        _ => ApiError::Internal("session state unavailable".into()),
+fn attempt_ref(session: &Session, attempt: u32) -> AttemptRef {
+    AttemptRef {
+        session_id: session.id.clone(),
+        attempt,
+        amount_cents: session.amount_cents,
+        currency: session.currency.clone(),
+        mode: session.mode,
+        capture: session.capture,
     }
+}
+
+fn new_id() -> String {
+    crate::http::new_id()
 }

@@ -6,8 +6,8 @@
 //! queue to retry after the schedule's delay (`maven_core::webhook::delivery`).
 
 use crate::gateway_http;
-use crate::http::{new_id, ApiResult};
-use crate::routes::admin::seal_key;
+use crate::http::ApiResult;
+use crate::keys::seal_key;
 use crate::store::Store;
 use maven_core::error::ApiError;
 use maven_core::model::Project;
@@ -33,26 +33,35 @@ fn now_secs() -> u64 {
     worker::Date::now().as_millis() / 1000
 }
 
-/// Records and queues the delivery of the session's event. Nothing happens when the project has
-/// no webhook URL or the session's status raises no event. `decline` is the last declined card
-/// of a session that just failed.
+/// Records and queues the delivery of the session's event, under `delivery_id` (chosen when
+/// the outcome was committed, so a retried emit rewrites the same delivery, never a second
+/// one). Nothing happens when the project has no webhook URL or the status raises no event.
+/// `decline` is the last declined card of a session that just failed; `at` the commit time.
 pub async fn emit(
     env: &Env,
     store: &Store,
     project: &Project,
     session: &Session,
     decline: Option<&LastDecline>,
-    now: u64,
+    delivery_id: &str,
+    at: u64,
 ) -> ApiResult<()> {
     if project.webhook_url.is_none() {
         return Ok(());
     }
-    let Some(payload) = Payload::for_session(session, decline, now) else {
+    let Some(payload) = Payload::for_session(session, decline, at) else {
         return Ok(());
     };
-    let delivery = Delivery::new(new_id(), project.id.clone(), &payload, now);
-    store.put_delivery(&delivery, now).await?;
+    if let Some(done) = store.delivery(delivery_id).await? {
+        if done.status != DeliveryStatus::Pending {
+            // Already delivered (or given up) by an earlier emit whose outbox entry survived.
+            return Ok(());
+        }
+    }
+    let delivery = Delivery::new(delivery_id.to_string(), project.id.clone(), &payload, at);
+    store.put_delivery(&delivery, at).await?;
     store.index_delivery(&delivery).await?;
+    crate::dev_faults::check(env, store, crate::dev_faults::Fault::QueueSend).await?;
     enqueue(env, &delivery.id).await
 }
 

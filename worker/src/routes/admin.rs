@@ -6,6 +6,7 @@
 use super::{admin_dashboard, admin_webhooks};
 use crate::auth;
 use crate::http::{json, new_id, random_bytes, ApiResult, Ctx};
+use crate::keys::seal_key;
 use crate::store::Store;
 use maven_core::auth::{new_key, sha256_hex, Environment};
 use maven_core::customization::Overrides;
@@ -14,11 +15,10 @@ use maven_core::gateway::{Credentials, GatewayKind};
 use maven_core::model::{
     is_origin, is_slug, Account, ApiKeyRecord, EnvGateways, Project, StoredGateway,
 };
-use maven_core::seal::SealKey;
 use maven_core::validate::Fields;
 use maven_core::Secret;
 use serde_json::{json, Value};
-use worker::{Env, Method, Response};
+use worker::{Method, Response};
 
 pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Response> {
     auth::operator(ctx)?;
@@ -334,21 +334,6 @@ fn parse_credentials(
 }
 
 /// The `CREDENTIALS_KEY` secret: 64 hex characters (seals credentials, keys card fingerprints).
-pub fn credentials_key(env: &Env) -> ApiResult<String> {
-    env.secret("CREDENTIALS_KEY")
-        .map(|s| s.to_string())
-        .ok()
-        .filter(|k| k.len() == 64)
-        .ok_or_else(|| {
-            ApiError::Internal("CREDENTIALS_KEY secret is missing or not 64 hex characters".into())
-        })
-}
-
-pub fn seal_key(env: &Env) -> ApiResult<SealKey> {
-    SealKey::from_hex(&credentials_key(env)?)
-        .ok_or_else(|| ApiError::Internal("CREDENTIALS_KEY secret is not 64 hex characters".into()))
-}
-
 async fn load(store: &Store, id: &str) -> ApiResult<Project> {
     store
         .project(id)

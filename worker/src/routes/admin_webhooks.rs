@@ -2,7 +2,7 @@
 //! list its recent deliveries with every attempt, and re-send a delivery.
 
 use crate::http::{json, random_bytes, ApiResult, Ctx};
-use crate::routes::admin::seal_key;
+use crate::keys::seal_key;
 use crate::store::Store;
 use crate::webhooks;
 use maven_core::error::{ApiError, FieldError};

@@ -1,28 +1,25 @@
-//! `POST /v1/widget-sessions/{id}/charge`: the form submits the card; one gateway call per
-//! claim from the session's Durable Object; the result goes to KV for the public view, then the
-//! project's webhook is queued.
+//! `POST /v1/widget-sessions/{id}/charge`: the form submits the card. This route only checks
+//! the input and hands the charge to the session's Durable Object (`crate::session_do`), which
+//! owns it from claim to commit and tells KV and the merchant itself.
 
-use crate::gateway_http;
 use crate::http::{json, ApiResult, Ctx};
-use crate::routes::admin::{credentials_key, seal_key};
+use crate::keys::fingerprint_key;
+use crate::objects::ObjectStub;
 use crate::routes::sessions::live_session;
-use crate::session_do::SessionDo;
+use crate::session_do::ChargeOrder;
 use crate::store::Store;
-use crate::webhooks;
 use maven_core::card::{validate_card, CardInput};
-use maven_core::charge::{card_fingerprint, Claim, Finished};
+use maven_core::charge::{card_fingerprint, Finished};
 use maven_core::error::{ApiError, FieldError};
-use maven_core::gateway::{Credentials, GatewayConfig, Outcome, PaymentRequest};
-use maven_core::session::{ChargeResult, Session, SessionStatus};
+use maven_core::session::{ChargeResult, Session};
 use maven_core::time::year_month;
 use maven_core::validate::Fields;
-use maven_core::webhook::LastDecline;
 use serde_json::{json, Value};
 use worker::Response;
 
 pub async fn submit(ctx: &mut Ctx, id: &str) -> ApiResult<Response> {
     let store = Store::from_env(&ctx.env)?;
-    let mut session = live_session(&store, id, ctx.now).await?;
+    let session = live_session(&store, id, ctx.now).await?;
     if let Some(result) = &session.result {
         return Err(already_completed(result));
     }
@@ -33,103 +30,42 @@ pub async fn submit(ctx: &mut Ctx, id: &str) -> ApiResult<Response> {
     let body = ctx.json_body().await?;
     let fields = project.customization.merged(&session.overrides).fields;
     let card = parse_card(&body, year_month(ctx.now), fields)?;
-
-    let stored = project
+    if !project
         .gateways
         .get(session.environment)
-        .get(&session.gateway)
-        .ok_or_else(|| ApiError::BadRequest {
+        .contains_key(&session.gateway)
+    {
+        return Err(ApiError::BadRequest {
             detail: "This session's gateway is no longer configured.".into(),
             code: "gateway_not_configured",
-        })?;
-    let plain = seal_key(&ctx.env)?.open(&stored.credentials_sealed)?;
-    let credentials: Credentials = serde_json::from_slice(&plain)
-        .map_err(|_| ApiError::Internal("stored credentials are unreadable".into()))?;
-    let config = GatewayConfig {
-        base_url: stored.base_url.clone(),
-        credentials,
-    };
-
-    let fingerprint = card_fingerprint(
-        credentials_key(&ctx.env)?.as_bytes(),
-        &session.id,
-        card.number.expose(),
-    );
-    // Brand and last 4 for a `payment-failed` webhook (the number itself goes to the gateway only).
-    let (card_brand, card_last4) = (card.brand.as_str().to_string(), card.last4.clone());
-    let state = SessionDo::new(ctx, &session.id)?;
-    let claim: Claim = state
-        .call(
-            "/claim",
-            json!({"now": ctx.now, "fingerprint": fingerprint}),
-        )
-        .await?;
-    let request = PaymentRequest {
-        session_id: session.id.clone(),
-        attempt: claim.attempt,
-        recovering: claim.recovering,
-        amount_cents: session.amount_cents,
-        currency: session.currency.clone(),
-        mode: session.mode,
-        capture: session.capture,
-        description: session.description.clone(),
-        card,
-    };
-    let outcome: Outcome = gateway_http::run(&config, &request).await;
-    let finished: Finished = state
-        .call(
-            "/finish",
-            json!({"attempt": claim.attempt, "outcome": outcome}),
-        )
-        .await?;
-
-    match &finished {
-        Finished::Approved(result) => {
-            session.status = SessionStatus::from(result.status);
-            session.result = Some(result.clone());
-            store.put_session(&session).await?;
-            notify(ctx, &store, &project, &session, None).await;
-            Ok(json(200, &success_body(&session, result)))
-        }
-        Finished::Declined {
-            attempts_left,
-            code,
-        } => {
-            if *attempts_left == 0 {
-                session.status = SessionStatus::Failed;
-                store.put_session(&session).await?;
-                let decline = LastDecline {
-                    card_brand,
-                    card_last4,
-                    error_code: *code,
-                };
-                notify(ctx, &store, &project, &session, Some(&decline)).await;
-            }
-            Err(finished.error().unwrap_or(ApiError::TooManyAttempts))
-        }
-        Finished::Unavailable { reason } => {
-            worker::console_warn!(
-                "gateway {} unavailable: {}",
-                session.gateway.as_str(),
-                reason
-            );
-            Err(finished
-                .error()
-                .unwrap_or_else(|| ApiError::GatewayUnavailable(reason.clone())))
-        }
+        });
     }
-}
-
-/// Queues the session's webhook. The customer's answer never depends on it: the payment is done.
-async fn notify(
-    ctx: &Ctx,
-    store: &Store,
-    project: &maven_core::model::Project,
-    session: &Session,
-    decline: Option<&LastDecline>,
-) {
-    if let Err(e) = webhooks::emit(&ctx.env, store, project, session, decline, ctx.now).await {
-        worker::console_error!("webhook of session {} not queued: {}", session.id, e);
+    let fingerprint = card_fingerprint(&fingerprint_key(&ctx.env)?, &session.id, &card);
+    let order = ChargeOrder {
+        session: session.clone(),
+        card,
+        fingerprint,
+    };
+    let body = serde_json::to_value(&order)
+        .map_err(|_| ApiError::Internal("could not encode the charge".into()))?;
+    let state = ObjectStub::new(&ctx.env, "SESSION_STATE", &session.id)?;
+    let finished: Finished = state.call("/charge", &body).await?;
+    match &finished {
+        Finished::Approved(result) => Ok(json(200, &success_body(&session, result))),
+        Finished::Pending { retry_after_secs } => {
+            let mut r = crate::http::error_response(
+                &finished
+                    .error()
+                    .unwrap_or_else(|| ApiError::GatewayUnavailable("try again".into())),
+            );
+            let _ = r
+                .headers_mut()
+                .set("retry-after", &retry_after_secs.to_string());
+            Ok(r)
+        }
+        other => Err(other
+            .error()
+            .unwrap_or_else(|| ApiError::Internal("unexpected charge answer".into()))),
     }
 }
 

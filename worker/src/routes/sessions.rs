@@ -2,7 +2,7 @@
 
 use crate::auth::{self, Caller};
 use crate::http::{json, json_text, new_id, ApiResult, Ctx};
-use crate::session_do::SessionDo;
+use crate::objects::ObjectStub;
 use crate::store::Store;
 use maven_core::auth::sha256_hex;
 use maven_core::error::ApiError;
@@ -21,21 +21,22 @@ pub async fn create(ctx: &mut Ctx) -> ApiResult<Response> {
         return Ok(json(201, &session.created_body(&ctx.origin)));
     };
     // One strongly consistent slot per key: concurrent twins cannot both create a session.
-    let slot = SessionDo::new(
-        ctx,
+    let slot = ObjectStub::new(
+        &ctx.env,
+        "IDEMPOTENCY",
         &format!(
-            "idem:{}:{}:{key_hash}",
+            "{}:{}:{key_hash}",
             caller.account_id,
             caller.environment.as_str()
         ),
     )?;
     let body_hash = sha256_hex(body.to_string().as_bytes());
     let begin: Begin = slot
-        .call(
-            "/idem/begin",
-            json!({"now": ctx.now, "body_hash": body_hash}),
-        )
+        .call("/begin", &json!({"now": ctx.now, "body_hash": body_hash}))
         .await?;
+    if let Some(e) = begin.error() {
+        return Err(e);
+    }
     if let Begin::Replay(prev) = begin {
         let mut r = json_text(prev.status, prev.body);
         let _ = r.headers_mut().set("idempotent-replayed", "true");
@@ -45,7 +46,7 @@ pub async fn create(ctx: &mut Ctx) -> ApiResult<Response> {
         Ok(s) => s,
         Err(e) => {
             // Nothing was created: free the key for a corrected retry.
-            let _: ApiResult<serde_json::Value> = slot.call("/idem/abort", json!({})).await;
+            let _: ApiResult<serde_json::Value> = slot.call("/abort", &json!({})).await;
             return Err(e);
         }
     };
@@ -55,7 +56,7 @@ pub async fn create(ctx: &mut Ctx) -> ApiResult<Response> {
         status: 201,
         body: text.clone(),
     };
-    let _: serde_json::Value = slot.call("/idem/finish", json!(reply)).await?;
+    let _: serde_json::Value = slot.call("/finish", &json!(reply)).await?;
     Ok(json_text(201, text))
 }
 
