@@ -31,6 +31,11 @@ pub(crate) fn lookup_adapter(
     attempt: AttemptRef,
 ) -> Box<dyn LookupAdapter> {
     match credentials {
+        Credentials::Stripe { secret_key } => Box::new(super::stripe::StripeLookup::new(
+            base,
+            secret_key.clone(),
+            attempt,
+        )),
         Credentials::Authorizenet {
             api_login_id,
             transaction_key,
@@ -40,19 +45,21 @@ pub(crate) fn lookup_adapter(
             transaction_key.clone(),
             attempt,
         )),
-        other => Box::new(NoLookup(other.kind())),
-    }
-}
-
-#[derive(Debug)]
-struct NoLookup(super::GatewayKind);
-
-impl LookupAdapter for NoLookup {
-    fn start(&mut self) -> LookupStep {
-        lookup_unknown(format!("{} has no lookup", self.0.as_str()))
-    }
-    fn on_reply(&mut self, _: HttpReply) -> LookupStep {
-        self.start()
+        Credentials::Shift4 { secret_key } => Box::new(super::shift4::Shift4Lookup::new(
+            base,
+            secret_key.clone(),
+            attempt,
+        )),
+        Credentials::Braintree {
+            public_key,
+            private_key,
+            ..
+        } => Box::new(super::braintree::BraintreeLookup::new(
+            base,
+            public_key,
+            private_key,
+            attempt,
+        )),
     }
 }
 

@@ -353,6 +353,7 @@ mod lookup {
             currency: "usd".into(),
             mode,
             capture: true,
+            not_before: None,
         }
     }
 

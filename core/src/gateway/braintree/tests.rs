@@ -15,6 +15,8 @@ fn config(merchant_account_id: Option<&str>) -> GatewayConfig {
             public_key: Secret::new("maven_sim_public"),
             private_key: Secret::new("maven_sim_private"),
             merchant_account_id: merchant_account_id.map(String::from),
+            merchant_accounts: Default::default(),
+            default_currency: None,
         },
     }
 }

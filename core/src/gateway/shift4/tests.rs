@@ -56,7 +56,7 @@ fn charge_request_and_success() {
             concat!(
                 r#"{{"amount":1234,"currency":"USD","description":"Order #42","captured":true,"#,
                 r#""card":{{"number":"378282246310005","expMonth":"12","expYear":"2030","cvc":"123","#,
-                r#""cardholderName":"Jane Q Doe","addressZip":"94107"}},"metadata":{{"session_id":"{}"}}}}"#
+                r#""cardholderName":"Jane Q Doe","addressZip":"94107"}},"metadata":{{"session_id":"{}","attempt":"1"}}}}"#
             ),
             SESSION
         )
@@ -78,7 +78,11 @@ fn authorize_only_sends_captured_false() {
     let mut req = request("378282246310005", Mode::Charge, false);
     req.description = None;
     req.currency = "jpy".into();
-    let (calls, outcome) = drive(&config(), &req, vec![charge_reply(false)]);
+    let mut jpy = charge_reply(false);
+    jpy.body = jpy
+        .body
+        .replace(r#""currency":"USD""#, r#""currency":"JPY""#);
+    let (calls, outcome) = drive(&config(), &req, vec![jpy]);
     assert!(calls[0]
         .body
         .starts_with(r#"{"amount":1234,"currency":"JPY","captured":false,"card""#));
@@ -125,7 +129,7 @@ fn tokenize_makes_token_then_customer() {
     assert_eq!(
         calls[1].body,
         format!(
-            r#"{{"card":"tok_1","description":"Order #42","metadata":{{"session_id":"{SESSION}"}}}}"#
+            r#"{{"email":"{SESSION}-1@customers.invalid","card":"tok_1","description":"Order #42","metadata":{{"session_id":"{SESSION}","attempt":"1"}}}}"#
         )
     );
     assert_eq!(

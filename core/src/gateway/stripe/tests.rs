@@ -77,7 +77,7 @@ fn charge_sends_documented_requests_and_succeeds() {
         format!(
             "amount=1234&currency=usd&confirm=true&payment_method_types[]=card\
              &error_on_requires_action=true&payment_method=pm_1&capture_method=automatic\
-             &description=Order+%2342&metadata[session_id]={SESSION}"
+             &description=Order+%2342&metadata[session_id]={SESSION}&metadata[attempt]=1"
         )
     );
     // The card travels only in the payment-method body.
@@ -134,7 +134,7 @@ fn tokenize_creates_a_customer() {
     );
     assert_eq!(
         calls[1].body,
-        format!("payment_method=pm_1&metadata[session_id]={SESSION}")
+        format!("payment_method=pm_1&metadata[session_id]={SESSION}&metadata[attempt]=1")
     );
     assert_eq!(
         outcome,
