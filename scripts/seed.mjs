@@ -25,7 +25,13 @@ async function call(method, path, body, auth = `Bearer ${token}`) {
 const gateways = {
   stripe: { secret_key: "sk_test_maven_sim" },
   authorizenet: { api_login_id: "maven_sim_login", transaction_key: "maven_sim_key" },
-  braintree: { public_key: "maven_sim_public", private_key: "maven_sim_private" },
+  // One Braintree merchant account per currency (docs/gateways.md): the default account takes
+  // USD; the simulator answers each `maven_<currency>` account in that currency.
+  braintree: {
+    public_key: "maven_sim_public",
+    private_key: "maven_sim_private",
+    merchant_accounts: { eur: "maven_eur", gbp: "maven_gbp", jpy: "maven_jpy", kwd: "maven_kwd" },
+  },
   shift4: { secret_key: "sk_test_maven_sim_shift4" },
 };
 

@@ -229,6 +229,33 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// The field error of a currency that is not on the ISO 4217 allowlist (`crate::money`), in
+/// pydantic's `value_error` shape.
+pub fn currency_error(loc: Vec<Loc>, currency: &str) -> FieldError {
+    let _ = currency; // never echoed: the message is the same for every unknown code
+    FieldError::new(
+        loc,
+        "value_error",
+        "Value error, currency must be an ISO 4217 currency code with a minor unit (e.g. 'usd')",
+    )
+}
+
+impl Fields<'_> {
+    /// An optional lower-case ISO 4217 code on the allowlist (`null` counts as absent).
+    pub fn currency(&mut self, key: &'static str) -> Option<String> {
+        let s = self.pattern(key, "^[a-z]{3}$", |s| {
+            s.len() == 3 && s.bytes().all(|b| b.is_ascii_lowercase())
+        })?;
+        if crate::money::is_known_currency(&s) {
+            Some(s)
+        } else {
+            let loc = self.at(key);
+            self.errors.push(currency_error(loc, &s));
+            None
+        }
+    }
+}
+
 /// `'a', 'b' or 'c'`, as pydantic words a literal error.
 pub fn quoted_list(choices: &[&str]) -> String {
     let quoted: Vec<String> = choices.iter().map(|c| format!("'{c}'")).collect();
@@ -287,6 +314,22 @@ mod tests {
         let mut f = Fields::new(&v, vec![]);
         assert_eq!(f.literal("g", true, &["a", "b", "c"]), None);
         assert_eq!(f.errors[0].msg, "Input should be 'a', 'b' or 'c'");
+    }
+
+    /// Defect 6: an unknown currency is a 422 on the field, in the FastAPI shape.
+    #[test]
+    fn unknown_currency_is_a_field_error() {
+        let v = json!({"c": "zzz", "d": "jpy", "e": "USD"});
+        let mut f = Fields::new(&v, vec!["body".into()]);
+        assert_eq!(f.currency("c"), None);
+        assert_eq!(f.currency("d"), Some("jpy".into()));
+        assert_eq!(f.currency("e"), None);
+        let errs = f.finish();
+        let err = ApiError::validation(errs);
+        let body = err.body();
+        assert_eq!(body["detail"][0]["loc"], json!(["body", "c"]));
+        assert_eq!(body["detail"][0]["type"], "value_error");
+        assert_eq!(body["detail"][1]["type"], "string_pattern_mismatch");
     }
 
     #[test]

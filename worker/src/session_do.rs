@@ -363,6 +363,8 @@ fn attempt_ref(session: &Session, attempt: u32) -> AttemptRef {
         currency: session.currency.clone(),
         mode: session.mode,
         capture: session.capture,
+        // Every attempt starts after the session was created: the lookup's lower bound.
+        not_before: Some(session.created_at),
     }
 }
 

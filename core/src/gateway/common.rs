@@ -23,30 +23,125 @@ pub(crate) trait LookupAdapter: std::fmt::Debug + Send {
     fn on_reply(&mut self, reply: HttpReply) -> LookupStep;
 }
 
-/// The lookup adapter of the gateway the credentials belong to.
+/// The lookup adapter of the gateway the credentials belong to (each module's header says which
+/// documented lookup it uses; docs/gateways.md compares them).
 pub(crate) fn lookup_adapter(
     base: String,
     credentials: &Credentials,
     attempt: AttemptRef,
 ) -> Box<dyn LookupAdapter> {
-    // Each gateway module replaces this with its documented lookup.
-    let _ = (base, attempt);
-    Box::new(NoLookup(credentials.kind()))
+    match credentials {
+        Credentials::Stripe { secret_key } => Box::new(super::stripe::StripeLookup::new(
+            base,
+            secret_key.clone(),
+            attempt,
+        )),
+        Credentials::Authorizenet {
+            api_login_id,
+            transaction_key,
+        } => Box::new(super::authorizenet::AuthorizeNetLookup::new(
+            base,
+            api_login_id.clone(),
+            transaction_key.clone(),
+            attempt,
+        )),
+        Credentials::Shift4 { secret_key } => Box::new(super::shift4::Shift4Lookup::new(
+            base,
+            secret_key.clone(),
+            attempt,
+        )),
+        Credentials::Braintree {
+            public_key,
+            private_key,
+            ..
+        } => Box::new(super::braintree::BraintreeLookup::new(
+            base,
+            public_key,
+            private_key,
+            attempt,
+        )),
+    }
 }
 
-#[derive(Debug)]
-struct NoLookup(super::GatewayKind);
+/// A lookup that could not tell.
+pub(crate) fn lookup_unknown(reason: impl Into<String>) -> LookupStep {
+    LookupStep::Done(LookupResult::Unknown(reason.into()))
+}
 
-impl LookupAdapter for NoLookup {
-    fn start(&mut self) -> LookupStep {
-        LookupStep::Done(LookupResult::Unknown(format!(
-            "{} has no lookup",
-            self.0.as_str()
-        )))
+/// A lookup that found the attempt's transaction.
+pub(crate) fn found(outcome: Outcome) -> LookupStep {
+    LookupStep::Done(LookupResult::Found(outcome))
+}
+
+/// An approval found by a lookup: brand and last 4 only from the gateway (a lookup has no card).
+pub(crate) fn found_approved(
+    status: ApprovedStatus,
+    transaction_id: String,
+    token: Option<String>,
+    brand: Option<Brand>,
+    last4: Option<&str>,
+) -> LookupStep {
+    let last4 = last4
+        .filter(|l| l.len() == 4 && l.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or_default();
+    found(Outcome::Approved {
+        status,
+        transaction_id,
+        token,
+        card_brand: brand.unwrap_or(Brand::Unknown),
+        card_last4: last4.to_string(),
+    })
+}
+
+/// Turns a lookup's `Step` (from the shared `parse`/`http_failure` helpers) into `Unknown`.
+pub(crate) fn step_to_lookup(step: Step) -> LookupStep {
+    match step {
+        Step::Done(Outcome::Unavailable(reason)) => LookupStep::Done(LookupResult::Unknown(reason)),
+        Step::Done(other) => found(other),
+        Step::Call(call) => LookupStep::Call(call),
     }
-    fn on_reply(&mut self, _: HttpReply) -> LookupStep {
-        self.start()
+}
+
+/// What a gateway says it took, against what the attempt asked for: `None` when they agree,
+/// else a sentence for `Outcome::Mismatch`. A side the gateway did not send is not compared
+/// (each module says which of its replies carry which; docs/gateways.md lists them).
+pub(crate) fn amount_mismatch(
+    want_minor: u64,
+    want_currency: &str,
+    got_minor: Option<u64>,
+    got_currency: Option<&str>,
+) -> Option<String> {
+    let mut problems = Vec::new();
+    if let Some(cur) = got_currency {
+        if !cur.eq_ignore_ascii_case(want_currency) {
+            problems.push(format!(
+                "currency {} instead of {}",
+                cur.to_ascii_lowercase(),
+                want_currency.to_ascii_lowercase()
+            ));
+        }
     }
+    if let Some(amount) = got_minor {
+        if amount != want_minor {
+            problems.push(format!(
+                "amount {amount} instead of {want_minor} (minor units)"
+            ));
+        }
+    }
+    (!problems.is_empty()).then(|| problems.join(", "))
+}
+
+/// The gateway took money that is not the session's.
+pub(crate) fn mismatch(transaction_id: String, gateway: &str, detail: String) -> Outcome {
+    Outcome::Mismatch {
+        transaction_id,
+        detail: format!("{gateway} took {detail}"),
+    }
+}
+
+/// The gateway proved nothing was charged (a documented permanent 4xx or its equivalent).
+pub(crate) fn rejected(reason: impl Into<String>) -> Step {
+    Step::Done(Outcome::Rejected(reason.into()))
 }
 
 pub(crate) fn unavailable(reason: impl Into<String>) -> Step {

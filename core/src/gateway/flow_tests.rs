@@ -27,6 +27,8 @@ fn configs() -> Vec<GatewayConfig> {
                 public_key: Secret::new("PUBSECRET"),
                 private_key: Secret::new("PRIVSECRET"),
                 merchant_account_id: None,
+                merchant_accounts: Default::default(),
+                default_currency: None,
             },
         },
         GatewayConfig {

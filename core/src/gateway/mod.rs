@@ -18,11 +18,13 @@ use crate::card::{Brand, ValidCard};
 use crate::error::DeclineCode;
 use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 pub mod authorizenet;
 pub mod basic_auth;
 pub mod braintree;
 mod common;
+pub mod currency;
 #[cfg(test)]
 mod flow_tests;
 pub mod shift4;
@@ -74,18 +76,58 @@ pub enum Credentials {
         api_login_id: Secret,
         transaction_key: Secret,
     },
-    /// Basic `public:private`; optional merchant account (decides the currency).
+    /// Basic `public:private`. A Braintree merchant account has one currency, so the currency of
+    /// a transaction is chosen by its `merchantAccountId` (docs/gateways.md, "Braintree").
     Braintree {
         public_key: Secret,
         private_key: Secret,
+        /// The default merchant account (`None`: the gateway's default account). Its currency is
+        /// `default_currency`.
         #[serde(default)]
         merchant_account_id: Option<String>,
+        /// One merchant account per currency: lower-case ISO code → merchant account id. Takes
+        /// precedence over the default account for its currency.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        merchant_accounts: BTreeMap<String, String>,
+        /// Currency of the default account, lower-case; `usd` when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        default_currency: Option<String>,
     },
     /// Basic `sk:` auth.
     Shift4 { secret_key: Secret },
 }
 
 impl Credentials {
+    /// Braintree: the merchant account that takes `currency`: `Some(Some(id))`, `Some(None)`
+    /// for the gateway's default account (when it is the default currency), `None` when no
+    /// account of these credentials takes it (or the credentials are not Braintree's).
+    pub fn braintree_account(&self, currency: &str) -> Option<Option<String>> {
+        let Credentials::Braintree {
+            merchant_account_id,
+            merchant_accounts,
+            default_currency,
+            ..
+        } = self
+        else {
+            return None;
+        };
+        let currency = currency.to_ascii_lowercase();
+        if let Some((_, id)) = merchant_accounts
+            .iter()
+            .find(|(c, id)| c.eq_ignore_ascii_case(&currency) && !id.trim().is_empty())
+        {
+            return Some(Some(id.trim().to_string()));
+        }
+        let default = default_currency.as_deref().unwrap_or("usd");
+        default.eq_ignore_ascii_case(&currency).then(|| {
+            merchant_account_id
+                .as_deref()
+                .map(str::trim)
+                .filter(|m| !m.is_empty())
+                .map(str::to_string)
+        })
+    }
+
     pub fn kind(&self) -> GatewayKind {
         match self {
             Credentials::Stripe { .. } => GatewayKind::Stripe,
@@ -141,6 +183,7 @@ impl PaymentRequest {
             currency: self.currency.clone(),
             mode: self.mode,
             capture: self.capture,
+            not_before: None,
         }
     }
 
@@ -228,6 +271,10 @@ pub struct AttemptRef {
     pub currency: String,
     pub mode: Mode,
     pub capture: bool,
+    /// Unix seconds at or before the attempt's first try, when the caller knows it: lets a
+    /// lookup that lists transactions (Shift4) skip older ones. `None`: list from the newest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<u64>,
 }
 
 /// The answer of a lookup of one attempt at its gateway.
@@ -353,12 +400,12 @@ impl Flow {
             Credentials::Braintree {
                 public_key,
                 private_key,
-                merchant_account_id,
+                ..
             } => Box::new(braintree::Braintree::new(
                 base,
                 public_key,
                 private_key,
-                merchant_account_id.clone(),
+                config.credentials.braintree_account(&request.currency),
                 request,
             )),
             Credentials::Shift4 { secret_key } => {

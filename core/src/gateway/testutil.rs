@@ -92,3 +92,39 @@ pub fn unavailable_reason(outcome: &Outcome) -> &str {
         other => panic!("expected unavailable, got {other:?}"),
     }
 }
+
+/// The attempt of `request(…)` as a lookup sees it.
+pub fn attempt_ref(mode: Mode) -> super::AttemptRef {
+    request("4242424242424242", mode, true).attempt_ref()
+}
+
+/// Runs a lookup to the end with the given replies; returns its calls and result.
+pub fn run_lookup(
+    config: &GatewayConfig,
+    attempt: &super::AttemptRef,
+    replies: Vec<HttpReply>,
+) -> (Vec<HttpCall>, super::LookupResult) {
+    let mut lookup = super::Lookup::new(config, attempt);
+    let mut replies = replies.into_iter();
+    let mut calls = Vec::new();
+    let mut reply = None;
+    loop {
+        match lookup.next(reply.take()) {
+            super::LookupStep::Call(call) => {
+                calls.push(call);
+                reply = Some(
+                    replies
+                        .next()
+                        .expect("the lookup made more calls than expected"),
+                );
+            }
+            super::LookupStep::Done(result) => {
+                assert!(
+                    replies.next().is_none(),
+                    "the lookup ended early: {result:?}"
+                );
+                return (calls, result);
+            }
+        }
+    }
+}

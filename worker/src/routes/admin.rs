@@ -18,6 +18,7 @@ use maven_core::model::{
 use maven_core::validate::Fields;
 use maven_core::Secret;
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use worker::{Method, Response};
 
 pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Response> {
@@ -319,12 +320,18 @@ fn parse_credentials(
         GatewayKind::Braintree => {
             let (public_key, private_key) = (s("public_key"), s("private_key"));
             let merchant_account_id = f.string("merchant_account_id", false, true, 100);
-            match (public_key, private_key) {
-                (Some(public_key), Some(private_key)) => Some(Credentials::Braintree {
-                    public_key,
-                    private_key,
-                    merchant_account_id,
-                }),
+            let merchant_accounts = merchant_accounts(&mut f);
+            let default_currency = f.currency("default_currency");
+            match (public_key, private_key, merchant_accounts) {
+                (Some(public_key), Some(private_key), Some(merchant_accounts)) => {
+                    Some(Credentials::Braintree {
+                        public_key,
+                        private_key,
+                        merchant_account_id,
+                        merchant_accounts,
+                        default_currency,
+                    })
+                }
                 _ => None,
             }
         }
@@ -333,7 +340,53 @@ fn parse_credentials(
     c
 }
 
-/// The `CREDENTIALS_KEY` secret: 64 hex characters (seals credentials, keys card fingerprints).
+/// Braintree `merchant_accounts`: `{"jpy": "<merchant account id>", …}`, one account per
+/// currency (keys lower-case ISO 4217 codes on the allowlist, values 1–100 characters).
+/// `None` when invalid (errors recorded); an empty map when absent.
+fn merchant_accounts(f: &mut Fields<'_>) -> Option<BTreeMap<String, String>> {
+    let loc = f.at("merchant_accounts");
+    let value = match f.get("merchant_accounts") {
+        None | Some(Value::Null) => return Some(BTreeMap::new()),
+        Some(v) => v,
+    };
+    let Some(obj) = value.as_object() else {
+        f.push(
+            "merchant_accounts",
+            "dict_type",
+            "Input should be a valid dictionary",
+        );
+        return None;
+    };
+    let mut out = BTreeMap::new();
+    let mut ok = true;
+    for (currency, id) in obj {
+        let mut at = loc.clone();
+        at.push(maven_core::Loc::Key(currency.clone()));
+        if !maven_core::money::is_known_currency(currency)
+            || currency.to_ascii_lowercase() != *currency
+        {
+            f.errors
+                .push(maven_core::validate::currency_error(at, currency));
+            ok = false;
+            continue;
+        }
+        match id.as_str().map(str::trim) {
+            Some(id) if !id.is_empty() && id.chars().count() <= 100 => {
+                out.insert(currency.clone(), id.to_string());
+            }
+            _ => {
+                f.errors.push(maven_core::FieldError::new(
+                    at,
+                    "string_type",
+                    "Input should be a merchant account id (1 to 100 characters)",
+                ));
+                ok = false;
+            }
+        }
+    }
+    ok.then_some(out)
+}
+
 async fn load(store: &Store, id: &str) -> ApiResult<Project> {
     store
         .project(id)

@@ -2,12 +2,15 @@
 
 use crate::auth::{self, Caller};
 use crate::http::{json, json_text, new_id, ApiResult, Ctx};
+use crate::keys::seal_key;
 use crate::objects::ObjectStub;
 use crate::store::Store;
 use maven_core::auth::sha256_hex;
 use maven_core::error::ApiError;
+use maven_core::gateway::{currency, Credentials, GatewayKind};
 use maven_core::idempotency::{Begin, StoredReply};
 use maven_core::model::{is_uuid, Project};
+use maven_core::seal::SealKey;
 use maven_core::session::{validate_create, Session};
 use serde_json::json;
 use worker::Response;
@@ -16,8 +19,10 @@ pub async fn create(ctx: &mut Ctx) -> ApiResult<Response> {
     let store = Store::from_env(&ctx.env)?;
     let caller = auth::merchant(ctx, &store).await?;
     let body = ctx.json_body().await?;
+    // Opens the gateway credentials to check what they can take (Braintree's accounts).
+    let seal = seal_key(&ctx.env)?;
     let Some(key_hash) = idempotency_key(ctx)? else {
-        let session = create_session(&store, &caller, &body, ctx.now).await?;
+        let session = create_session_with(&store, &caller, &body, ctx.now, Some(&seal)).await?;
         return Ok(json(201, &session.created_body(&ctx.origin)));
     };
     // One strongly consistent slot per key: concurrent twins cannot both create a session.
@@ -42,7 +47,7 @@ pub async fn create(ctx: &mut Ctx) -> ApiResult<Response> {
         let _ = r.headers_mut().set("idempotent-replayed", "true");
         return Ok(r);
     }
-    let session = match create_session(&store, &caller, &body, ctx.now).await {
+    let session = match create_session_with(&store, &caller, &body, ctx.now, Some(&seal)).await {
         Ok(s) => s,
         Err(e) => {
             // Nothing was created: free the key for a corrected retry.
@@ -61,19 +66,34 @@ pub async fn create(ctx: &mut Ctx) -> ApiResult<Response> {
 }
 
 /// Validates a create body and stores the new session (shared by the API and the local demo).
+/// Checks the currency against the gateway kind only; `create_session_with` and a seal key
+/// also check what the stored credentials can take (Braintree's merchant accounts).
 pub async fn create_session(
     store: &Store,
     caller: &Caller,
     body: &serde_json::Value,
     now: u64,
 ) -> ApiResult<Session> {
+    create_session_with(store, caller, body, now, None).await
+}
+
+/// `create_session`, plus the credentials' currency check when `seal` opens them.
+pub async fn create_session_with(
+    store: &Store,
+    caller: &Caller,
+    body: &serde_json::Value,
+    now: u64,
+    seal: Option<&SealKey>,
+) -> ApiResult<Session> {
     let new = validate_create(body)?;
+    // An unknown code is a field error, reported before anything is looked up.
+    if let Some(c) = new.currency.as_deref() {
+        if !maven_core::money::is_known_currency(c) {
+            return Err(currency::Refusal::UnknownCurrency.into_api_error(c));
+        }
+    }
     let project = find_project(store, caller, &new.project).await?;
-    if !project
-        .gateways
-        .get(caller.environment)
-        .contains_key(&new.gateway)
-    {
+    let Some(stored) = project.gateways.get(caller.environment).get(&new.gateway) else {
         return Err(ApiError::BadRequest {
             detail: format!(
                 "Gateway '{}' is not configured for project '{}' in the {} environment.",
@@ -83,6 +103,20 @@ pub async fn create_session(
             ),
             code: "gateway_not_configured",
         });
+    };
+    // A currency (or amount) the gateway cannot take is refused now, not at the first charge
+    // (docs/gateways.md, "Currencies and exponents").
+    let cur = new
+        .currency
+        .clone()
+        .unwrap_or_else(|| project.currency.clone());
+    let refuse = |r: currency::Refusal| r.into_api_error(&cur);
+    currency::check_kind(new.gateway, &cur, new.amount_cents, new.mode).map_err(refuse)?;
+    if let (Some(seal), GatewayKind::Braintree) = (seal, new.gateway) {
+        let plain = seal.open(&stored.credentials_sealed)?;
+        let credentials: Credentials = serde_json::from_slice(&plain)
+            .map_err(|_| ApiError::Internal("stored credentials are unreadable".into()))?;
+        currency::check(&credentials, &cur, new.amount_cents, new.mode).map_err(refuse)?;
     }
     let session = Session::build(new_id(), &new, &project, caller.environment, now);
     store.put_session(&session).await?;

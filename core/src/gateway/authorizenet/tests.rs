@@ -56,7 +56,7 @@ fn charge_request_is_in_xsd_order_and_approves() {
             r#""payment":{"creditCard":{"cardNumber":"4242424242424242","expirationDate":"2030-12","cardCode":"123"}},"#,
             r#""order":{"invoiceNumber":"1a2b3c4d5e6f7a8b-1","description":"Order #42"},"#,
             r#""billTo":{"firstName":"Jane Q","lastName":"Doe","zip":"94107"},"#,
-            r#""transactionSettings":{"setting":[{"settingName":"duplicateWindow","settingValue":"28800"}]}}}}"#
+            r#""transactionSettings":{"setting":[{"settingName":"allowPartialAuth","settingValue":"false"},{"settingName":"duplicateWindow","settingValue":"28800"}]}}}}"#
         )
     );
     assert_eq!(
@@ -100,7 +100,6 @@ fn auth_only_other_currency_and_no_optional_elements() {
 fn the_five_declines() {
     let cases = [
         ("2", "2", DeclineCode::CardDeclined),
-        ("2", "51", DeclineCode::InsufficientFunds),
         ("2", "44", DeclineCode::IncorrectCvc),
         ("3", "8", DeclineCode::ExpiredCard),
         ("3", "19", DeclineCode::ProcessingError),
@@ -122,25 +121,126 @@ fn the_five_declines() {
     }
 }
 
+fn duplicate(trans_id: &str) -> HttpReply {
+    bom(&format!(
+        r#"{{"transactionResponse":{{"responseCode":"3","authCode":"","transId":"{trans_id}","accountNumber":"XXXX0002","accountType":"Visa","errors":[{{"errorCode":"11","errorText":"A duplicate transaction has been submitted."}}]}},"refId":"1a2b3c4d5e6f7a8b-1","messages":{{"resultCode":"Error","message":[{{"code":"E00027","text":"The transaction was unsuccessful."}}]}}}}"#
+    ))
+}
+
+/// Defect 1: a duplicate answer carrying the original's transId (Authorize.net also sends it
+/// for duplicates of DECLINED transactions) was taken as an approval on main.
 #[test]
-fn duplicate_11_is_the_original_approval() {
-    let dup = bom(
-        r#"{"transactionResponse":{"responseCode":"3","authCode":"HW617E","transId":"60123456789","accountNumber":"XXXX4242","accountType":"Visa","errors":[{"errorCode":"11","errorText":"A duplicate transaction has been submitted."}]},"refId":"1a2b3c4d5e6f7a8b-1","messages":{"resultCode":"Error","message":[{"code":"E00027","text":"The transaction was unsuccessful."}]}}"#,
-    );
-    let mut req = charge("4242424242424242");
+fn duplicate_11_with_trans_id_is_never_an_approval() {
+    let mut req = charge("4000000000000002");
     req.recovering = true;
-    let (calls, outcome) = drive(&config(), &req, vec![dup]);
+    let (calls, outcome) = drive(&config(), &req, vec![duplicate("60123456789")]);
     assert_eq!(calls.len(), 1);
-    assert_eq!(
-        outcome,
-        Outcome::Approved {
-            status: ApprovedStatus::Succeeded,
-            transaction_id: "60123456789".into(),
-            token: None,
-            card_brand: Brand::Visa,
-            card_last4: "4242".into(),
-        }
+    let reason = unavailable_reason(&outcome);
+    assert!(
+        reason.contains("duplicate") && reason.contains("lookup"),
+        "{reason}"
     );
+}
+
+/// Defect 1: a duplicate answer without a transId was reported as a decline on main, although
+/// the original may have been approved.
+#[test]
+fn duplicate_11_without_trans_id_is_never_a_decline() {
+    for id in ["0", ""] {
+        let (_, outcome) = drive(&config(), &charge("4242424242424242"), vec![duplicate(id)]);
+        let reason = unavailable_reason(&outcome);
+        assert!(reason.contains("resolve by lookup"), "{reason}");
+    }
+}
+
+/// Defect 1: reason 51 is refund-only, not insufficient funds.
+#[test]
+fn reason_51_is_not_insufficient_funds() {
+    let text = "The sum of all credits against this transaction is greater than the original transaction amount.";
+    let (_, outcome) = drive(
+        &config(),
+        &charge("4242424242424242"),
+        vec![declined("3", "51", text)],
+    );
+    assert!(
+        matches!(outcome, Outcome::Rejected(ref r) if r.contains("51")),
+        "{outcome:?}"
+    );
+    let (_, outcome) = drive(
+        &config(),
+        &charge("4242424242424242"),
+        vec![declined("2", "51", text)],
+    );
+    assert_eq!(decline_code(&outcome), DeclineCode::CardDeclined);
+}
+
+/// Defect 7: cardNumber is at most 16 characters; longer numbers are never sent.
+#[test]
+fn card_over_16_digits_is_rejected_without_a_call() {
+    let (calls, outcome) = drive(&config(), &charge("6011000990139424123"), vec![]);
+    assert!(calls.is_empty());
+    let Outcome::Rejected(reason) = outcome else {
+        panic!("expected rejected, got {outcome:?}")
+    };
+    assert!(reason.contains("at most 16 digits"), "{reason}");
+}
+
+/// Defect 7: tokenize against production validates at the issuer (`liveMode`).
+#[test]
+fn tokenize_validation_mode_follows_the_environment() {
+    let req = request("4242424242424242", Mode::Tokenize, true);
+    let mut live = config();
+    live.base_url = "https://api2.authorize.net".into();
+    let (calls, _) = drive(&live, &req, vec![bom(PROFILE_OK)]);
+    assert!(
+        calls[0].body.ends_with(r#""validationMode":"liveMode"}}"#),
+        "{}",
+        calls[0].body
+    );
+    live.base_url = "https://api.authorize.net/".into();
+    let (calls, _) = drive(&live, &req, vec![bom(PROFILE_OK)]);
+    assert!(calls[0].body.contains(r#""validationMode":"liveMode""#));
+    let mut sandbox = config();
+    sandbox.base_url = "https://apitest.authorize.net".into();
+    let (calls, _) = drive(&sandbox, &req, vec![bom(PROFILE_OK)]);
+    assert!(calls[0].body.contains(r#""validationMode":"testMode""#));
+}
+
+/// Defect 6: request-level errors that reject the request itself close the attempt.
+#[test]
+fn schema_errors_are_rejected_system_errors_unknown() {
+    let err = |code: &str| {
+        bom(&format!(
+            r#"{{"messages":{{"resultCode":"Error","message":[{{"code":"{code}","text":"The element 'x' has invalid child element 'y'."}}]}}}}"#
+        ))
+    };
+    for code in ["E00003", "E00013", "E00015"] {
+        let (_, outcome) = drive(&config(), &charge("4242424242424242"), vec![err(code)]);
+        assert!(
+            matches!(outcome, Outcome::Rejected(ref r) if r.contains(code)),
+            "{outcome:?}"
+        );
+    }
+    let (_, outcome) = drive(&config(), &charge("4242424242424242"), vec![err("E00001")]);
+    unavailable_reason(&outcome);
+}
+
+#[test]
+fn partial_authorization_is_a_mismatch() {
+    let partial = APPROVED.replace(
+        r#""accountType":"Visa","#,
+        r#""accountType":"Visa","prePaidCard":{"requestedAmount":"12.34","approvedAmount":"10.00","balanceOnCard":"0.00"},"#,
+    );
+    let (_, outcome) = drive(&config(), &charge("4242424242424242"), vec![bom(&partial)]);
+    let Outcome::Mismatch {
+        transaction_id,
+        detail,
+    } = outcome
+    else {
+        panic!("expected mismatch, got {outcome:?}")
+    };
+    assert_eq!(transaction_id, "60123456789");
+    assert!(detail.contains("1000 instead of 1234"), "{detail}");
 }
 
 #[test]
@@ -196,15 +296,15 @@ fn tokenize_creates_a_profile() {
 #[test]
 fn tokenize_decline_reads_the_direct_response() {
     let reply = bom(
-        r#"{"customerPaymentProfileIdList":[],"customerShippingAddressIdList":[],"validationDirectResponseList":["2,1,51,Insufficient funds.,000000,P,0,none,,0.00,CC,auth_only"],"messages":{"resultCode":"Error","message":[{"code":"E00027","text":"Insufficient funds."}]}}"#,
+        r#"{"customerPaymentProfileIdList":[],"customerShippingAddressIdList":[],"validationDirectResponseList":["2,1,44,This transaction has been declined.,000000,P,0,none,,0.00,CC,auth_only"],"messages":{"resultCode":"Error","message":[{"code":"E00027","text":"This transaction has been declined."}]}}"#,
     );
     let req = request("4000000000009995", Mode::Tokenize, true);
     let (_, outcome) = drive(&config(), &req, vec![reply]);
     assert_eq!(
         outcome,
         Outcome::Declined {
-            code: DeclineCode::InsufficientFunds,
-            message: "Insufficient funds.".into()
+            code: DeclineCode::IncorrectCvc,
+            message: "This transaction has been declined.".into()
         }
     );
 }
@@ -240,4 +340,163 @@ fn name_split() {
     );
     assert_eq!(split_name("Cher"), s(None, Some("Cher")));
     assert_eq!(split_name(""), s(None, None));
+}
+
+mod lookup {
+    use super::*;
+
+    fn attempt(mode: Mode) -> AttemptRef {
+        AttemptRef {
+            session_id: SESSION.into(),
+            attempt: 1,
+            amount_cents: 1234,
+            currency: "usd".into(),
+            mode,
+            capture: true,
+            not_before: None,
+        }
+    }
+
+    fn run(a: &AttemptRef, replies: Vec<HttpReply>) -> (Vec<HttpCall>, LookupResult) {
+        let mut l = Lookup::new(&config(), a);
+        let mut replies = replies.into_iter();
+        let mut calls = Vec::new();
+        let mut reply = None;
+        loop {
+            match l.next(reply.take()) {
+                LookupStep::Call(c) => {
+                    calls.push(c);
+                    reply = Some(replies.next().expect("more calls than replies"));
+                }
+                LookupStep::Done(r) => return (calls, r),
+            }
+        }
+    }
+
+    fn list(items: &str) -> HttpReply {
+        bom(&format!(
+            r#"{{"transactions":[{items}],"totalNumInResultSet":2,"messages":{{"resultCode":"Ok","message":[{{"code":"I00001","text":"Successful."}}]}}}}"#
+        ))
+    }
+
+    fn item(id: &str, invoice: &str, status: &str, amount: &str) -> String {
+        format!(
+            r#"{{"transId":"{id}","submitTimeUTC":"2026-11-29T10:00:00Z","submitTimeLocal":"2026-11-29T02:00:00","transactionStatus":"{status}","invoiceNumber":"{invoice}","firstName":"Jane Q","lastName":"Doe","accountType":"Visa","accountNumber":"XXXX4242","settleAmount":{amount},"marketType":"eCommerce","product":"Card Not Present"}}"#
+        )
+    }
+
+    #[test]
+    fn unsettled_list_request_in_xsd_order() {
+        let (calls, _) = run(&attempt(Mode::Charge), vec![list("")]);
+        assert_eq!(
+            calls[0].body,
+            concat!(
+                r#"{"getUnsettledTransactionListRequest":{"merchantAuthentication":{"name":"maven_sim_login","transactionKey":"maven_sim_key"},"#,
+                r#""refId":"1a2b3c4d5e6f7a8b-1","sorting":{"orderBy":"submitTimeUTC","orderDescending":true},"paging":{"limit":1000,"offset":1}}}"#
+            )
+        );
+        assert!(!calls[0].body.contains("cardNumber"));
+    }
+
+    #[test]
+    fn finds_by_invoice_number() {
+        let other = item(
+            "1",
+            "ffffffffffffffff-1",
+            "capturedPendingSettlement",
+            "12.34",
+        );
+        let ours = item(
+            "2",
+            "1a2b3c4d5e6f7a8b-1",
+            "capturedPendingSettlement",
+            "12.34",
+        );
+        let (_, r) = run(
+            &attempt(Mode::Charge),
+            vec![list(&format!("{other},{ours}"))],
+        );
+        assert_eq!(
+            r,
+            LookupResult::Found(Outcome::Approved {
+                status: ApprovedStatus::Succeeded,
+                transaction_id: "2".into(),
+                token: None,
+                card_brand: Brand::Visa,
+                card_last4: "4242".into(),
+            })
+        );
+        let auth = item(
+            "3",
+            "1a2b3c4d5e6f7a8b-1",
+            "authorizedPendingCapture",
+            "\"12.34\"",
+        );
+        let (_, r) = run(&attempt(Mode::Charge), vec![list(&auth)]);
+        assert!(matches!(
+            r,
+            LookupResult::Found(Outcome::Approved {
+                status: ApprovedStatus::Authorized,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn declined_wrong_amount_and_absent() {
+        let d = item("4", "1a2b3c4d5e6f7a8b-1", "declined", "0.00");
+        let (_, r) = run(&attempt(Mode::Charge), vec![list(&d)]);
+        assert!(
+            matches!(
+                r,
+                LookupResult::Found(Outcome::Declined {
+                    code: DeclineCode::CardDeclined,
+                    ..
+                })
+            ),
+            "{r:?}"
+        );
+        let m = item(
+            "5",
+            "1a2b3c4d5e6f7a8b-1",
+            "capturedPendingSettlement",
+            "1234.00",
+        );
+        let (_, r) = run(&attempt(Mode::Charge), vec![list(&m)]);
+        assert!(
+            matches!(r, LookupResult::Found(Outcome::Mismatch { .. })),
+            "{r:?}"
+        );
+        let (_, r) = run(&attempt(Mode::Charge), vec![list("")]);
+        assert_eq!(r, LookupResult::NotFound);
+        let (_, r) = run(&attempt(Mode::Charge), vec![reply(503, "")]);
+        assert!(matches!(r, LookupResult::Unknown(_)));
+    }
+
+    #[test]
+    fn tokenize_gets_the_profile_by_merchant_customer_id() {
+        let found = bom(
+            r#"{"profile":{"merchantCustomerId":"1a2b3c4d5e6f7a8b-1","customerProfileId":"500100","paymentProfiles":[{"customerType":"individual","customerPaymentProfileId":"400200","payment":{"creditCard":{"cardNumber":"XXXX4444","expirationDate":"XXXX","cardType":"MasterCard"}}}]},"messages":{"resultCode":"Ok","message":[{"code":"I00001","text":"Successful."}]}}"#,
+        );
+        let (calls, r) = run(&attempt(Mode::Tokenize), vec![found]);
+        assert_eq!(
+            calls[0].body,
+            r#"{"getCustomerProfileRequest":{"merchantAuthentication":{"name":"maven_sim_login","transactionKey":"maven_sim_key"},"refId":"1a2b3c4d5e6f7a8b-1","merchantCustomerId":"1a2b3c4d5e6f7a8b-1"}}"#
+        );
+        assert_eq!(
+            r,
+            LookupResult::Found(Outcome::Approved {
+                status: ApprovedStatus::Tokenized,
+                transaction_id: "500100".into(),
+                token: Some("500100/400200".into()),
+                card_brand: Brand::Mastercard,
+                card_last4: "4444".into(),
+            })
+        );
+        let none = bom(
+            r#"{"messages":{"resultCode":"Error","message":[{"code":"E00040","text":"The record cannot be found."}]}}"#,
+        );
+        let (_, r) = run(&attempt(Mode::Tokenize), vec![none]);
+        assert_eq!(r, LookupResult::NotFound);
+    }
 }

@@ -209,10 +209,23 @@ pub struct TransactionResponse {
     /// "Visa", "MasterCard", "AmericanExpress", …
     #[serde(default)]
     pub account_type: Option<String>,
+    /// Present on a partial authorization of a prepaid card.
+    #[serde(default)]
+    pub pre_paid_card: Option<PrePaidCard>,
     #[serde(default)]
     pub messages: Vec<TransactionMessage>,
     #[serde(default)]
     pub errors: Vec<TransactionError>,
+}
+
+/// XSD `transactionResponse.prePaidCard` (decimal strings in major units).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrePaidCard {
+    #[serde(default)]
+    pub requested_amount: Option<String>,
+    #[serde(default)]
+    pub approved_amount: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -293,11 +306,15 @@ pub fn last4(account_number: &str) -> &str {
 }
 
 /// What a response reason code (with responseCode 2 or 3) means for the customer. `None` for
-/// codes that are about our request or the merchant account, not the card.
+/// codes that are about our request or the merchant account, not the card, and for 11 (a
+/// duplicate: never a decline, see the adapter). Reason 51 is refund-only ("The sum of all
+/// credits against this transaction is greater than the original transaction amount"), so it
+/// is not a card problem either: `None` (with responseCode 3 the adapter closes the attempt
+/// as rejected). Authorize.net sends no insufficient-funds reason; that decline is a plain 2.
 pub fn decline_for_reason(response_code: &str, reason: &str) -> Option<DeclineCode> {
     let n: u32 = reason.trim().parse().ok()?;
     Some(match n {
-        51 => DeclineCode::InsufficientFunds,
+        11 | 51 => return None,
         7 | 8 => DeclineCode::ExpiredCard,
         44 | 45 | 65 | 78 => DeclineCode::IncorrectCvc,
         19..=23 | 57..=63 => DeclineCode::ProcessingError,
@@ -305,4 +322,144 @@ pub fn decline_for_reason(response_code: &str, reason: &str) -> Option<DeclineCo
         _ if response_code == "2" => DeclineCode::CardDeclined,
         _ => return None,
     })
+}
+
+/// Root of a `getUnsettledTransactionListRequest` call.
+#[derive(Debug, Serialize)]
+pub struct UnsettledListEnvelope {
+    #[serde(rename = "getUnsettledTransactionListRequest")]
+    pub request: UnsettledListRequest,
+}
+
+/// XSD `getUnsettledTransactionListRequest` = `ANetApiRequest` + status?, sorting?, paging?.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UnsettledListRequest {
+    pub merchant_authentication: MerchantAuthentication,
+    pub ref_id: String,
+    pub sorting: Sorting,
+    pub paging: Paging,
+}
+
+/// XSD `TransactionListSorting` (orderBy: `id` | `submitTimeUTC`, orderDescending).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Sorting {
+    pub order_by: &'static str,
+    pub order_descending: bool,
+}
+
+/// XSD `Paging`: limit 1..=1000, offset (the page number) 1..=100000.
+#[derive(Debug, Serialize)]
+pub struct Paging {
+    pub limit: u32,
+    pub offset: u32,
+}
+
+/// XSD `getUnsettledTransactionListResponse`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UnsettledListResponse {
+    #[serde(default)]
+    pub transactions: Option<SummaryList>,
+    #[serde(default)]
+    pub total_num_in_result_set: Option<u32>,
+    pub messages: Messages,
+}
+
+/// XSD `ArrayOfTransactionSummaryType`: a plain array in the JSON API (the XML-shaped
+/// `{"transaction": [...]}` is accepted too).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum SummaryList {
+    Plain(Vec<TransactionSummary>),
+    Wrapped {
+        transaction: Vec<TransactionSummary>,
+    },
+}
+
+impl SummaryList {
+    pub fn items(self) -> Vec<TransactionSummary> {
+        match self {
+            SummaryList::Plain(v) | SummaryList::Wrapped { transaction: v } => v,
+        }
+    }
+}
+
+/// XSD `transactionSummaryType` (only what we read).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransactionSummary {
+    pub trans_id: String,
+    pub transaction_status: String,
+    #[serde(default)]
+    pub invoice_number: Option<String>,
+    #[serde(default)]
+    pub account_type: Option<String>,
+    #[serde(default)]
+    pub account_number: Option<String>,
+    /// `xs:decimal` in major units; a number or a string in the JSON.
+    #[serde(default)]
+    pub settle_amount: Option<serde_json::Value>,
+}
+
+/// Root of a `getCustomerProfileRequest` call.
+#[derive(Debug, Serialize)]
+pub struct GetCustomerProfileEnvelope {
+    #[serde(rename = "getCustomerProfileRequest")]
+    pub request: GetCustomerProfileRequest,
+}
+
+/// XSD `getCustomerProfileRequest` = `ANetApiRequest` + customerProfileId?, merchantCustomerId?.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetCustomerProfileRequest {
+    pub merchant_authentication: MerchantAuthentication,
+    pub ref_id: String,
+    pub merchant_customer_id: String,
+}
+
+/// XSD `getCustomerProfileResponse` (profile only when found).
+#[derive(Debug, Deserialize)]
+pub struct GetCustomerProfileResponse {
+    #[serde(default)]
+    pub profile: Option<MaskedProfile>,
+    pub messages: Messages,
+}
+
+/// XSD `customerProfileMaskedType` (only what we read).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MaskedProfile {
+    #[serde(default)]
+    pub customer_profile_id: Option<String>,
+    #[serde(default)]
+    pub payment_profiles: Vec<MaskedPaymentProfile>,
+}
+
+/// XSD `customerPaymentProfileMaskedType`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MaskedPaymentProfile {
+    pub customer_payment_profile_id: String,
+    #[serde(default)]
+    pub payment: Option<MaskedPayment>,
+}
+
+/// XSD `paymentMaskedType` (`creditCard` choice).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MaskedPayment {
+    #[serde(default)]
+    pub credit_card: Option<MaskedCard>,
+}
+
+/// XSD `creditCardMaskedType` (cardNumber "XXXX1111", cardType "Visa").
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MaskedCard {
+    #[serde(default)]
+    pub card_number: Option<String>,
+    #[serde(default)]
+    pub card_type: Option<String>,
 }

@@ -15,6 +15,8 @@ fn config(merchant_account_id: Option<&str>) -> GatewayConfig {
             public_key: Secret::new("maven_sim_public"),
             private_key: Secret::new("maven_sim_private"),
             merchant_account_id: merchant_account_id.map(String::from),
+            merchant_accounts: Default::default(),
+            default_currency: None,
         },
     }
 }
@@ -292,4 +294,213 @@ fn documents_name_the_fields_the_simulator_dispatches_on() {
     assert!(wire::AUTHORIZE.contains("authorizeCreditCard(input: $input)"));
     assert!(wire::VAULT.contains("vaultPaymentMethod(input: $input)"));
     assert!(wire::SEARCH.starts_with("query ") && wire::SEARCH.contains("search { transactions("));
+}
+
+fn multi_currency() -> GatewayConfig {
+    let mut c = config(Some("maven_usd"));
+    if let Credentials::Braintree {
+        merchant_accounts, ..
+    } = &mut c.credentials
+    {
+        merchant_accounts.insert("jpy".into(), "maven_jpy".into());
+        merchant_accounts.insert("kwd".into(), "maven_kwd".into());
+    }
+    c
+}
+
+fn with_amount(mut tx: Value, value: &str, currency: &str) -> Value {
+    tx["amount"] = json!({"value": value, "currencyCode": currency});
+    tx
+}
+
+/// Defect 2: a JPY session on a USD-only configuration was charged on the USD account on main
+/// (1000 JPY became $1,000.00). It is refused without any call.
+#[test]
+fn currency_without_a_merchant_account_is_never_sent() {
+    let mut req = charge("4242424242424242");
+    req.currency = "jpy".into();
+    req.amount_cents = 1000;
+    let (calls, outcome) = drive(&config(Some("maven_usd")), &req, vec![]);
+    assert!(calls.is_empty());
+    assert!(
+        matches!(outcome, Outcome::Rejected(ref r) if r.contains("JPY")),
+        "{outcome:?}"
+    );
+}
+
+/// Defect 2: the session's currency goes out as its merchant account.
+#[test]
+fn jpy_and_kwd_use_their_merchant_accounts() {
+    for (currency, cents, value, account) in [
+        ("jpy", 1000, "1000", "maven_jpy"),
+        ("kwd", 1234, "1.234", "maven_kwd"),
+        ("usd", 1234, "12.34", "maven_usd"),
+    ] {
+        let mut req = charge("4242424242424242");
+        req.currency = currency.into();
+        req.amount_cents = cents;
+        let tx = with_amount(
+            transaction("SUBMITTED_FOR_SETTLEMENT", None),
+            value,
+            &currency.to_ascii_uppercase(),
+        );
+        let (calls, outcome) = drive(
+            &multi_currency(),
+            &req,
+            vec![tokenized(), charged("chargeCreditCard", tx)],
+        );
+        let sent = body(&calls[1]);
+        assert_eq!(sent["variables"]["input"]["transaction"]["amount"], value);
+        assert_eq!(
+            sent["variables"]["input"]["transaction"]["merchantAccountId"],
+            account
+        );
+        assert!(
+            matches!(outcome, Outcome::Approved { .. }),
+            "{currency}: {outcome:?}"
+        );
+    }
+}
+
+/// Defect 2: the reply's currency and amount are checked (never shown as paid on a mismatch).
+#[test]
+fn reply_in_another_currency_or_amount_is_a_mismatch() {
+    for (value, currency) in [("12.34", "JPY"), ("1234.00", "USD")] {
+        let tx = with_amount(
+            transaction("SUBMITTED_FOR_SETTLEMENT", None),
+            value,
+            currency,
+        );
+        let (_, outcome) = drive(
+            &config(None),
+            &charge("4242424242424242"),
+            vec![tokenized(), charged("chargeCreditCard", tx)],
+        );
+        let Outcome::Mismatch {
+            transaction_id,
+            detail,
+        } = outcome
+        else {
+            panic!("expected a mismatch, got {outcome:?}")
+        };
+        assert_eq!(transaction_id, "dHJhbnNhY3Rpb25fMQ");
+        assert!(detail.starts_with("braintree took"), "{detail}");
+    }
+}
+
+/// Defect 7: the postal code is clipped by alphanumerics (9), separators not counted.
+#[test]
+fn postal_code_counts_alphanumerics() {
+    let mut req = charge("4242424242424242");
+    req.card.postal_code = Some("12345-6789".into());
+    let (calls, _) = drive(
+        &config(None),
+        &req,
+        vec![
+            tokenized(),
+            charged("chargeCreditCard", transaction("SETTLING", None)),
+        ],
+    );
+    let sent = body(&calls[0]);
+    assert_eq!(
+        sent["variables"]["input"]["creditCard"]["billingAddress"]["postalCode"],
+        "12345-6789"
+    );
+    assert_eq!(wire::postal_code(Some("SW1A 1AA")), Some("SW1A 1AA".into()));
+    assert_eq!(
+        wire::postal_code(Some("A1B2C3D4E5F6")),
+        Some("A1B2C3D4E".into())
+    );
+    assert_eq!(wire::postal_code(Some(" -#- ")), None);
+}
+
+/// Defect 6: a GraphQL VALIDATION error means the mutation did not run: the attempt closes.
+#[test]
+fn validation_errors_close_the_attempt() {
+    let invalid = reply(
+        200,
+        &json!({"data": {"chargeCreditCard": null},
+        "errors": [{"message": "Amount is an invalid format.",
+            "extensions": {"errorClass": "VALIDATION", "legacyCode": "81503"}}]})
+        .to_string(),
+    );
+    let (_, outcome) = drive(
+        &config(None),
+        &charge("4242424242424242"),
+        vec![tokenized(), invalid],
+    );
+    assert!(
+        matches!(outcome, Outcome::Rejected(ref r) if r.contains("invalid format")),
+        "{outcome:?}"
+    );
+}
+
+mod lookup {
+    use super::*;
+
+    #[test]
+    fn searches_by_order_id_without_card_data() {
+        let found = ok(json!({"search": {"transactions": {"edges": [
+            {"node": transaction("SETTLING", None)}]}}}));
+        let (calls, result) = run_lookup(&config(None), &attempt_ref(Mode::Charge), vec![found]);
+        let sent = body(&calls[0]);
+        assert_eq!(sent["query"], wire::SEARCH);
+        assert_eq!(
+            sent["variables"]["input"]["orderId"]["is"],
+            format!("{SESSION}-1")
+        );
+        assert!(!calls[0].body.contains("4242424242424242"));
+        assert_eq!(
+            result,
+            LookupResult::Found(Outcome::Approved {
+                status: ApprovedStatus::Succeeded,
+                transaction_id: "dHJhbnNhY3Rpb25fMQ".into(),
+                token: None,
+                card_brand: Brand::Mastercard,
+                card_last4: "4444".into(),
+            })
+        );
+    }
+
+    #[test]
+    fn declined_mismatch_absent_and_failed() {
+        let node = |tx: Value| ok(json!({"search": {"transactions": {"edges": [{"node": tx}]}}}));
+        let a = attempt_ref(Mode::Charge);
+        let (_, r) = run_lookup(
+            &config(None),
+            &a,
+            vec![node(transaction(
+                "PROCESSOR_DECLINED",
+                Some(("2001", "Insufficient Funds")),
+            ))],
+        );
+        assert!(matches!(
+            r,
+            LookupResult::Found(Outcome::Declined {
+                code: DeclineCode::InsufficientFunds,
+                ..
+            })
+        ));
+        let (_, r) = run_lookup(
+            &config(None),
+            &a,
+            vec![node(with_amount(
+                transaction("SETTLING", None),
+                "12.34",
+                "EUR",
+            ))],
+        );
+        assert!(
+            matches!(r, LookupResult::Found(Outcome::Mismatch { .. })),
+            "{r:?}"
+        );
+        let empty = ok(json!({"search": {"transactions": {"edges": []}}}));
+        let (_, r) = run_lookup(&config(None), &a, vec![empty]);
+        assert_eq!(r, LookupResult::NotFound);
+        let (_, r) = run_lookup(&config(None), &a, vec![reply(503, "")]);
+        assert!(matches!(r, LookupResult::Unknown(_)));
+        let (calls, r) = run_lookup(&config(None), &attempt_ref(Mode::Tokenize), vec![]);
+        assert!(calls.is_empty());
+        assert_eq!(r, LookupResult::NotFound);
+    }
 }

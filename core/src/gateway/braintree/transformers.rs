@@ -111,10 +111,34 @@ impl CreditCardInput {
             expiration_year: card.exp_year.to_string(),
             cvv: card.cvc.clone(),
             cardholder_name: clip(card.name.as_deref(), 175),
-            billing_address: clip(card.postal_code.as_deref(), 9)
+            billing_address: postal_code(card.postal_code.as_deref())
                 .map(|postal_code| AddressInput { postal_code }),
         }
     }
+}
+
+/// Braintree's postal code: at most 9 letters or digits; spaces and dashes between them do not
+/// count (Braintree's address validations). Other characters are dropped, separators are kept
+/// only between kept alphanumerics.
+pub fn postal_code(raw: Option<&str>) -> Option<String> {
+    let mut out = String::new();
+    let mut alnum = 0;
+    let mut pending: Option<char> = None;
+    for c in raw?.trim().chars() {
+        if c.is_ascii_alphanumeric() {
+            if alnum == 9 {
+                break;
+            }
+            if let Some(sep) = pending.take() {
+                out.push(sep);
+            }
+            out.push(c);
+            alnum += 1;
+        } else if (c == ' ' || c == '-') && alnum > 0 && pending.is_none() {
+            pending = Some(c);
+        }
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 /// `AddressInput` (postal code only).
@@ -132,7 +156,8 @@ pub struct ChargeInput {
     pub transaction: TransactionInput,
 }
 
-/// `TransactionInput`: amount in major units; the merchant account decides the currency.
+/// `TransactionInput`: amount in major units of the merchant account's currency; the account is
+/// chosen per currency (`Credentials::braintree_account`).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TransactionInput {
@@ -173,6 +198,19 @@ pub struct Response<D> {
 pub struct GraphQlError {
     #[serde(default)]
     pub message: String,
+    #[serde(default)]
+    pub extensions: Option<ErrorExtensions>,
+}
+
+/// Braintree's error `extensions`: `errorClass` (`VALIDATION`, `AUTHENTICATION`,
+/// `AUTHORIZATION`, `NOT_FOUND`, `INTERNAL`, `SERVICE_AVAILABILITY`, …), `legacyCode`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorExtensions {
+    #[serde(default)]
+    pub error_class: Option<String>,
+    #[serde(default)]
+    pub legacy_code: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -228,9 +266,20 @@ pub struct Transaction {
     pub order_id: Option<String>,
     pub status: String,
     #[serde(default)]
+    pub amount: Option<MonetaryAmount>,
+    #[serde(default)]
     pub payment_method_snapshot: Option<Snapshot>,
     #[serde(default)]
     pub status_history: Option<Vec<StatusEvent>>,
+}
+
+/// `MonetaryAmount` { value: `Amount` (decimal string), currencyCode: `CurrencyCodeAlpha` }.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MonetaryAmount {
+    pub value: String,
+    #[serde(default)]
+    pub currency_code: Option<String>,
 }
 
 /// The `PaymentMethodSnapshot` union, card members only: `CreditCardDetails` has the fields

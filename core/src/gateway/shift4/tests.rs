@@ -56,7 +56,7 @@ fn charge_request_and_success() {
             concat!(
                 r#"{{"amount":1234,"currency":"USD","description":"Order #42","captured":true,"#,
                 r#""card":{{"number":"378282246310005","expMonth":"12","expYear":"2030","cvc":"123","#,
-                r#""cardholderName":"Jane Q Doe","addressZip":"94107"}},"metadata":{{"session_id":"{}"}}}}"#
+                r#""cardholderName":"Jane Q Doe","addressZip":"94107"}},"metadata":{{"session_id":"{}","attempt":"1"}}}}"#
             ),
             SESSION
         )
@@ -78,7 +78,11 @@ fn authorize_only_sends_captured_false() {
     let mut req = request("378282246310005", Mode::Charge, false);
     req.description = None;
     req.currency = "jpy".into();
-    let (calls, outcome) = drive(&config(), &req, vec![charge_reply(false)]);
+    let mut jpy = charge_reply(false);
+    jpy.body = jpy
+        .body
+        .replace(r#""currency":"USD""#, r#""currency":"JPY""#);
+    let (calls, outcome) = drive(&config(), &req, vec![jpy]);
     assert!(calls[0]
         .body
         .starts_with(r#"{"amount":1234,"currency":"JPY","captured":false,"card""#));
@@ -125,7 +129,7 @@ fn tokenize_makes_token_then_customer() {
     assert_eq!(
         calls[1].body,
         format!(
-            r#"{{"card":"tok_1","description":"Order #42","metadata":{{"session_id":"{SESSION}"}}}}"#
+            r#"{{"email":"{SESSION}-1@customers.invalid","card":"tok_1","description":"Order #42","metadata":{{"session_id":"{SESSION}","attempt":"1"}}}}"#
         )
     );
     assert_eq!(
@@ -206,4 +210,144 @@ fn bad_key_500_malformed_and_idempotency_conflict() {
     );
     let (_, outcome) = drive(&config(), &charge("4242424242424242"), vec![conflict]);
     assert!(unavailable_reason(&outcome).contains("Idempotent key used"));
+}
+
+/// Defect 7: `POST /customers` requires `email`; we send a derived, undeliverable one.
+#[test]
+fn customers_post_carries_the_required_email() {
+    let req = request("4242424242424242", Mode::Tokenize, true);
+    let token = reply(
+        200,
+        r#"{"id":"tok_1","used":false,"first6":"424242","last4":"4242","brand":"Visa"}"#,
+    );
+    let customer = reply(
+        200,
+        r#"{"id":"cust_1","email":"x@customers.invalid","defaultCardId":"card_1","cards":[{"id":"card_1","last4":"4242","brand":"Visa"}]}"#,
+    );
+    let (calls, _) = drive(&config(), &req, vec![token, customer]);
+    let sent: serde_json::Value = serde_json::from_str(&calls[1].body).unwrap();
+    assert_eq!(
+        sent["email"],
+        format!("{SESSION}-1@customers.invalid").as_str()
+    );
+}
+
+/// Defect 6: 400 invalid_request proves nothing was charged (except the idempotency conflict,
+/// tested in `bad_key_500_malformed_and_idempotency_conflict`).
+#[test]
+fn invalid_request_closes_the_attempt() {
+    let bad = reply(
+        400,
+        r#"{"error":{"type":"invalid_request","code":"invalid_currency","message":"Currency is not supported."}}"#,
+    );
+    let (_, outcome) = drive(&config(), &charge("4242424242424242"), vec![bad]);
+    assert!(
+        matches!(outcome, Outcome::Rejected(ref r) if r.contains("invalid_currency")),
+        "{outcome:?}"
+    );
+}
+
+#[test]
+fn charge_in_another_amount_or_currency_is_a_mismatch() {
+    for (from, to) in [
+        (r#""amount":1234"#, r#""amount":123400"#),
+        (r#""currency":"USD""#, r#""currency":"EUR""#),
+    ] {
+        let mut r = charge_reply(true);
+        r.body = r.body.replace(from, to);
+        let (_, outcome) = drive(&config(), &charge("378282246310005"), vec![r]);
+        assert!(
+            matches!(outcome, Outcome::Mismatch { ref transaction_id, .. } if transaction_id == "char_1"),
+            "{outcome:?}"
+        );
+    }
+}
+
+mod lookup {
+    use super::*;
+
+    fn charge_item(id: &str, session: &str, attempt: &str, status: &str) -> String {
+        format!(
+            r#"{{"id":"{id}","created":1764400000,"amount":1234,"currency":"USD","status":"{status}","captured":true,"card":{{"id":"card_1","last4":"0005","brand":"American Express"}},"metadata":{{"session_id":"{session}","attempt":"{attempt}"}}}}"#
+        )
+    }
+
+    fn page(items: &[String], has_more: bool) -> HttpReply {
+        reply(
+            200,
+            &format!(r#"{{"list":[{}],"hasMore":{has_more}}}"#, items.join(",")),
+        )
+    }
+
+    #[test]
+    fn lists_charges_and_matches_metadata() {
+        let mut a = attempt_ref(Mode::Charge);
+        a.not_before = Some(1764400000);
+        let first = page(&[charge_item("char_9", SESSION, "2", "successful")], true);
+        let second = page(&[charge_item("char_1", SESSION, "1", "successful")], false);
+        let (calls, r) = run_lookup(&config(), &a, vec![first, second]);
+        assert_eq!(
+            calls[0].url,
+            "http://127.0.0.1:8788/shift4/charges?limit=100&created[gte]=1764399700"
+        );
+        assert_eq!(
+            calls[1].url,
+            "http://127.0.0.1:8788/shift4/charges?limit=100&created[gte]=1764399700&startingAfterId=char_9"
+        );
+        assert_eq!(
+            r,
+            LookupResult::Found(Outcome::Approved {
+                status: ApprovedStatus::Succeeded,
+                transaction_id: "char_1".into(),
+                token: None,
+                card_brand: Brand::Amex,
+                card_last4: "0005".into(),
+            })
+        );
+    }
+
+    #[test]
+    fn failed_absent_and_customers() {
+        let a = attempt_ref(Mode::Charge);
+        let failed = charge_item("char_2", SESSION, "1", "failed").replace(
+            r#""metadata""#,
+            r#""failureCode":"insufficient_funds","failureMessage":"Insufficient funds","metadata""#,
+        );
+        let (_, r) = run_lookup(&config(), &a, vec![page(&[failed], false)]);
+        assert!(matches!(
+            r,
+            LookupResult::Found(Outcome::Declined {
+                code: DeclineCode::InsufficientFunds,
+                ..
+            })
+        ));
+        let (calls, r) = run_lookup(&config(), &a, vec![page(&[], false)]);
+        assert_eq!(
+            calls[0].url,
+            "http://127.0.0.1:8788/shift4/charges?limit=100"
+        );
+        assert_eq!(r, LookupResult::NotFound);
+
+        let customers = reply(
+            200,
+            &format!(
+                r#"{{"list":[{{"id":"cust_1","email":"{SESSION}-1@customers.invalid","defaultCardId":"card_1","cards":[{{"id":"card_1","last4":"4242","brand":"Visa"}}]}}],"hasMore":false}}"#
+            ),
+        );
+        let (calls, r) = run_lookup(&config(), &attempt_ref(Mode::Tokenize), vec![customers]);
+        assert_eq!(
+            calls[0].url,
+            format!("http://127.0.0.1:8788/shift4/customers?email={SESSION}-1%40customers.invalid")
+        );
+        assert_eq!(
+            r,
+            LookupResult::Found(Outcome::Approved {
+                status: ApprovedStatus::Tokenized,
+                transaction_id: "cust_1".into(),
+                token: Some("cust_1/card_1".into()),
+                card_brand: Brand::Visa,
+                card_last4: "4242".into(),
+            })
+        );
+    }
 }

@@ -50,16 +50,23 @@ impl CardRequest {
     }
 }
 
-/// Free-form `metadata` map; our key is snake_case on purpose (it is data, not a field name).
-#[derive(Debug, Serialize)]
+/// Free-form `metadata` map; our keys are snake_case on purpose (data, not field names). The
+/// lookup matches both.
+#[derive(Debug, Serialize, Deserialize, Default, PartialEq, Eq)]
 pub struct Metadata {
+    #[serde(default)]
     pub session_id: String,
+    /// Attempt number, as a string (metadata values are strings).
+    #[serde(default)]
+    pub attempt: String,
 }
 
-/// `request/CustomerRequest.java`: a customer whose card is a token id.
+/// `request/CustomerRequest.java`: a customer whose card is a token id. `email` is required by
+/// `POST /customers`; see `super::customer_email`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerRequest {
+    pub email: String,
     pub card: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -71,6 +78,12 @@ pub struct CustomerRequest {
 #[serde(rename_all = "camelCase")]
 pub struct Charge {
     pub id: String,
+    /// Minor units.
+    #[serde(default)]
+    pub amount: Option<u64>,
+    /// Upper-case ISO code.
+    #[serde(default)]
+    pub currency: Option<String>,
     /// `successful` | `pending` | `failed` (`enums/ChargeStatus`).
     pub status: String,
     #[serde(default)]
@@ -81,6 +94,8 @@ pub struct Charge {
     pub failure_code: Option<String>,
     #[serde(default)]
     pub failure_message: Option<String>,
+    #[serde(default)]
+    pub metadata: Option<Metadata>,
 }
 
 /// `response/Card.java` (also what `Token.java` carries: first6, last4, brand).
@@ -108,6 +123,8 @@ pub struct Token {
 #[serde(rename_all = "camelCase")]
 pub struct Customer {
     pub id: String,
+    #[serde(default)]
+    pub email: Option<String>,
     #[serde(default)]
     pub default_card_id: Option<String>,
     #[serde(default)]
@@ -155,4 +172,14 @@ pub fn decline_code(code: &str) -> DeclineCode {
         "processing_error" => DeclineCode::ProcessingError,
         _ => DeclineCode::CardDeclined,
     }
+}
+
+/// `response/ListResponse.java`: `GET /charges`, `GET /customers`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListResponse<T> {
+    #[serde(default = "Vec::new")]
+    pub list: Vec<T>,
+    #[serde(default)]
+    pub has_more: bool,
 }

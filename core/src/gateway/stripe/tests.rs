@@ -77,7 +77,7 @@ fn charge_sends_documented_requests_and_succeeds() {
         format!(
             "amount=1234&currency=usd&confirm=true&payment_method_types[]=card\
              &error_on_requires_action=true&payment_method=pm_1&capture_method=automatic\
-             &description=Order+%2342&metadata[session_id]={SESSION}"
+             &description=Order+%2342&metadata[session_id]={SESSION}&metadata[attempt]=1"
         )
     );
     // The card travels only in the payment-method body.
@@ -134,7 +134,7 @@ fn tokenize_creates_a_customer() {
     );
     assert_eq!(
         calls[1].body,
-        format!("payment_method=pm_1&metadata[session_id]={SESSION}")
+        format!("payment_method=pm_1&metadata[session_id]={SESSION}&metadata[attempt]=1")
     );
     assert_eq!(
         outcome,
@@ -257,4 +257,217 @@ fn debug_of_flow_and_calls_hides_card_and_key() {
     assert!(!shown.contains("4242424242424242"), "{shown}");
     assert!(!shown.contains("sk_test_maven_sim"), "{shown}");
     assert!(!shown.contains("cvc]=123"), "{shown}");
+}
+
+/// Defect 6: a 400 invalid_request_error on the payment-method step proves nothing was charged.
+#[test]
+fn invalid_request_on_payment_method_closes_the_attempt() {
+    let bad = reply(
+        400,
+        r#"{"error":{"type":"invalid_request_error","code":"parameter_unknown","param":"billing_details[foo]","message":"Received unknown parameter: billing_details[foo]"}}"#,
+    );
+    let (calls, outcome) = drive(&config(), &charge("4242424242424242"), vec![bad]);
+    assert_eq!(calls.len(), 1);
+    assert!(
+        matches!(outcome, Outcome::Rejected(ref r) if r.contains("billing_details[foo]")),
+        "{outcome:?}"
+    );
+}
+
+/// Defect 6: a parameter error on the intent closes the attempt; an unexplained 400 there and
+/// `idempotency_error` stay unknown (the earlier request may have charged).
+#[test]
+fn parameter_errors_on_the_intent_close_other_400s_stay_unknown() {
+    let param = reply(
+        400,
+        r#"{"error":{"type":"invalid_request_error","code":"amount_too_small","param":"amount","message":"Amount must be at least $0.50 usd"}}"#,
+    );
+    let (_, outcome) = drive(
+        &config(),
+        &charge("4242424242424242"),
+        vec![reply(200, PM), param],
+    );
+    assert!(matches!(outcome, Outcome::Rejected(_)), "{outcome:?}");
+
+    let vague = reply(
+        400,
+        r#"{"error":{"type":"invalid_request_error","message":"Something went wrong."}}"#,
+    );
+    let (_, outcome) = drive(
+        &config(),
+        &charge("4242424242424242"),
+        vec![reply(200, PM), vague],
+    );
+    unavailable_reason(&outcome);
+
+    let idem = reply(
+        400,
+        r#"{"error":{"type":"idempotency_error","message":"Keys for idempotent requests can only be used with the same parameters they were first used with."}}"#,
+    );
+    let (_, outcome) = drive(
+        &config(),
+        &charge("4242424242424242"),
+        vec![reply(200, PM), idem],
+    );
+    assert!(unavailable_reason(&outcome).contains("idempotency_error"));
+}
+
+/// Defect 7: Stripe's three-decimal amounts must end in 0: never sent otherwise.
+#[test]
+fn three_decimal_amount_must_end_in_zero() {
+    let mut req = charge("4242424242424242");
+    req.currency = "kwd".into();
+    let (calls, outcome) = drive(&config(), &req, vec![reply(200, PM)]);
+    assert_eq!(calls.len(), 1, "no payment intent may be created");
+    assert!(
+        matches!(outcome, Outcome::Rejected(ref r) if r.contains("end in 0")),
+        "{outcome:?}"
+    );
+    req.amount_cents = 1230;
+    let kwd = pi("succeeded")
+        .replace(r#""currency":"usd""#, r#""currency":"kwd""#)
+        .replace("1234", "1230");
+    let (calls, outcome) = drive(&config(), &req, vec![reply(200, PM), reply(200, &kwd)]);
+    assert!(calls[1].body.starts_with("amount=1230&currency=kwd&"));
+    assert!(matches!(outcome, Outcome::Approved { .. }), "{outcome:?}");
+}
+
+#[test]
+fn stripe_exponent_deviations() {
+    use super::amount_for;
+    assert_eq!(amount_for(1000, "isk"), Ok(100000));
+    assert_eq!(amount_for(1200, "mga"), Ok(12));
+    assert!(amount_for(1250, "mga").is_err());
+    assert_eq!(amount_for(1000, "jpy"), Ok(1000));
+    assert_eq!(amount_for(1234, "usd"), Ok(1234));
+}
+
+/// Every approval's amount and currency are checked.
+#[test]
+fn intent_in_another_amount_or_currency_is_a_mismatch() {
+    for body in [
+        pi("succeeded").replace("1234", "123400"),
+        pi("requires_capture").replace(r#""currency":"usd""#, r#""currency":"eur""#),
+    ] {
+        let (_, outcome) = drive(
+            &config(),
+            &charge("4242424242424242"),
+            vec![reply(200, PM), reply(200, &body)],
+        );
+        assert!(
+            matches!(outcome, Outcome::Mismatch { ref transaction_id, .. } if transaction_id == "pi_1"),
+            "{outcome:?}"
+        );
+    }
+}
+
+mod lookup {
+    use super::*;
+
+    fn found(items: &str) -> HttpReply {
+        reply(
+            200,
+            &format!(
+                r#"{{"object":"search_result","url":"/v1/payment_intents/search","has_more":false,"data":[{items}]}}"#
+            ),
+        )
+    }
+
+    #[test]
+    fn searches_intents_by_metadata() {
+        let expanded = pi("succeeded").replace(
+            r#""payment_method":"pm_1""#,
+            &format!(r#""payment_method":{PM}"#),
+        );
+        let (calls, result) = run_lookup(
+            &config(),
+            &attempt_ref(Mode::Charge),
+            vec![found(&expanded)],
+        );
+        assert_eq!(calls[0].method, "GET");
+        assert_eq!(
+            calls[0].url,
+            format!(
+                "http://127.0.0.1:8788/stripe/v1/payment_intents/search?query=metadata%5B%27session_id%27%5D%3A%27{SESSION}%27+AND+metadata%5B%27attempt%27%5D%3A%271%27&expand[]=data.payment_method"
+            )
+        );
+        assert_eq!(header(&calls[0], "Idempotency-Key"), None);
+        assert_eq!(
+            result,
+            LookupResult::Found(Outcome::Approved {
+                status: ApprovedStatus::Succeeded,
+                transaction_id: "pi_1".into(),
+                token: None,
+                card_brand: Brand::Visa,
+                card_last4: "4242".into(),
+            })
+        );
+    }
+
+    #[test]
+    fn authorized_declined_mismatch_absent() {
+        let a = attempt_ref(Mode::Charge);
+        let (_, r) = run_lookup(&config(), &a, vec![found(&pi("requires_capture"))]);
+        assert!(matches!(
+            r,
+            LookupResult::Found(Outcome::Approved {
+                status: ApprovedStatus::Authorized,
+                ..
+            })
+        ));
+        let declined = pi("requires_payment_method").replace(
+            r#""latest_charge""#,
+            r#""last_payment_error":{"type":"card_error","code":"card_declined","decline_code":"insufficient_funds","message":"Your card has insufficient funds."},"latest_charge""#,
+        );
+        let (_, r) = run_lookup(&config(), &a, vec![found(&declined)]);
+        assert!(matches!(
+            r,
+            LookupResult::Found(Outcome::Declined {
+                code: DeclineCode::InsufficientFunds,
+                ..
+            })
+        ));
+        let (_, r) = run_lookup(
+            &config(),
+            &a,
+            vec![found(&pi("succeeded").replace("1234", "999"))],
+        );
+        assert!(matches!(r, LookupResult::Found(Outcome::Mismatch { .. })));
+        let (_, r) = run_lookup(&config(), &a, vec![found("")]);
+        assert_eq!(r, LookupResult::NotFound);
+        let (_, r) = run_lookup(&config(), &a, vec![reply(500, "")]);
+        assert!(matches!(r, LookupResult::Unknown(_)));
+    }
+
+    #[test]
+    fn tokenize_finds_the_customer_and_its_card() {
+        let customers = reply(
+            200,
+            r#"{"object":"search_result","has_more":false,"data":[{"id":"cus_1","object":"customer","metadata":{"attempt":"1"}}]}"#,
+        );
+        let pms = reply(
+            200,
+            &format!(r#"{{"object":"list","data":[{PM}],"has_more":false}}"#),
+        );
+        let (calls, r) = run_lookup(
+            &config(),
+            &attempt_ref(Mode::Tokenize),
+            vec![customers, pms],
+        );
+        assert!(calls[0].url.contains("/v1/customers/search?query="));
+        assert_eq!(
+            calls[1].url,
+            "http://127.0.0.1:8788/stripe/v1/customers/cus_1/payment_methods?type=card"
+        );
+        assert_eq!(
+            r,
+            LookupResult::Found(Outcome::Approved {
+                status: ApprovedStatus::Tokenized,
+                transaction_id: "cus_1".into(),
+                token: Some("cus_1/pm_1".into()),
+                card_brand: Brand::Visa,
+                card_last4: "4242".into(),
+            })
+        );
+    }
 }

@@ -93,6 +93,7 @@ pub enum CaptureMethod {
 /// `POST /v1/payment_intents`, created and confirmed in one call.
 #[derive(Debug)]
 pub struct PaymentIntentRequest {
+    /// In Stripe's minor units (`super::amount_for`).
     pub amount: u64,
     /// Lower-case ISO code, as Stripe documents.
     pub currency: String,
@@ -100,6 +101,7 @@ pub struct PaymentIntentRequest {
     pub capture_method: CaptureMethod,
     pub description: Option<String>,
     pub session_id: String,
+    pub attempt: u32,
 }
 
 impl PaymentIntentRequest {
@@ -121,6 +123,7 @@ impl PaymentIntentRequest {
         );
         f.push_opt("description", self.description.as_deref());
         f.push("metadata[session_id]", &self.session_id);
+        f.push("metadata[attempt]", &self.attempt.to_string());
         f.0
     }
 }
@@ -131,6 +134,7 @@ pub struct CustomerRequest {
     pub payment_method: String,
     pub description: Option<String>,
     pub session_id: String,
+    pub attempt: u32,
 }
 
 impl CustomerRequest {
@@ -139,8 +143,24 @@ impl CustomerRequest {
         f.push("payment_method", &self.payment_method);
         f.push_opt("description", self.description.as_deref());
         f.push("metadata[session_id]", &self.session_id);
+        f.push("metadata[attempt]", &self.attempt.to_string());
         f.0
     }
+}
+
+/// The query string of a Search API lookup (`GET /v1/{payment_intents,customers}/search`) for
+/// one attempt, by the metadata every create carries; `expand` names what to expand.
+pub fn search_query(session_id: &str, attempt: u32, expand: Option<&str>) -> String {
+    // Search query language: quotes inside a value are escaped with a backslash.
+    let quote = |v: &str| v.replace('\\', "\\\\").replace('\'', "\\'");
+    let query = format!(
+        "metadata['session_id']:'{}' AND metadata['attempt']:'{attempt}'",
+        quote(session_id)
+    );
+    let mut f = Form::default();
+    f.push("query", &query);
+    f.push_opt("expand[]", expand);
+    f.0
 }
 
 /// Schema `payment_method` (only what we read).
@@ -165,8 +185,39 @@ pub struct PaymentMethodCard {
 pub struct PaymentIntent {
     pub id: String,
     pub status: String,
+    /// Minor units as Stripe counts them.
+    #[serde(default)]
+    pub amount: Option<u64>,
+    /// Lower-case ISO code.
+    #[serde(default)]
+    pub currency: Option<String>,
     #[serde(default)]
     pub last_payment_error: Option<ApiErrorBody>,
+    /// An id, or the object when expanded (lookups expand it for brand and last 4).
+    #[serde(default)]
+    pub payment_method: Option<serde_json::Value>,
+}
+
+impl PaymentIntent {
+    /// The expanded `payment_method`, if it was.
+    pub fn expanded_payment_method(&self) -> Option<PaymentMethod> {
+        self.payment_method
+            .as_ref()
+            .filter(|v| v.is_object())
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+    }
+}
+
+/// Schema `search_result` (`GET /v1/…/search`).
+#[derive(Debug, Deserialize)]
+pub struct SearchResult<T> {
+    pub data: Vec<T>,
+}
+
+/// A list (`GET /v1/customers/{id}/payment_methods`).
+#[derive(Debug, Deserialize)]
+pub struct List<T> {
+    pub data: Vec<T>,
 }
 
 /// Schema `customer`.
@@ -192,6 +243,9 @@ pub struct ApiErrorBody {
     pub decline_code: Option<String>,
     #[serde(default)]
     pub message: Option<String>,
+    /// The parameter an `invalid_request_error` is about.
+    #[serde(default)]
+    pub param: Option<String>,
 }
 
 /// `payment_method_card.brand` → ours (`eftpos_au` and future brands → unknown).
@@ -243,6 +297,7 @@ mod tests {
             code: Some(code.into()),
             decline_code: Some(decline.into()).filter(|d: &String| !d.is_empty()),
             message: None,
+            param: None,
         };
         assert_eq!(
             decline_code(&e("card_declined", "generic_decline")),
