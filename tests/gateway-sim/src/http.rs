@@ -30,7 +30,10 @@ impl Request {
         Request {
             method: method.to_string(),
             path: split_target(target).to_string(),
-            query: target.split_once('?').map(|(_, q)| q.to_string()).unwrap_or_default(),
+            query: target
+                .split_once('?')
+                .map(|(_, q)| q.to_string())
+                .unwrap_or_default(),
             headers: headers
                 .iter()
                 .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))

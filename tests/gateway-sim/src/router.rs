@@ -99,8 +99,7 @@ pub fn route(sim: &Sim, req: &Request, peer_is_loopback: bool) -> Action {
             let response = error500();
             // Stripe and Shift4 store the first result of a key, a 500 included: replayed
             // for that key from now on.
-            let fresh = !handled.info.replayed
-                && !handled.info.outcome.starts_with("idempotency_");
+            let fresh = !handled.info.replayed && !handled.info.outcome.starts_with("idempotency_");
             if let (Some(key), true) = (handled.info.idempotency_key.as_deref(), fresh) {
                 if matches!(gateway, "stripe" | "shift4") {
                     let stored = Handled {
@@ -246,7 +245,11 @@ fn set_chaos(sim: &Sim, body: &[u8]) -> Result<(), String> {
         }
     };
     let modes = strings("modes")?
-        .unwrap_or_else(|| ["error500", "reset", "malformed", "slow"].map(String::from).to_vec())
+        .unwrap_or_else(|| {
+            ["error500", "reset", "malformed", "slow"]
+                .map(String::from)
+                .to_vec()
+        })
         .iter()
         .map(|m| match FaultMode::parse(m) {
             Some(Some(mode)) => Ok(mode),
@@ -268,7 +271,9 @@ fn set_chaos(sim: &Sim, body: &[u8]) -> Result<(), String> {
     }
     let delay_ms = match &v["delay_ms"] {
         Value::Null => 3000,
-        d => d.as_u64().ok_or("delay_ms must be a non-negative integer")?,
+        d => d
+            .as_u64()
+            .ok_or("delay_ms must be a non-negative integer")?,
     };
     sim.set_chaos(Some(Chaos {
         seed,

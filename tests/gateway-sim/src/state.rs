@@ -484,13 +484,7 @@ impl Sim {
     // ---- ledger ----
 
     /// A money movement the gateway really made.
-    pub fn ledger_move(
-        &self,
-        gateway: &'static str,
-        operation: &str,
-        status: Movement,
-        m: Money,
-    ) {
+    pub fn ledger_move(&self, gateway: &'static str, operation: &str, status: Movement, m: Money) {
         let seq = self.next_seq();
         lock(&self.ledger).entries.push(ledger::Entry {
             seq,

@@ -142,7 +142,15 @@ fn lookup(sim: &Sim, req: &Request, sub: &str, info: &mut CallInfo) -> Response 
                 None => {
                     info.outcome = "not_found".into();
                     let msg = format!("No such payment_intent: '{id}'");
-                    Response::json(404, &error("invalid_request_error", Some("resource_missing"), Some("id"), &msg))
+                    Response::json(
+                        404,
+                        &error(
+                            "invalid_request_error",
+                            Some("resource_missing"),
+                            Some("id"),
+                            &msg,
+                        ),
+                    )
                 }
             };
         }
@@ -158,7 +166,13 @@ fn lookup(sim: &Sim, req: &Request, sub: &str, info: &mut CallInfo) -> Response 
         None => 10,
         Some(l) => match l.parse::<usize>().ok().filter(|l| (1..=100).contains(l)) {
             Some(l) => l,
-            None => return invalid("parameter_invalid_integer", "limit", "Invalid limit: must be an integer between 1 and 100."),
+            None => {
+                return invalid(
+                    "parameter_invalid_integer",
+                    "limit",
+                    "Invalid limit: must be an integer between 1 and 100.",
+                )
+            }
         },
     };
     let store = lock(&sim.stripe);
@@ -179,12 +193,20 @@ fn lookup(sim: &Sim, req: &Request, sub: &str, info: &mut CallInfo) -> Response 
         .collect();
     let has_more = matching.len() > limit;
     let data: Vec<Value> = matching.into_iter().take(limit).collect();
-    info.outcome = if data.is_empty() { "not_found" } else { "found" }.into();
+    info.outcome = if data.is_empty() {
+        "not_found"
+    } else {
+        "found"
+    }
+    .into();
     info.reference = clauses
         .iter()
         .find(|(k, _)| k == "session_id")
         .map(|(_, v)| v.clone());
-    info.object_id = data.first().and_then(|o| o["id"].as_str()).map(str::to_string);
+    info.object_id = data
+        .first()
+        .and_then(|o| o["id"].as_str())
+        .map(str::to_string);
     Response::json(
         200,
         &json!({
@@ -468,9 +490,15 @@ fn payment_intents(sim: &Sim, form: &Form, info: &mut CallInfo) -> Response {
         // Stripe keeps the declined PaymentIntent (retrievable, searchable).
         let mut kept = pi.clone();
         kept["latest_charge"] = charge.clone().into();
-        kept["last_payment_error"] = json!({"type": "card_error", "code": card_error_code(card.outcome)});
+        kept["last_payment_error"] =
+            json!({"type": "card_error", "code": card_error_code(card.outcome)});
         lock(&sim.stripe).intents.push(kept);
-        sim.ledger_decline(GW, "payment_intents", card.outcome.as_str(), money(form, &id, amount, &currency));
+        sim.ledger_decline(
+            GW,
+            "payment_intents",
+            card.outcome.as_str(),
+            money(form, &id, amount, &currency),
+        );
         let error_pi = json!({
             "id": id, "object": "payment_intent", "amount": amount, "currency": currency,
             "status": "requires_payment_method", "payment_method": null,
@@ -498,7 +526,12 @@ fn payment_intents(sim: &Sim, form: &Form, info: &mut CallInfo) -> Response {
         Movement::Captured
     };
     lock(&sim.stripe).intents.push(pi.clone());
-    sim.ledger_move(GW, "payment_intents", movement, money(form, &id, amount, &currency));
+    sim.ledger_move(
+        GW,
+        "payment_intents",
+        movement,
+        money(form, &id, amount, &currency),
+    );
     Response::json(200, &pi)
 }
 
@@ -543,7 +576,12 @@ fn customers(sim: &Sim, form: &Form, info: &mut CallInfo) -> Response {
         info.card_last4 = Some(card.last4.clone());
         info.outcome = card.outcome.as_str().into();
         if card.outcome != Outcome::Approved {
-            sim.ledger_decline(GW, "customers", card.outcome.as_str(), money(form, "", 0, ""));
+            sim.ledger_decline(
+                GW,
+                "customers",
+                card.outcome.as_str(),
+                money(form, "", 0, ""),
+            );
             let pm = json!({ "id": pm_id, "object": "payment_method", "type": "card" });
             return card_error(card.outcome, &[("payment_method", pm)]);
         }
