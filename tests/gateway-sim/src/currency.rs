@@ -79,11 +79,12 @@ pub fn decimal_minor(s: &str, exp: u32) -> Option<u64> {
         .checked_add(frac_value)
 }
 
-/// Like `decimal_minor`, but the string must carry exactly `exp` decimals ("1000" for JPY,
-/// "10.00" for USD, "1.234" for KWD).
+/// Braintree's rule: a whole number, or exactly `exp` decimals ("1000" or "10.00" for USD,
+/// "1000" for JPY, "1" or "1.234" for KWD); "1000.00" JPY, "10.0" USD, "1.23" KWD are invalid.
 pub fn exact_minor(s: &str, exp: u32) -> Option<u64> {
-    let decimals = s.split_once('.').map_or(0, |(_, f)| f.len());
-    (decimals == exp as usize)
+    let decimals = s.split_once('.').map(|(_, f)| f.len());
+    decimals
+        .is_none_or(|d| d == exp as usize && exp > 0)
         .then(|| decimal_minor(s, exp))
         .flatten()
 }
@@ -130,7 +131,8 @@ mod tests {
         assert_eq!(exact_minor("1.234", 3), Some(1234));
         assert_eq!(exact_minor("1.23", 3), None);
         assert_eq!(exact_minor("10.00", 2), Some(1000));
-        assert_eq!(exact_minor("10", 2), None);
+        assert_eq!(exact_minor("10", 2), Some(1000));
+        assert_eq!(exact_minor("10.0", 2), None);
         assert_eq!(minor_decimal(1234, 3), "1.234");
         assert_eq!(minor_decimal(1000, 0), "1000");
         assert_eq!(minor_decimal(5, 2), "0.05");

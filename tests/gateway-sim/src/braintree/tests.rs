@@ -370,7 +370,7 @@ fn amounts_need_the_accounts_decimals_and_accounts_must_exist() {
     for (amount, account) in [
         ("1000.00", "maven_jpy"),
         ("1.23", "maven_kwd"),
-        ("10", "maven_usd"),
+        ("10.0", "maven_usd"),
         ("10.000", "maven_gbp"),
     ] {
         let v = charge_in(&sim, amount, Some(account));
