@@ -3,13 +3,15 @@
 //! `xsd.rs`), every answer HTTP 200 and prefixed with a UTF-8 BOM. Answers follow the XSD types
 //! `createTransactionResponse` (`transactionResponse`) and `createCustomerProfileResponse`.
 
+mod lookup;
 mod wire;
 mod xsd;
 
 use crate::cards::{self, CardFacts, Outcome};
 use crate::http::{Request, Response};
+use crate::ledger::{split_reference, Money, Movement};
 use crate::ojson::Node;
-use crate::state::{fnv, lock, CallInfo, Handled, Sim};
+use crate::state::{fnv, lock, unix_now, CallInfo, Handled, Sim};
 use serde_json::json;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -20,20 +22,47 @@ use wire::{
 
 pub const LOGIN: &str = "maven_sim_login";
 pub const TRANSACTION_KEY: &str = "maven_sim_key";
+const GW: &str = "authorizenet";
 /// Authorize.net's default duplicate window when the request sets none.
 const DEFAULT_WINDOW_SECS: u64 = 120;
 /// The largest window Authorize.net accepts (8 h): older approvals are forgotten.
 const MAX_WINDOW_SECS: u64 = 28_800;
 
-/// An approved transaction, kept for duplicate detection.
-struct Approved {
+/// A transaction the gateway processed (approved, declined or errored), kept for duplicate
+/// detection and the reporting lookups.
+struct Tx {
+    /// Fingerprint of the fields Authorize.net compares for duplicates.
     key: u64,
     at: Instant,
+    submitted: u64,
     ids: TxIds,
+    tx_type: String,
+    response_code: &'static str,
+    reason_code: &'static str,
+    reason_text: &'static str,
+    invoice: Option<String>,
+    description: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    cents: u64,
+}
+
+impl Tx {
+    /// XSD `transactionStatusEnum` of a transaction that never settles here.
+    fn status(&self) -> &'static str {
+        match (self.response_code, self.tx_type.as_str()) {
+            ("1", "authOnlyTransaction") => "authorizedPendingCapture",
+            ("1", _) => "capturedPendingSettlement",
+            ("2", _) => "declined",
+            _ => "generalError",
+        }
+    }
 }
 
 struct Profile {
     id: String,
+    merchant_customer_id: String,
+    description: Option<String>,
     payment_profile_ids: Vec<String>,
     /// The card of each payment profile, in the same order (facts only, never the number).
     cards: Vec<CardFacts>,
@@ -41,7 +70,8 @@ struct Profile {
 
 #[derive(Default)]
 pub struct Store {
-    approved: Vec<Approved>,
+    /// Oldest first.
+    transactions: Vec<Tx>,
     /// By merchantCustomerId.
     profiles: HashMap<String, Profile>,
 }
@@ -76,10 +106,17 @@ pub fn handle(sim: &Sim, req: &Request, sub: &str) -> Handled {
                         "User authentication failed due to invalid authentication values.",
                     )
                 }
-                Ok(()) if method == "createTransactionRequest" => {
-                    create_transaction(sim, body, &mut info)
-                }
-                Ok(()) => create_profile(sim, body, &mut info),
+                Ok(()) => match method.as_str() {
+                    "createTransactionRequest" => create_transaction(sim, body, &mut info),
+                    "createCustomerProfileRequest" => create_profile(sim, body, &mut info),
+                    "getUnsettledTransactionListRequest" => {
+                        lookup::unsettled_list(sim, body, &mut info)
+                    }
+                    "getTransactionDetailsRequest" => {
+                        lookup::transaction_details(sim, body, &mut info)
+                    }
+                    _ => lookup::customer_profile(sim, body, &mut info),
+                },
             }
         }
         Ok(_) => request_error(
@@ -115,7 +152,11 @@ fn credit_card(payment: Option<&Node>) -> Result<CardFacts, (&'static str, &'sta
     let Some(number) = card.and_then(|c| c.str_at(&["cardNumber"])) else {
         return Err(("33", "Credit card number is required."));
     };
-    let facts = CardFacts::of(number).ok_or(("6", "The credit card number is invalid."))?;
+    // The XSD allows 4–16 characters (masked numbers elsewhere); a card must be 13–16 digits.
+    let facts = Some(number)
+        .filter(|n| (13..=16).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(CardFacts::of)
+        .ok_or(("6", "The credit card number is invalid."))?;
     let exp = card
         .and_then(|c| c.str_at(&["expirationDate"]))
         .unwrap_or("");
@@ -157,30 +198,24 @@ fn create_transaction(sim: &Sim, body: &Node, info: &mut CallInfo) -> Response {
         finish(transaction_response("3", code, text, &ids, ""), false)
     };
     let tx_type = field(&["transactionType"]).unwrap_or("");
-    match tx_type {
-        "authCaptureTransaction" | "authOnlyTransaction" => {}
-        "priorAuthCaptureTransaction"
-        | "captureOnlyTransaction"
-        | "refundTransaction"
-        | "voidTransaction"
-        | "authOnlyContinueTransaction"
-        | "authCaptureContinueTransaction" => {
-            return error(
-                "3",
-                "The simulator implements authCaptureTransaction and authOnlyTransaction only.",
-            );
-        }
-        other => {
-            return request_error("E00003", &format!("The 'AnetApi/xml/v1/schema/AnetApiSchema.xsd:transactionType' element is invalid - The value '{other}' is invalid according to its datatype 'transactionTypeEnum' - The Enumeration constraint failed."));
-        }
+    if !matches!(tx_type, "authCaptureTransaction" | "authOnlyTransaction") {
+        // The XSD enum was checked already: these are real types the simulator lacks.
+        return error(
+            "3",
+            "The simulator implements authCaptureTransaction and authOnlyTransaction only.",
+        );
     }
     let Some(cents) = field(&["amount"])
-        .and_then(cards::decimal_cents)
+        .and_then(|a| crate::currency::decimal_minor(a, 2))
         .filter(|c| *c > 0)
     else {
         return error("5", "A valid amount is required.");
     };
     info.amount = Some(cents);
+    // The simulated merchant account settles in USD only (an account has one currency).
+    if field(&["currencyCode"]).is_some_and(|c| c != "USD") {
+        return error("39", "The supplied currency code is either invalid, not supported, not allowed for this merchant or doesn't have an exchange rate.");
+    }
     let saved = tx.and_then(|t| t.get("profile"));
     let card = match saved.map_or_else(
         || credit_card(tx.and_then(|t| t.get("payment"))),
@@ -213,24 +248,18 @@ fn create_transaction(sim: &Sim, body: &Node, info: &mut CallInfo) -> Response {
         .unwrap_or(DEFAULT_WINDOW_SECS)
         .min(MAX_WINDOW_SECS);
     let window = Duration::from_secs(window);
-    let invoice = field(&["order", "invoiceNumber"]).unwrap_or("");
-    info.reference = Some(invoice.to_string()).filter(|i| !i.is_empty());
-    let key = fnv(&[
-        tx_type.as_bytes(),
-        invoice.as_bytes(),
-        &cents.to_le_bytes(),
-        &card.fingerprint.to_le_bytes(),
-    ]);
+    let invoice = field(&["order", "invoiceNumber"]).filter(|i| !i.is_empty());
+    info.reference = invoice.map(str::to_string);
+    let key = duplicate_key(tx_type, cents, &card, tx);
     let mut store = lock(&sim.authorizenet);
-    store
-        .approved
-        .retain(|a| a.at.elapsed() < Duration::from_secs(MAX_WINDOW_SECS));
     let duplicate = store
-        .approved
+        .transactions
         .iter()
         .rev()
-        .find(|a| a.key == key && a.at.elapsed() < window);
+        .find(|t| t.key == key && t.at.elapsed() < window);
     if let Some(first) = duplicate.filter(|_| !window.is_zero()) {
+        // Approved or declined, the resubmission is answered with the original's ids and
+        // nothing is charged.
         info.outcome = "duplicate".into();
         info.replayed = true;
         info.object_id = Some(first.ids.trans_id.clone());
@@ -245,27 +274,86 @@ fn create_transaction(sim: &Sim, body: &Node, info: &mut CallInfo) -> Response {
         "M"
     };
     let mut ids = TxIds {
-        trans_id: if rc == "3" {
-            "0".into()
-        } else {
-            sim.digits(11)
-        },
+        trans_id: sim.digits(11),
         auth_code: String::new(),
         account_number: format!("XXXX{}", card.last4),
         account_type: card.brand.anet(),
     };
+    info.object_id = Some(ids.trans_id.clone());
+    let (reference, attempt) = invoice.map_or((None, None), |i| {
+        let (r, a) = split_reference(i);
+        (Some(r), a)
+    });
+    let money = Money {
+        object_id: ids.trans_id.clone(),
+        reference,
+        attempt,
+        amount: cents,
+        currency: "usd".into(),
+    };
     if rc == "1" {
         ids.auth_code = sim.id("", 6).to_ascii_uppercase();
-        info.object_id = Some(ids.trans_id.clone());
-        let tr = transaction_response(rc, code, text, &ids, cvv);
-        store.approved.push(Approved {
-            key,
-            at: Instant::now(),
-            ids,
-        });
-        return finish(tr, true);
+        let movement = if tx_type == "authOnlyTransaction" {
+            Movement::Authorized
+        } else {
+            Movement::Captured
+        };
+        sim.ledger_move(GW, "createTransactionRequest", movement, money);
+    } else {
+        sim.ledger_decline(GW, "createTransactionRequest", card.outcome.as_str(), money);
     }
-    finish(transaction_response(rc, code, text, &ids, cvv), false)
+    let tr = transaction_response(rc, code, text, &ids, cvv);
+    let text_of = |path: &[&str]| field(path).map(str::to_string);
+    store.transactions.push(Tx {
+        key,
+        at: Instant::now(),
+        submitted: unix_now(),
+        ids,
+        tx_type: tx_type.to_string(),
+        response_code: rc,
+        reason_code: code,
+        reason_text: text,
+        invoice: invoice.map(str::to_string),
+        description: text_of(&["order", "description"]),
+        first_name: text_of(&["billTo", "firstName"]),
+        last_name: text_of(&["billTo", "lastName"]),
+        cents,
+    });
+    finish(tr, rc == "1")
+}
+
+/// The fields Authorize.net compares to find a duplicate ("Duplicate Transaction Window"
+/// support article): transaction type, amount, card number, expiration date, invoice number,
+/// purchase order number, customer id, and the billing name and address. Another expiry or
+/// postal code is a new transaction.
+fn duplicate_key(tx_type: &str, cents: u64, card: &CardFacts, tx: Option<&Node>) -> u64 {
+    let text = |path: &[&str]| tx.and_then(|t| t.str_at(path)).unwrap_or("");
+    let mut parts: Vec<Vec<u8>> = vec![
+        tx_type.as_bytes().to_vec(),
+        cents.to_le_bytes().to_vec(),
+        card.fingerprint.to_le_bytes().to_vec(),
+    ];
+    let fields: [&[&str]; 14] = [
+        &["payment", "creditCard", "expirationDate"],
+        &["profile", "customerProfileId"],
+        &["profile", "paymentProfile", "paymentProfileId"],
+        &["order", "invoiceNumber"],
+        &["poNumber"],
+        &["customer", "id"],
+        &["billTo", "firstName"],
+        &["billTo", "lastName"],
+        &["billTo", "company"],
+        &["billTo", "address"],
+        &["billTo", "city"],
+        &["billTo", "state"],
+        &["billTo", "zip"],
+        &["billTo", "country"],
+    ];
+    for path in fields {
+        parts.push(text(path).as_bytes().to_vec());
+    }
+    let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    fnv(&refs)
 }
 
 /// `createCustomerProfileRequest` → `createCustomerProfileResponse`.
@@ -290,13 +378,8 @@ fn create_profile(sim: &Sim, body: &Node, info: &mut CallInfo) -> Response {
             json!({"messages": messages(false, "E00041", "One or more fields in the profile must contain a value.")}),
         );
     }
-    let validate = match body.str_at(&["validationMode"]) {
-        None | Some("none") => false,
-        Some("testMode" | "liveMode") => true,
-        Some(other) => {
-            return request_error("E00003", &format!("The 'AnetApi/xml/v1/schema/AnetApiSchema.xsd:validationMode' element is invalid - The value '{other}' is invalid according to its datatype 'validationModeEnum' - The Enumeration constraint failed."));
-        }
-    };
+    // The XSD enum is checked already: none (or absent) stores without checking the card.
+    let validate = !matches!(body.str_at(&["validationMode"]), None | Some("none"));
     let mut store = lock(&sim.authorizenet);
     if let Some(existing) = customer_id.and_then(|id| store.profiles.get(id)) {
         info.outcome = "duplicate".into();
@@ -332,6 +415,23 @@ fn create_profile(sim: &Sim, body: &Node, info: &mut CallInfo) -> Response {
             let line = direct_response(card.outcome, &card, customer_id.unwrap_or(""));
             if card.outcome != Outcome::Approved {
                 info.outcome = card.outcome.as_str().into();
+                let (reference, attempt) = customer_id.map_or((None, None), |c| {
+                    let (r, a) = split_reference(c);
+                    (Some(r), a)
+                });
+                let money = Money {
+                    object_id: String::new(),
+                    reference,
+                    attempt,
+                    amount: 0,
+                    currency: String::new(),
+                };
+                sim.ledger_decline(
+                    GW,
+                    "createCustomerProfileRequest",
+                    card.outcome.as_str(),
+                    money,
+                );
                 return answer(json!({
                     "customerPaymentProfileIdList": [], "customerShippingAddressIdList": [],
                     "validationDirectResponseList": [line],
@@ -345,9 +445,25 @@ fn create_profile(sim: &Sim, body: &Node, info: &mut CallInfo) -> Response {
     }
     let id = sim.digits(10);
     info.object_id = Some(id.clone());
+    let (reference, attempt) = customer_id.map_or((None, None), |c| {
+        let (r, a) = split_reference(c);
+        (Some(r), a)
+    });
+    if !ids.is_empty() {
+        let money = Money {
+            object_id: id.clone(),
+            reference,
+            attempt,
+            amount: 0,
+            currency: String::new(),
+        };
+        sim.ledger_move(GW, "createCustomerProfileRequest", Movement::Vaulted, money);
+    }
     if let Some(cid) = customer_id {
         let p = Profile {
             id: id.clone(),
+            merchant_customer_id: cid.to_string(),
+            description: text_of("description").map(str::to_string),
             payment_profile_ids: ids.clone(),
             cards,
         };

@@ -6,9 +6,12 @@
 
 mod graphql;
 mod payload;
+mod schema;
 
 use crate::cards::{self, CardFacts, Outcome};
+use crate::currency;
 use crate::http::{self, Request, Response};
+use crate::ledger::{split_reference, Money, Movement};
 use crate::state::{lock, CallInfo, Handled, Sim};
 use graphql::Field;
 use payload::{
@@ -20,6 +23,19 @@ use std::collections::HashMap;
 
 pub const PUBLIC_KEY: &str = "maven_sim_public";
 pub const PRIVATE_KEY: &str = "maven_sim_private";
+const GW: &str = "braintree";
+
+/// The simulated merchant's accounts, one currency each (WIRE.md): the default account (no
+/// `merchantAccountId`) settles in USD.
+pub const MERCHANT_ACCOUNTS: &[(&str, &str)] = &[
+    ("maven_usd", "USD"),
+    ("maven_eur", "EUR"),
+    ("maven_gbp", "GBP"),
+    ("maven_jpy", "JPY"),
+    ("maven_kwd", "KWD"),
+    ("maven_bhd", "BHD"),
+];
+pub const DEFAULT_ACCOUNT: (&str, &str) = ("maven_default", "USD");
 
 struct PaymentMethod {
     card: CardFacts,
@@ -263,18 +279,32 @@ fn transact(sim: &Sim, f: &Field, capture: bool, info: &mut CallInfo) -> Respons
     };
     let tx = input.get("transaction");
     let amount_path = ["input", "transaction", "amount"];
-    let Some(amount) = tx.and_then(|t| t.get("amount")) else {
-        let msg = match tx {
-            None => "Field 'transaction' of required type 'TransactionInput!' was not provided.",
-            Some(_) => "Field 'amount' of required type 'Amount!' was not provided.",
-        };
-        return answer(sim, None, vec![gql_error(msg, None, None, &[])]);
+    // Types were checked: transaction and amount are present.
+    let amount_text = match tx.and_then(|t| t.get("amount")) {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
     };
-    let amount_text = match amount {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+    let requested = str_of(tx, "merchantAccountId");
+    let (account, currency) = match requested {
+        None => DEFAULT_ACCOUNT,
+        Some(id) => match MERCHANT_ACCOUNTS.iter().find(|(a, _)| *a == id) {
+            Some(found) => *found,
+            None => {
+                let path = ["input", "transaction", "merchantAccountId"];
+                return field_error(
+                    sim,
+                    f,
+                    "Merchant account ID is invalid.",
+                    Some("91577"),
+                    &path,
+                );
+            }
+        },
     };
-    let Some(cents) = cards::decimal_cents(&amount_text) else {
+    // The amount must have exactly the decimals of the account's currency.
+    let exp = currency::exponent(currency).unwrap_or(2);
+    let Some(minor) = currency::exact_minor(&amount_text, exp) else {
         return field_error(
             sim,
             f,
@@ -283,7 +313,7 @@ fn transact(sim: &Sim, f: &Field, capture: bool, info: &mut CallInfo) -> Respons
             &amount_path,
         );
     };
-    if cents == 0 {
+    if minor == 0 {
         return field_error(
             sim,
             f,
@@ -292,7 +322,7 @@ fn transact(sim: &Sim, f: &Field, capture: bool, info: &mut CallInfo) -> Respons
             &amount_path,
         );
     }
-    info.amount = Some(cents);
+    info.amount = Some(minor);
     let pm_id = input.get("paymentMethodId").and_then(Value::as_str);
     let (card, _) = match take(sim, f, pm_id) {
         Ok(c) => c,
@@ -302,11 +332,43 @@ fn transact(sim: &Sim, f: &Field, capture: bool, info: &mut CallInfo) -> Respons
     info.outcome = card.outcome.as_str().into();
     let order_id = str_of(tx, "orderId");
     info.reference = order_id.map(str::to_string);
-    let merchant_account = str_of(tx, "merchantAccountId");
     let legacy = sim.lower_id(8);
-    let transaction = transaction_json(&legacy, capture, &card, cents, order_id, merchant_account);
+    let transaction = transaction_json(
+        &legacy,
+        capture,
+        &card,
+        &currency::minor_decimal(minor, exp),
+        currency,
+        order_id,
+        account,
+    );
+    let id = transaction["id"].as_str().unwrap_or("").to_string();
+    let (reference, attempt) = order_id.map_or((None, None), |o| {
+        let (r, a) = split_reference(o);
+        (Some(r), a)
+    });
+    let money = Money {
+        object_id: id.clone(),
+        reference,
+        attempt,
+        amount: minor,
+        currency: currency.to_ascii_lowercase(),
+    };
+    let op = if capture {
+        "chargeCreditCard"
+    } else {
+        "authorizeCreditCard"
+    };
     if card.outcome == Outcome::Approved {
-        info.object_id = transaction["id"].as_str().map(str::to_string);
+        info.object_id = Some(id);
+        let movement = if capture {
+            Movement::Captured
+        } else {
+            Movement::Authorized
+        };
+        sim.ledger_move(GW, op, movement, money);
+    } else {
+        sim.ledger_decline(GW, op, card.outcome.as_str(), money);
     }
     lock(&sim.braintree).transactions.push(transaction.clone());
     let payload =
@@ -377,6 +439,14 @@ fn vault(sim: &Sim, f: &Field, info: &mut CallInfo) -> Response {
         json
     };
     info.object_id = verification["id"].as_str().map(str::to_string);
+    let money = Money {
+        object_id: info.object_id.clone().unwrap_or_default(),
+        reference: None,
+        attempt: None,
+        amount: 0,
+        currency: String::new(),
+    };
+    sim.ledger_move(GW, "vaultPaymentMethod", Movement::Vaulted, money);
     let payload = json!({"clientMutationId": input.get("clientMutationId"), "paymentMethod": pm, "verification": verification});
     answer(sim, Some(json!({ f.key.clone(): payload })), vec![])
 }
@@ -387,7 +457,16 @@ fn search(sim: &Sim, f: &Field, info: &mut CallInfo) -> Response {
         let msg = "The simulator's search implements transactions only.";
         return answer(sim, None, vec![gql_error(msg, None, None, &[])]);
     };
-    let order = sub.args.get("input").and_then(|i| i.get("orderId"));
+    let search_input = sub.args.get("input").unwrap_or(&Value::Null);
+    if let Err(msg) = schema::check("TransactionSearchInput!", search_input, "input") {
+        return answer(sim, None, vec![gql_error(&msg, None, None, &[])]);
+    }
+    if let Some(first) = sub.args.get("first") {
+        if let Err(msg) = schema::check("Int", first, "first") {
+            return answer(sim, None, vec![gql_error(&msg, None, None, &[])]);
+        }
+    }
+    let order = search_input.get("orderId");
     let wanted: Vec<&str> = match order {
         Some(o) => match (o.get("is"), o.get("in")) {
             (Some(Value::String(s)), _) => vec![s.as_str()],

@@ -197,23 +197,6 @@ pub fn year(s: &str) -> Option<u32> {
     }
 }
 
-/// "12.34" / "12" / "12.3" → cents; anything else (more decimals, sign, empty) → None.
-pub fn decimal_cents(s: &str) -> Option<u64> {
-    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
-    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 2 {
-        return None;
-    }
-    if !frac.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let cents = format!("{frac:0<2}").parse::<u64>().ok()?;
-    whole
-        .parse::<u64>()
-        .ok()?
-        .checked_mul(100)?
-        .checked_add(cents)
-}
-
 /// Cents → "12.34".
 pub fn cents_decimal(cents: u64) -> String {
     format!("{}.{:02}", cents / 100, cents % 100)
@@ -246,12 +229,6 @@ mod tests {
 
     #[test]
     fn amounts() {
-        assert_eq!(decimal_cents("12.34"), Some(1234));
-        assert_eq!(decimal_cents("12.3"), Some(1230));
-        assert_eq!(decimal_cents("12"), Some(1200));
-        assert_eq!(decimal_cents("1.234"), None);
-        assert_eq!(decimal_cents("-1"), None);
-        assert_eq!(decimal_cents("."), None);
         assert_eq!(cents_decimal(1234), "12.34");
         assert_eq!(cents_decimal(5), "0.05");
     }

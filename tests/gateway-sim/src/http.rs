@@ -15,6 +15,8 @@ pub struct Request {
     pub method: String,
     /// Path without the query string, e.g. `/stripe/v1/payment_intents`.
     pub path: String,
+    /// The query string without `?` (raw, percent-encoded); empty when there is none.
+    pub query: String,
     /// Names lower-cased.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
@@ -28,6 +30,10 @@ impl Request {
         Request {
             method: method.to_string(),
             path: split_target(target).to_string(),
+            query: target
+                .split_once('?')
+                .map(|(_, q)| q.to_string())
+                .unwrap_or_default(),
             headers: headers
                 .iter()
                 .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
@@ -49,12 +55,25 @@ impl Request {
         self.header("idempotency-key").map(str::to_string)
     }
 
+    /// The query string decoded into ordered pairs (`created[gte]=1` → `("created[gte]", "1")`).
+    pub fn query_pairs(&self) -> Vec<(String, String)> {
+        crate::codec::parse_form(&self.query)
+    }
+
+    /// The first value of query parameter `name`.
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        self.query_pairs()
+            .into_iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+    }
+
     pub fn body_text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 }
 
-/// The path without its query string (no endpoint here reads query parameters).
+/// The path without its query string.
 fn split_target(target: &str) -> &str {
     target.split_once('?').map_or(target, |(p, _)| p)
 }
@@ -152,6 +171,10 @@ pub fn read_request<R: BufRead, W: Write>(
         _ => return Err(ReadError::Bad("unsupported HTTP version")),
     };
     let path = split_target(target).to_string();
+    let query = target
+        .split_once('?')
+        .map(|(_, q)| q.to_string())
+        .unwrap_or_default();
     let mut headers = Vec::new();
     loop {
         let line = read_line(r)?.ok_or(ReadError::Bad("eof in headers"))?;
@@ -199,6 +222,7 @@ pub fn read_request<R: BufRead, W: Write>(
     Ok(Some(Request {
         method: method.to_string(),
         path,
+        query,
         headers,
         body,
         keep_alive,
@@ -297,6 +321,7 @@ mod tests {
             .flatten()
             .expect("first");
         assert_eq!(a.path, "/a");
+        assert_eq!(a.query_param("b").as_deref(), Some("1"));
         assert_eq!(a.body, b"abc");
         assert!(a.keep_alive);
         let c = read_request(&mut r, &mut sink)

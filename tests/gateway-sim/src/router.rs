@@ -2,7 +2,7 @@
 //! and serves the control API (`/_sim/calls`, `/_sim/faults`, WIRE.md last section).
 
 use crate::http::{Request, Response};
-use crate::state::{CallInfo, FaultMode, Handled, Sim};
+use crate::state::{idem_scope, CallInfo, Chaos, FaultMode, Handled, Phase, Sim};
 use crate::{authorizenet, braintree, shift4, stripe};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -48,35 +48,81 @@ pub fn route(sim: &Sim, req: &Request, peer_is_loopback: bool) -> Action {
         return respond(Response::json(404, &body));
     };
     let operation = operation(gateway, req, sub);
-    match sim.take_fault(gateway, &operation) {
-        Some((FaultMode::Error500, _)) => {
+    let Some(fault) = sim.fault_for(gateway, &operation) else {
+        return respond(dispatch(sim, gateway, req, sub));
+    };
+    let delay = Duration::from_millis(fault.delay_ms);
+    match (fault.mode, fault.phase) {
+        // Before: the gateway never sees the request (slow: it sees it late).
+        (FaultMode::Error500, Phase::Before) => {
             let info = unprocessed(req, &operation, "error500");
-            sim.record(gateway, 500, info);
-            let body = json!({"error": {"type": "api_error", "message": "Simulated gateway failure (fault error500)."}});
-            respond(Response::json(500, &body))
+            sim.record_fault(gateway, 500, info, Some(fault));
+            respond(error500())
         }
-        Some((FaultMode::Reset, _)) => {
-            sim.record(gateway, 0, unprocessed(req, &operation, "reset"));
+        (FaultMode::Reset, Phase::Before) => {
+            let info = unprocessed(req, &operation, "reset");
+            sim.record_fault(gateway, 0, info, Some(fault));
             Action::Reset
         }
-        Some((FaultMode::Slow, delay_ms)) => {
-            let response = dispatch(sim, gateway, req, sub);
-            Action::Respond {
-                response,
-                delay: Duration::from_millis(delay_ms),
-            }
+        (FaultMode::Malformed, Phase::Before) => {
+            let info = unprocessed(req, &operation, "malformed");
+            sim.record_fault(gateway, 200, info, Some(fault));
+            let mut response = Response::json(200, &json!({"id": "x", "object": "unknown"}));
+            response.body.truncate(7);
+            respond(response)
         }
-        Some((FaultMode::Malformed, _)) => {
+        (FaultMode::Slow, Phase::Before) => {
+            // The request waits, then is processed: the charge lands late.
+            std::thread::sleep(delay);
+            let Handled { response, info } = handle(sim, gateway, req, sub);
+            sim.record_fault(gateway, response.status, info, Some(fault));
+            respond(response)
+        }
+        // After: the gateway processed the request (and recorded any charge); the answer is
+        // lost, damaged or late.
+        (FaultMode::Slow, Phase::After) => {
+            let Handled { response, info } = handle(sim, gateway, req, sub);
+            sim.record_fault(gateway, response.status, info, Some(fault));
+            Action::Respond { response, delay }
+        }
+        (FaultMode::Malformed, Phase::After) => {
             let Handled { mut response, info } = handle(sim, gateway, req, sub);
             // Cut the body in half: a complete HTTP answer whose JSON does not parse.
             let keep = response.body.len() / 2;
             response.body.truncate(keep);
             response.status = 200;
-            sim.record(gateway, 200, info);
+            sim.record_fault(gateway, 200, info, Some(fault));
             respond(response)
         }
-        None => respond(dispatch(sim, gateway, req, sub)),
+        (FaultMode::Error500, Phase::After) => {
+            let handled = handle(sim, gateway, req, sub);
+            let response = error500();
+            // Stripe and Shift4 store the first result of a key, a 500 included: replayed
+            // for that key from now on.
+            let fresh = !handled.info.replayed && !handled.info.outcome.starts_with("idempotency_");
+            if let (Some(key), true) = (handled.info.idempotency_key.as_deref(), fresh) {
+                if matches!(gateway, "stripe" | "shift4") {
+                    let stored = Handled {
+                        response: response.clone(),
+                        info: handled.info.clone(),
+                    };
+                    sim.idem_replace(gateway, &idem_scope(req, key), &stored);
+                }
+            }
+            sim.record_fault(gateway, 500, handled.info, Some(fault));
+            respond(response)
+        }
+        (FaultMode::Reset, Phase::After) => {
+            let Handled { info, .. } = handle(sim, gateway, req, sub);
+            sim.record_fault(gateway, 0, info, Some(fault));
+            Action::Reset
+        }
     }
+}
+
+fn error500() -> Response {
+    let body = json!({"error": {"type": "api_error", "message": "Simulated gateway failure (fault error500)."}});
+    Response::json(500, &body)
 }
 
 fn handle(sim: &Sim, gateway: &str, req: &Request, sub: &str) -> Handled {
@@ -89,6 +135,7 @@ fn handle(sim: &Sim, gateway: &str, req: &Request, sub: &str) -> Handled {
 }
 
 fn dispatch(sim: &Sim, gateway: &'static str, req: &Request, sub: &str) -> Response {
+    // A gateway's own 500 (not a fault) is answered as is.
     let Handled { response, info } = handle(sim, gateway, req, sub);
     sim.record(gateway, response.status, info);
     response
@@ -119,13 +166,22 @@ fn control(sim: &Sim, req: &Request, rest: &str) -> Response {
             Ok(v) => Response::json(200, &v),
             Err(msg) => Response::json(400, &json!({"error": msg})),
         },
-        (_, "calls" | "faults") => Response::json(405, &json!({"error": "method not allowed"})),
+        ("GET", "chaos") => Response::json(200, &sim.chaos_report()),
+        ("POST", "chaos") => match set_chaos(sim, &req.body) {
+            Ok(()) => Response::json(200, &sim.chaos_report()),
+            Err(msg) => Response::json(400, &json!({"error": msg})),
+        },
+        ("GET", "ledger") => Response::json(200, &sim.ledger_report()),
+        (_, "calls" | "faults" | "chaos" | "ledger") => {
+            Response::json(405, &json!({"error": "method not allowed"}))
+        }
         _ => Response::json(404, &json!({"error": "unknown control path"})),
     }
 }
 
-/// `{"gateway","mode","delay_ms"?,"count"?,"operation"?}`; `delay_ms` defaults to 3000,
-/// `count` to 1; `operation` limits the fault to that operation's requests.
+/// `{"gateway","mode","phase"?,"delay_ms"?,"count"?,"operation"?}`; `delay_ms` defaults to
+/// 3000, `count` to 1, `phase` to the mode's default (`FaultMode::default_phase`);
+/// `operation` limits the fault to that operation's requests.
 fn set_fault(sim: &Sim, body: &[u8]) -> Result<Value, String> {
     let v: Value = serde_json::from_slice(body).map_err(|e| format!("invalid JSON: {e}"))?;
     let gateway = v["gateway"].as_str().ok_or("gateway is required")?;
@@ -151,8 +207,82 @@ fn set_fault(sim: &Sim, body: &[u8]) -> Result<Value, String> {
         Value::Null => None,
         o => Some(o.as_str().ok_or("operation must be a string")?),
     };
-    sim.set_fault(gateway, operation, mode, delay_ms, count);
+    let phase = match &v["phase"] {
+        Value::Null => None,
+        p => {
+            let name = p.as_str().ok_or("phase must be \"before\" or \"after\"")?;
+            Some(Phase::parse(name).ok_or_else(|| format!("unknown phase {name:?}"))?)
+        }
+    };
+    sim.set_fault(gateway, operation, mode, phase, delay_ms, count);
+    let phase = mode.map(|m| phase.unwrap_or(m.default_phase()));
     Ok(
-        json!({"gateway": gateway, "mode": mode_name, "delay_ms": delay_ms, "count": count, "operation": operation, "faults": sim.faults()}),
+        json!({"gateway": gateway, "mode": mode_name, "phase": phase, "delay_ms": delay_ms, "count": count, "operation": operation, "faults": sim.faults()}),
     )
+}
+
+/// `{"seed","rate","modes"?,"phases"?,"delay_ms"?,"gateways"?,"operations"?}`; `rate` 0 stops.
+fn set_chaos(sim: &Sim, body: &[u8]) -> Result<(), String> {
+    let v: Value = serde_json::from_slice(body).map_err(|e| format!("invalid JSON: {e}"))?;
+    let rate = v["rate"].as_f64().ok_or("rate (0.0–1.0) is required")?;
+    if !(0.0..=1.0).contains(&rate) {
+        return Err("rate must be within 0.0–1.0".into());
+    }
+    let seed = match &v["seed"] {
+        Value::Null if rate == 0.0 => 0,
+        s => s.as_u64().ok_or("seed (u64) is required")?,
+    };
+    let strings = |k: &str| -> Result<Option<Vec<String>>, String> {
+        match &v[k] {
+            Value::Null => Ok(None),
+            Value::Array(items) => items
+                .iter()
+                .map(|i| i.as_str().map(str::to_string))
+                .collect::<Option<Vec<_>>>()
+                .map(Some)
+                .ok_or(format!("{k} must be an array of strings")),
+            _ => Err(format!("{k} must be an array of strings")),
+        }
+    };
+    let modes = strings("modes")?
+        .unwrap_or_else(|| {
+            ["error500", "reset", "malformed", "slow"]
+                .map(String::from)
+                .to_vec()
+        })
+        .iter()
+        .map(|m| match FaultMode::parse(m) {
+            Some(Some(mode)) => Ok(mode),
+            _ => Err(format!("unknown mode {m:?}")),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let phases = strings("phases")?
+        .unwrap_or_else(|| vec!["before".into(), "after".into()])
+        .iter()
+        .map(|p| Phase::parse(p).ok_or_else(|| format!("unknown phase {p:?}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let gateways = strings("gateways")?;
+    if let Some(unknown) = gateways
+        .iter()
+        .flatten()
+        .find(|g| !GATEWAYS.contains(&g.as_str()))
+    {
+        return Err(format!("unknown gateway {unknown:?}"));
+    }
+    let delay_ms = match &v["delay_ms"] {
+        Value::Null => 3000,
+        d => d
+            .as_u64()
+            .ok_or("delay_ms must be a non-negative integer")?,
+    };
+    sim.set_chaos(Some(Chaos {
+        seed,
+        rate,
+        modes,
+        phases,
+        delay_ms,
+        gateways,
+        operations: strings("operations")?,
+    }));
+    Ok(())
 }

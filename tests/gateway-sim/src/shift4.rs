@@ -5,6 +5,7 @@
 
 use crate::cards::{self, CardFacts, Outcome};
 use crate::http::{self, Request, Response};
+use crate::ledger::{Money, Movement};
 use crate::state::{lock, unix_now, with_idempotency, CallInfo, Handled, Sim};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -35,6 +36,65 @@ struct Customer {
 pub struct Store {
     tokens: HashMap<String, Token>,
     customers: HashMap<String, Customer>,
+    /// Every charge made (failed ones too, `status: "failed"`), oldest first: what
+    /// `GET /charges` lists.
+    charges: Vec<Value>,
+}
+
+/// Known JSON fields per request body, from shift4-java's request classes
+/// (`ChargeRequest`, `CardRequest`, `TokenRequest`, `CustomerRequest`): anything else is
+/// an unknown parameter.
+const CHARGE_FIELDS: &[&str] = &[
+    "amount",
+    "currency",
+    "description",
+    "customerId",
+    "card",
+    "paymentMethod",
+    "flow",
+    "type",
+    "captured",
+    "shipping",
+    "billing",
+    "threeDSecure",
+    "merchantAccountId",
+    "external",
+    "metadata",
+];
+const CARD_FIELDS: &[&str] = &[
+    "id",
+    "number",
+    "expMonth",
+    "expYear",
+    "cvc",
+    "cardholderName",
+    "customerId",
+    "addressCountry",
+    "addressCity",
+    "addressState",
+    "addressZip",
+    "addressLine1",
+    "addressLine2",
+    "fraudCheckData",
+];
+const CUSTOMER_FIELDS: &[&str] = &["email", "description", "card", "paymentMethod", "metadata"];
+
+/// The first field of `obj` not in `known`, as `prefix` + name.
+fn unknown_field(obj: &Map<String, Value>, known: &[&str], prefix: &str) -> Option<Response> {
+    obj.keys()
+        .find(|k| !known.contains(&k.as_str()))
+        .map(|k| invalid(&format!("Unknown parameter: {prefix}{k}.")))
+}
+
+/// `metadata`: a map of strings (shift4-java `Map<String, String>`).
+fn metadata_error(obj: &Map<String, Value>) -> Option<Response> {
+    match obj.get("metadata") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(m)) if m.values().all(Value::is_string) => None,
+        Some(_) => Some(invalid(
+            "Invalid parameter: metadata must be an object of string values.",
+        )),
+    }
 }
 
 pub fn operation(sub: &str) -> String {
@@ -63,6 +123,22 @@ fn error(
         e.insert("chargeId".into(), id.into());
     }
     Response::json(status, &json!({ "error": e }))
+}
+
+/// The ledger's view of a request: `metadata.session_id` and `metadata.attempt`.
+fn money(body: &Map<String, Value>, object_id: &str, amount: u64, currency: &str) -> Money {
+    let meta = |k: &str| {
+        body.get("metadata")
+            .and_then(|m| m.get(k))
+            .and_then(Value::as_str)
+    };
+    Money {
+        object_id: object_id.to_string(),
+        reference: meta("session_id").map(str::to_string),
+        attempt: meta("attempt").and_then(|a| a.parse().ok()),
+        amount,
+        currency: currency.to_ascii_lowercase(),
+    }
 }
 
 /// `metadata.session_id`, for the call log.
@@ -102,6 +178,10 @@ pub fn handle(sim: &Sim, req: &Request, sub: &str) -> Handled {
             response: error(401, "invalid_request", None, msg, None),
             info,
         };
+    }
+    if req.method == "GET" && sub.trim_end_matches('/') == "/charges" {
+        let response = list_charges(sim, req, &mut info);
+        return Handled { response, info };
     }
     let endpoint: fn(&Sim, &Map<String, Value>, &mut CallInfo) -> Response =
         match (req.method.as_str(), sub.trim_end_matches('/')) {
@@ -220,6 +300,14 @@ fn card_json(id: &str, card: &Card, customer: Option<&str>) -> Value {
 
 /// `POST /charges` → `Charge`, or 402 `card_error` with `chargeId`.
 fn charges(sim: &Sim, body: &Map<String, Value>, info: &mut CallInfo) -> Response {
+    if let Some(e) = unknown_field(body, CHARGE_FIELDS, "").or_else(|| metadata_error(body)) {
+        return e;
+    }
+    if let Some(Value::Object(card)) = body.get("card") {
+        if let Some(e) = unknown_field(card, CARD_FIELDS, "card.") {
+            return e;
+        }
+    }
     let Some(amount) = body.get("amount") else {
         return invalid("Missing required parameter: amount.");
     };
@@ -238,7 +326,7 @@ fn charges(sim: &Sim, body: &Map<String, Value>, info: &mut CallInfo) -> Respons
     let Some(currency) = body.get("currency").and_then(Value::as_str) else {
         return invalid("Missing required parameter: currency.");
     };
-    if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_alphabetic()) {
+    if crate::currency::exponent(currency).is_none() {
         return invalid(&format!("Invalid currency: {currency}."));
     }
     let captured = match body.get("captured") {
@@ -283,24 +371,133 @@ fn charges(sim: &Sim, body: &Map<String, Value>, info: &mut CallInfo) -> Respons
     info.card_last4 = Some(card.facts.last4.clone());
     info.outcome = card.facts.outcome.as_str().into();
     let id = sim.id("char_", 24);
+    let mut charge = json!({
+        "id": id, "created": unix_now(), "objectType": "charge", "amount": amount,
+        "amountRefunded": 0, "currency": currency, "description": body.get("description"),
+        "card": card_json(&card_id, &card, customer_id), "customerId": customer_id,
+        "captured": captured, "refunded": false, "disputed": false, "status": "successful",
+        "metadata": body.get("metadata").cloned().unwrap_or(json!({})),
+    });
+    let money = money(body, &id, amount, currency);
     if card.facts.outcome != Outcome::Approved {
+        charge["status"] = "failed".into();
+        charge["captured"] = false.into();
+        charge["failureCode"] = card.facts.outcome.as_str().into();
+        lock(&sim.shift4).charges.push(charge);
+        sim.ledger_decline(GW, "charges", card.facts.outcome.as_str(), money);
         return card_error(card.facts.outcome, Some(&id));
     }
     info.object_id = Some(id.clone());
-    Response::json(
-        200,
-        &json!({
-            "id": id, "created": unix_now(), "objectType": "charge", "amount": amount,
-            "amountRefunded": 0, "currency": currency, "description": body.get("description"),
-            "card": card_json(&card_id, &card, customer_id), "customerId": customer_id,
-            "captured": captured, "refunded": false, "disputed": false, "status": "successful",
-            "metadata": body.get("metadata").cloned().unwrap_or(json!({})),
-        }),
-    )
+    lock(&sim.shift4).charges.push(charge.clone());
+    let movement = if captured {
+        Movement::Captured
+    } else {
+        Movement::Authorized
+    };
+    sim.ledger_move(GW, "charges", movement, money);
+    Response::json(200, &charge)
+}
+
+/// `GET /charges` (shift4-java `ChargeListRequest`: `limit`, `startingAfterId`,
+/// `endingBeforeId`, `includeTotalCount`, `customerId`, `created` as `CreatedFilter`
+/// `created[gt|gte|lt|lte]` in unix seconds) → `ListResponse` `{"list", "hasMore",
+/// "totalCount"?}`, newest first.
+fn list_charges(sim: &Sim, req: &Request, info: &mut CallInfo) -> Response {
+    let known = [
+        "limit",
+        "startingAfterId",
+        "endingBeforeId",
+        "includeTotalCount",
+        "customerId",
+        "created[gt]",
+        "created[gte]",
+        "created[lt]",
+        "created[lte]",
+    ];
+    let pairs = req.query_pairs();
+    if let Some((k, _)) = pairs.iter().find(|(k, _)| !known.contains(&k.as_str())) {
+        info.outcome = "invalid_request".into();
+        return invalid(&format!("Unknown parameter: {k}."));
+    }
+    let number = |k: &str| -> Result<Option<u64>, Response> {
+        match pairs.iter().find(|(n, _)| n == k) {
+            None => Ok(None),
+            Some((_, v)) => v
+                .parse::<u64>()
+                .map(Some)
+                .map_err(|_| invalid(&format!("Invalid parameter: {k} must be an integer."))),
+        }
+    };
+    let text = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let parsed = (|| {
+        Ok::<_, Response>((
+            number("limit")?.unwrap_or(10),
+            number("created[gt]")?,
+            number("created[gte]")?,
+            number("created[lt]")?,
+            number("created[lte]")?,
+        ))
+    })();
+    let (limit, gt, gte, lt, lte) = match parsed {
+        Ok(p) => p,
+        Err(e) => {
+            info.outcome = "invalid_request".into();
+            return e;
+        }
+    };
+    if !(1..=100).contains(&limit) {
+        info.outcome = "invalid_request".into();
+        return invalid("Invalid parameter: limit must be between 1 and 100.");
+    }
+    let store = lock(&sim.shift4);
+    let mut list: Vec<&Value> = store
+        .charges
+        .iter()
+        .rev()
+        .filter(|c| {
+            let created = c["created"].as_u64().unwrap_or(0);
+            gt.is_none_or(|t| created > t)
+                && gte.is_none_or(|t| created >= t)
+                && lt.is_none_or(|t| created < t)
+                && lte.is_none_or(|t| created <= t)
+                && text("customerId").is_none_or(|cus| c["customerId"] == cus)
+        })
+        .collect();
+    if let Some(after) = text("startingAfterId") {
+        match list.iter().position(|c| c["id"] == after) {
+            Some(i) => list.drain(..=i).for_each(drop),
+            None => list.clear(),
+        }
+    }
+    if let Some(before) = text("endingBeforeId") {
+        if let Some(i) = list.iter().position(|c| c["id"] == before) {
+            list.truncate(i);
+        }
+    }
+    let total = list.len();
+    let page: Vec<Value> = list.into_iter().take(limit as usize).cloned().collect();
+    info.outcome = if page.is_empty() {
+        "not_found"
+    } else {
+        "found"
+    }
+    .into();
+    info.object_id = page
+        .first()
+        .and_then(|c| c["id"].as_str())
+        .map(str::to_string);
+    let mut out = json!({"list": page, "hasMore": total > limit as usize});
+    if text("includeTotalCount") == Some("true") {
+        out["totalCount"] = total.into();
+    }
+    Response::json(200, &out)
 }
 
 /// `POST /tokens` → `Token` (single use).
 fn tokens(sim: &Sim, body: &Map<String, Value>, info: &mut CallInfo) -> Response {
+    if let Some(e) = unknown_field(body, CARD_FIELDS, "") {
+        return e;
+    }
     let card = match card_input(body, "", info) {
         Ok(card) => card,
         Err(r) => return r,
@@ -323,6 +520,22 @@ fn tokens(sim: &Sim, body: &Map<String, Value>, info: &mut CallInfo) -> Response
 /// `POST /customers` → `Customer`; a card (token id or object) is verified: declining cards
 /// answer the 402 `card_error` and no customer is created.
 fn customers(sim: &Sim, body: &Map<String, Value>, info: &mut CallInfo) -> Response {
+    if let Some(e) = unknown_field(body, CUSTOMER_FIELDS, "").or_else(|| metadata_error(body)) {
+        return e;
+    }
+    if let Some(Value::Object(card)) = body.get("card") {
+        if let Some(e) = unknown_field(card, CARD_FIELDS, "card.") {
+            return e;
+        }
+    }
+    // `CustomerRequest(String email)`: a customer is created with an email.
+    match body.get("email") {
+        Some(Value::String(e)) if !e.trim().is_empty() => {}
+        Some(Value::String(_)) | None | Some(Value::Null) => {
+            return invalid("Missing required parameter: email.")
+        }
+        Some(_) => return invalid("Invalid parameter: email must be a string."),
+    }
     let card = match body.get("card") {
         None | Some(Value::Null) => None,
         Some(Value::String(id)) => match take_token(sim, id) {
@@ -344,8 +557,11 @@ fn customers(sim: &Sim, body: &Map<String, Value>, info: &mut CallInfo) -> Respo
         info.card_last4 = Some(card.facts.last4.clone());
         info.outcome = card.facts.outcome.as_str().into();
         if card.facts.outcome != Outcome::Approved {
+            let money = money(body, "", 0, "");
+            sim.ledger_decline(GW, "customers", card.facts.outcome.as_str(), money);
             return card_error(card.facts.outcome, None);
         }
+        sim.ledger_move(GW, "customers", Movement::Vaulted, money(body, &id, 0, ""));
         let card_id = sim.id("card_", 24);
         cards_json.push(card_json(&card_id, &card, Some(&id)));
         cards.push((card_id, card));

@@ -7,10 +7,11 @@ mod wire;
 
 use crate::cards::{self, CardFacts, Outcome};
 use crate::http::{Request, Response};
+use crate::ledger::{Money, Movement};
 use crate::state::{lock, unix_now, with_idempotency, CallInfo, Handled, Sim};
-use serde_json::json;
+use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
-use wire::{auth, card_error, card_field_error, error, invalid, missing, Form};
+use wire::{auth, card_error, card_field_error, error, invalid, missing, unknown_param, Form};
 
 pub const SECRET_KEY: &str = "sk_test_maven_sim";
 const GW: &str = "stripe";
@@ -27,11 +28,26 @@ struct PaymentMethod {
 pub struct Store {
     payment_methods: HashMap<String, PaymentMethod>,
     customers: HashSet<String>,
+    /// Every PaymentIntent made (declined ones too, `requires_payment_method`), oldest first:
+    /// what retrieve and search read.
+    intents: Vec<Value>,
+    /// Customers as answered, oldest first (search).
+    customer_objects: Vec<Value>,
 }
 
-/// Path → operation name for the call log (`/v1/payment_intents` → `payment_intents`).
+/// Stripe's three-decimal currencies (docs.stripe.com/currencies#three-decimal): amounts in
+/// thousandths whose last digit must be 0.
+const THREE_DECIMAL: &[&str] = &["bhd", "jod", "kwd", "omr", "tnd"];
+
+/// Path → operation name for the call log (`/v1/payment_intents` → `payment_intents`;
+/// `/v1/payment_intents/pi_…` → `payment_intents/retrieve`).
 pub fn operation(sub: &str) -> String {
-    sub.trim_start_matches("/v1/").trim_matches('/').to_string()
+    let op = sub.trim_start_matches("/v1/").trim_matches('/');
+    match op.split_once('/') {
+        Some((object, "search")) => format!("{object}/search"),
+        Some((object, _)) => format!("{object}/retrieve"),
+        None => op.to_string(),
+    }
 }
 
 pub fn handle(sim: &Sim, req: &Request, sub: &str) -> Handled {
@@ -39,6 +55,11 @@ pub fn handle(sim: &Sim, req: &Request, sub: &str) -> Handled {
     if let Err(response) = auth(req) {
         let mut info = info;
         info.outcome = "unauthorized".into();
+        return Handled { response, info };
+    }
+    if req.method == "GET" {
+        let mut info = info;
+        let response = lookup(sim, req, sub, &mut info);
         return Handled { response, info };
     }
     let form = Form(crate::codec::parse_form(&req.body_text()));
@@ -71,28 +92,169 @@ pub fn handle(sim: &Sim, req: &Request, sub: &str) -> Handled {
             let msg = "There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): use a different key or retry later.";
             Response::json(409, &error("idempotency_error", None, None, msg))
         },
-        |info| endpoint(sim, &form, info),
+        |info| match form.metadata_error() {
+            Some(e) => e,
+            None => endpoint(sim, &form, info),
+        },
     )
+}
+
+/// `metadata[session_id]` and `metadata[attempt]`: the ledger's reference.
+fn money(form: &Form, object_id: &str, amount: u64, currency: &str) -> Money {
+    Money {
+        object_id: object_id.to_string(),
+        reference: form.get("metadata[session_id]").map(str::to_string),
+        attempt: form.get("metadata[attempt]").and_then(|a| a.parse().ok()),
+        amount,
+        currency: currency.to_string(),
+    }
+}
+
+/// The GET lookups: `/v1/payment_intents/{id}`, `/v1/payment_intents/search`,
+/// `/v1/customers/search` (spec3 paths; the Search query language subset
+/// `metadata['k']:'v'` clauses joined by ` AND `).
+fn lookup(sim: &Sim, req: &Request, sub: &str, info: &mut CallInfo) -> Response {
+    let path = sub.trim_end_matches('/');
+    let not_found = |info: &mut CallInfo| {
+        info.outcome = "not_found".into();
+        let msg = format!("Unrecognized request URL (GET: {sub}).");
+        Response::json(404, &error("invalid_request_error", None, None, &msg))
+    };
+    let list = match path {
+        "/v1/payment_intents/search" => "payment_intents",
+        "/v1/customers/search" => "customers",
+        _ => {
+            let Some(id) = path.strip_prefix("/v1/payment_intents/") else {
+                return not_found(info);
+            };
+            let found = lock(&sim.stripe)
+                .intents
+                .iter()
+                .find(|pi| pi["id"] == id)
+                .cloned();
+            info.object_id = Some(id.to_string());
+            return match found {
+                Some(pi) => {
+                    info.outcome = "found".into();
+                    info.reference = pi["metadata"]["session_id"].as_str().map(str::to_string);
+                    Response::json(200, &pi)
+                }
+                None => {
+                    info.outcome = "not_found".into();
+                    let msg = format!("No such payment_intent: '{id}'");
+                    Response::json(
+                        404,
+                        &error(
+                            "invalid_request_error",
+                            Some("resource_missing"),
+                            Some("id"),
+                            &msg,
+                        ),
+                    )
+                }
+            };
+        }
+    };
+    let Some(query) = req.query_param("query") else {
+        return missing("query");
+    };
+    let clauses = match search_clauses(&query) {
+        Ok(c) => c,
+        Err(msg) => return invalid("parameter_invalid_string", "query", &msg),
+    };
+    let limit = match req.query_param("limit") {
+        None => 10,
+        Some(l) => match l.parse::<usize>().ok().filter(|l| (1..=100).contains(l)) {
+            Some(l) => l,
+            None => {
+                return invalid(
+                    "parameter_invalid_integer",
+                    "limit",
+                    "Invalid limit: must be an integer between 1 and 100.",
+                )
+            }
+        },
+    };
+    let store = lock(&sim.stripe);
+    let objects = if list == "payment_intents" {
+        &store.intents
+    } else {
+        &store.customer_objects
+    };
+    let matching: Vec<Value> = objects
+        .iter()
+        .rev()
+        .filter(|o| {
+            clauses
+                .iter()
+                .all(|(k, v)| o["metadata"][k.as_str()].as_str() == Some(v.as_str()))
+        })
+        .cloned()
+        .collect();
+    let has_more = matching.len() > limit;
+    let data: Vec<Value> = matching.into_iter().take(limit).collect();
+    info.outcome = if data.is_empty() {
+        "not_found"
+    } else {
+        "found"
+    }
+    .into();
+    info.reference = clauses
+        .iter()
+        .find(|(k, _)| k == "session_id")
+        .map(|(_, v)| v.clone());
+    info.object_id = data
+        .first()
+        .and_then(|o| o["id"].as_str())
+        .map(str::to_string);
+    Response::json(
+        200,
+        &json!({
+            "object": "search_result", "data": data, "has_more": has_more,
+            "next_page": null, "url": format!("/v1/{list}/search"),
+        }),
+    )
+}
+
+/// `metadata['k']:'v' AND metadata["k2"]:"v2"` → [(k, v), …]. Other fields and operators
+/// (OR, `-`, `~`, numeric comparisons) are not implemented and answer 400.
+fn search_clauses(query: &str) -> Result<Vec<(String, String)>, String> {
+    let quoted = |s: &str| -> Option<String> {
+        let q = s.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+        let inner = s.strip_prefix(q)?.strip_suffix(q)?;
+        (!inner.contains(q)).then(|| inner.to_string())
+    };
+    query
+        .split(" AND ")
+        .map(|clause| {
+            let clause = clause.trim();
+            let rest = clause
+                .strip_prefix("metadata[")
+                .ok_or_else(|| format!("The simulator's search supports metadata['key']:'value' clauses joined by AND only, not {clause:?}."))?;
+            let (key, value) = rest
+                .split_once("]:")
+                .ok_or_else(|| format!("Invalid search clause {clause:?}."))?;
+            let key = quoted(key).ok_or_else(|| format!("Invalid metadata key in {clause:?}."))?;
+            let value = quoted(value).ok_or_else(|| format!("Invalid value in {clause:?}: values are quoted."))?;
+            Ok((key, value))
+        })
+        .collect()
 }
 
 /// `POST /v1/payment_methods` → `payment_method`. Declining cards still get a PaymentMethod:
 /// Stripe declines at confirmation.
 fn payment_methods(sim: &Sim, form: &Form, info: &mut CallInfo) -> Response {
-    if let Some(k) = form.unknown(
-        &[
-            "type",
-            "card[number]",
-            "card[exp_month]",
-            "card[exp_year]",
-            "card[cvc]",
-        ],
-        &["billing_details", "metadata", "expand"],
-    ) {
-        return invalid(
-            "parameter_unknown",
-            &k,
-            &format!("Received unknown parameter: {k}"),
-        );
+    let mut exact = vec![
+        "type",
+        "card[number]",
+        "card[exp_month]",
+        "card[exp_year]",
+        "card[cvc]",
+        "expand[]",
+    ];
+    exact.extend_from_slice(wire::BILLING_DETAILS);
+    if let Some(k) = form.unknown(&exact) {
+        return unknown_param(&k);
     }
     let Some(kind) = form.get("type") else {
         return missing("type");
@@ -217,14 +379,14 @@ fn payment_intents(sim: &Sim, form: &Form, info: &mut CallInfo) -> Response {
         "setup_future_usage",
         "receipt_email",
         "statement_descriptor",
+        "statement_descriptor_suffix",
         "expand[]",
+        "payment_method_options[card][request_three_d_secure]",
+        "payment_method_options[card][capture_method]",
+        "payment_method_options[card][setup_future_usage]",
     ];
-    if let Some(k) = form.unknown(&exact, &["metadata", "payment_method_options"]) {
-        return invalid(
-            "parameter_unknown",
-            &k,
-            &format!("Received unknown parameter: {k}"),
-        );
+    if let Some(k) = form.unknown(&exact) {
+        return unknown_param(&k);
     }
     let Some(amount) = form.get("amount") else {
         return missing("amount");
@@ -251,6 +413,20 @@ fn payment_intents(sim: &Sim, form: &Form, info: &mut CallInfo) -> Response {
         );
     }
     let currency = currency.to_ascii_lowercase();
+    if crate::currency::exponent(&currency).is_none() {
+        return invalid(
+            "parameter_invalid_string",
+            "currency",
+            &format!("Invalid currency: {currency}. Stripe currently supports these currencies: usd, eur, gbp, jpy, …"),
+        );
+    }
+    if THREE_DECIMAL.contains(&currency.as_str()) && amount % 10 != 0 {
+        return invalid(
+            "parameter_invalid_integer",
+            "amount",
+            &format!("Invalid amount: {currency} amounts are in thousandths and must end in 0 (got {amount})."),
+        );
+    }
     let capture_method = form.get("capture_method").unwrap_or("automatic");
     if !["automatic", "automatic_async", "manual"].contains(&capture_method) {
         return invalid(
@@ -287,6 +463,7 @@ fn payment_intents(sim: &Sim, form: &Form, info: &mut CallInfo) -> Response {
         if form.get("payment_method").is_some() {
             pi["status"] = "requires_confirmation".into();
         }
+        lock(&sim.stripe).intents.push(pi.clone());
         return Response::json(200, &pi);
     }
     if let Some(cus) = form.get("customer") {
@@ -310,6 +487,18 @@ fn payment_intents(sim: &Sim, form: &Form, info: &mut CallInfo) -> Response {
     info.outcome = card.outcome.as_str().into();
     let charge = sim.id("ch_", 24);
     if card.outcome != Outcome::Approved {
+        // Stripe keeps the declined PaymentIntent (retrievable, searchable).
+        let mut kept = pi.clone();
+        kept["latest_charge"] = charge.clone().into();
+        kept["last_payment_error"] =
+            json!({"type": "card_error", "code": card_error_code(card.outcome)});
+        lock(&sim.stripe).intents.push(kept);
+        sim.ledger_decline(
+            GW,
+            "payment_intents",
+            card.outcome.as_str(),
+            money(form, &id, amount, &currency),
+        );
         let error_pi = json!({
             "id": id, "object": "payment_intent", "amount": amount, "currency": currency,
             "status": "requires_payment_method", "payment_method": null,
@@ -327,14 +516,32 @@ fn payment_intents(sim: &Sim, form: &Form, info: &mut CallInfo) -> Response {
     }
     pi["latest_charge"] = charge.into();
     info.object_id = Some(id.clone());
-    if capture_method == "manual" {
+    let movement = if capture_method == "manual" {
         pi["status"] = "requires_capture".into();
         pi["amount_capturable"] = amount.into();
+        Movement::Authorized
     } else {
         pi["status"] = "succeeded".into();
         pi["amount_received"] = amount.into();
-    }
+        Movement::Captured
+    };
+    lock(&sim.stripe).intents.push(pi.clone());
+    sim.ledger_move(
+        GW,
+        "payment_intents",
+        movement,
+        money(form, &id, amount, &currency),
+    );
     Response::json(200, &pi)
+}
+
+fn card_error_code(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::ExpiredCard => "expired_card",
+        Outcome::IncorrectCvc => "incorrect_cvc",
+        Outcome::ProcessingError => "processing_error",
+        _ => "card_declined",
+    }
 }
 
 /// `POST /v1/customers` → `customer`; with `payment_method` the card is verified and attached
@@ -347,13 +554,16 @@ fn customers(sim: &Sim, form: &Form, info: &mut CallInfo) -> Response {
         "name",
         "phone",
         "expand[]",
+        "invoice_settings[default_payment_method]",
+        "address[city]",
+        "address[country]",
+        "address[line1]",
+        "address[line2]",
+        "address[postal_code]",
+        "address[state]",
     ];
-    if let Some(k) = form.unknown(&exact, &["metadata", "invoice_settings", "address"]) {
-        return invalid(
-            "parameter_unknown",
-            &k,
-            &format!("Received unknown parameter: {k}"),
-        );
+    if let Some(k) = form.unknown(&exact) {
+        return unknown_param(&k);
     }
     let id = sim.id("cus_", 14);
     info.outcome = "created".into();
@@ -366,21 +576,28 @@ fn customers(sim: &Sim, form: &Form, info: &mut CallInfo) -> Response {
         info.card_last4 = Some(card.last4.clone());
         info.outcome = card.outcome.as_str().into();
         if card.outcome != Outcome::Approved {
+            sim.ledger_decline(
+                GW,
+                "customers",
+                card.outcome.as_str(),
+                money(form, "", 0, ""),
+            );
             let pm = json!({ "id": pm_id, "object": "payment_method", "type": "card" });
             return card_error(card.outcome, &[("payment_method", pm)]);
         }
+        sim.ledger_move(GW, "customers", Movement::Vaulted, money(form, &id, 0, ""));
     }
-    lock(&sim.stripe).customers.insert(id.clone());
     info.object_id = Some(id.clone());
-    Response::json(
-        200,
-        &json!({
-            "id": id, "object": "customer", "created": unix_now(), "livemode": false,
-            "description": form.get("description"), "email": form.get("email"),
-            "name": form.get("name"), "metadata": form.object("metadata"),
-            "invoice_settings": { "default_payment_method": null },
-        }),
-    )
+    let customer = json!({
+        "id": id, "object": "customer", "created": unix_now(), "livemode": false,
+        "description": form.get("description"), "email": form.get("email"),
+        "name": form.get("name"), "metadata": form.object("metadata"),
+        "invoice_settings": { "default_payment_method": null },
+    });
+    let mut store = lock(&sim.stripe);
+    store.customers.insert(id.clone());
+    store.customer_objects.push(customer.clone());
+    Response::json(200, &customer)
 }
 
 #[cfg(test)]

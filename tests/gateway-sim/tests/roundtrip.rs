@@ -136,7 +136,8 @@ fn each_gateway_round_trips_and_the_log_keeps_last4_only() {
         log[1],
         json!({"seq": log[1]["seq"], "gateway": "stripe", "operation": "payment_intents",
         "idempotency_key": "mvn-S-1-pi", "status": 200, "outcome": "approved", "amount": 1234,
-        "card_last4": "4242", "replayed": false, "object_id": pi.json()["id"], "reference": "S"})
+        "card_last4": "4242", "replayed": false, "object_id": pi.json()["id"], "reference": "S",
+        "fault": null})
     );
     // The replay names the same object.
     assert_eq!(log[2]["object_id"], pi.json()["id"]);

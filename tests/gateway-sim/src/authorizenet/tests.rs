@@ -1,5 +1,5 @@
 use super::*;
-use serde_json::Value;
+use serde_json::{json, Value};
 use wire::BOM;
 
 const AUTH: &str = r#"{"name":"maven_sim_login","transactionKey":"maven_sim_key"}"#;
@@ -94,7 +94,8 @@ fn charge_approves_with_bom_and_xsd_fields() {
 fn each_decline_has_its_reason_code() {
     let cases = [
         ("4000000000000002", "2", "2"),
-        ("4000000000009995", "2", "51"),
+        // No insufficient-funds reason exists: the general decline (51 is refund-only).
+        ("4000000000009995", "2", "2"),
         ("4000000000000127", "2", "44"),
         ("4000000000000069", "3", "8"),
         ("4000000000000119", "3", "19"),
@@ -164,7 +165,11 @@ fn duplicate_within_window_carries_the_original() {
         post(&sim, &no_window).0["transactionResponse"]["responseCode"],
         "1"
     );
-    // A declined original is not a duplicate: the retry declines again.
+}
+
+#[test]
+fn a_declined_original_makes_a_duplicate_with_its_trans_id() {
+    let sim = Sim::new();
     let declined = charge_body(
         "authCaptureTransaction",
         "4000000000000002",
@@ -172,11 +177,281 @@ fn duplicate_within_window_carries_the_original() {
         "abc-3",
         "28800",
     );
-    post(&sim, &declined);
+    let (first, _) = post(&sim, &declined);
+    let (again, info) = post(&sim, &declined);
+    let (a, d) = (&first["transactionResponse"], &again["transactionResponse"]);
+    assert_eq!(a["errors"][0]["errorCode"], "2");
+    assert!(a["transId"]
+        .as_str()
+        .is_some_and(|t| t != "0" && !t.is_empty()));
     assert_eq!(
-        post(&sim, &declined).0["transactionResponse"]["errors"][0]["errorCode"],
-        "2"
+        (
+            d["responseCode"].as_str(),
+            d["errors"][0]["errorCode"].as_str()
+        ),
+        (Some("3"), Some("11"))
     );
+    assert_eq!(d["transId"], a["transId"], "the declined original's id");
+    assert_eq!(d["authCode"], "", "a declined original has no auth code");
+    assert_eq!(info.outcome, "duplicate");
+    let ledger = sim.ledger_report();
+    assert_eq!(ledger["ledger"], json!([]), "nothing charged");
+    assert_eq!(ledger["declines"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn another_expiry_or_postal_code_is_a_new_transaction_that_charges_again() {
+    let sim = Sim::new();
+    let body = charge_body(
+        "authCaptureTransaction",
+        "4242424242424242",
+        "12.34",
+        "abc-1",
+        "28800",
+    );
+    let (first, _) = post(&sim, &body);
+    let expiry = body.replace("2030-12", "2031-01");
+    let (second, info) = post(&sim, &expiry);
+    assert_eq!(second["transactionResponse"]["responseCode"], "1");
+    assert_ne!(
+        second["transactionResponse"]["transId"],
+        first["transactionResponse"]["transId"]
+    );
+    assert_eq!(info.outcome, "approved");
+    let zip = body.replace("94107", "94108");
+    assert_eq!(
+        post(&sim, &zip).0["transactionResponse"]["responseCode"],
+        "1"
+    );
+    let name = body.replace("\"Jane\"", "\"Janet\"");
+    assert_eq!(
+        post(&sim, &name).0["transactionResponse"]["responseCode"],
+        "1"
+    );
+    // Three real charges for one invoice: the ledger shows each.
+    let ledger = sim.ledger_report();
+    let charged = ledger["ledger"].as_array().cloned().unwrap_or_default();
+    assert_eq!(charged.len(), 4);
+    assert!(charged.iter().all(|e| e["reference"] == "abc"
+        && e["attempt"] == 1
+        && e["status"] == "captured"
+        && e["amount"] == 1234
+        && e["currency"] == "usd"));
+}
+
+#[test]
+fn xsd_facets_are_e00003() {
+    let sim = Sim::new();
+    let cases = [
+        charge_body(
+            "authCaptureTransaction",
+            "4242424242424242424",
+            "12.34",
+            "r",
+            "1",
+        ),
+        charge_body(
+            "authCaptureTransaction",
+            "4242424242424242",
+            "12.34",
+            "123456789012345678901",
+            "1",
+        ),
+        charge_body("sale", "4242424242424242", "12.34", "r", "1"),
+        charge_body(
+            "authCaptureTransaction",
+            "4242424242424242",
+            "12.34",
+            "r",
+            "1",
+        )
+        .replace("Jane", &"J".repeat(51)),
+        charge_body(
+            "authCaptureTransaction",
+            "4242424242424242",
+            "12.34",
+            "r",
+            "1",
+        )
+        .replace("94107", &"9".repeat(21)),
+        charge_body(
+            "authCaptureTransaction",
+            "4242424242424242",
+            "12.34",
+            "r",
+            "1",
+        )
+        .replace("Order 1", &"o".repeat(256)),
+        profile_body("4242424242424242", "c1").replace("testMode", "strictMode"),
+    ];
+    for body in cases {
+        let (v, info) = post(&sim, &body);
+        assert_eq!(v["messages"]["message"][0]["code"], "E00003", "{v}");
+        assert!(v.get("transactionResponse").is_none());
+        assert_eq!(info.outcome, "invalid_request");
+    }
+    // 12 digits fits the XSD but is no card number: reason 6.
+    let (v, _) = post(
+        &sim,
+        &charge_body("authCaptureTransaction", "424242424241", "12.34", "r", "1"),
+    );
+    assert_eq!(v["transactionResponse"]["errors"][0]["errorCode"], "6");
+    assert_eq!(sim.ledger_report()["ledger"], json!([]));
+}
+
+#[test]
+fn a_currency_other_than_the_accounts_is_reason_39() {
+    let sim = Sim::new();
+    let body = charge_body(
+        "authCaptureTransaction",
+        "4242424242424242",
+        "12.34",
+        "r",
+        "1",
+    )
+    .replace(
+        r#""amount":"12.34","#,
+        r#""amount":"12.34","currencyCode":"EUR","#,
+    );
+    let (v, _) = post(&sim, &body);
+    assert_eq!(v["transactionResponse"]["errors"][0]["errorCode"], "39");
+    assert_eq!(sim.ledger_report()["ledger"], json!([]));
+}
+
+fn lookup(sim: &Sim, method: &str, inner: &str) -> (Value, CallInfo) {
+    let body = format!(r#"{{"{method}":{{"merchantAuthentication":{AUTH}{inner}}}}}"#);
+    post(sim, &body)
+}
+
+#[test]
+fn unsettled_list_and_details_find_charges_and_declines_by_invoice() {
+    let sim = Sim::new();
+    let (ok, _) = post(
+        &sim,
+        &charge_body(
+            "authCaptureTransaction",
+            "4111111111111111",
+            "12.34",
+            "aaaa-1",
+            "28800",
+        ),
+    );
+    post(
+        &sim,
+        &charge_body(
+            "authOnlyTransaction",
+            "4242424242424242",
+            "5.00",
+            "bbbb-1",
+            "28800",
+        ),
+    );
+    post(
+        &sim,
+        &charge_body(
+            "authCaptureTransaction",
+            "4000000000000002",
+            "7.00",
+            "cccc-1",
+            "28800",
+        ),
+    );
+    let (list, info) = lookup(&sim, "getUnsettledTransactionListRequest", "");
+    assert_eq!(info.operation, "getUnsettledTransactionListRequest");
+    assert_eq!(list["messages"]["resultCode"], "Ok");
+    assert_eq!(list["totalNumInResultSet"], 3);
+    let txs = list["transactions"].as_array().cloned().unwrap_or_default();
+    let seen: Vec<(&str, &str, &str)> = txs
+        .iter()
+        .map(|t| {
+            (
+                t["invoiceNumber"].as_str().unwrap_or(""),
+                t["transactionStatus"].as_str().unwrap_or(""),
+                t["settleAmount"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("aaaa-1", "capturedPendingSettlement", "12.34"),
+            ("bbbb-1", "authorizedPendingCapture", "5.00"),
+            ("cccc-1", "declined", "7.00"),
+        ]
+    );
+    assert_eq!(txs[0]["accountNumber"], "XXXX1111");
+    assert_eq!(txs[0]["firstName"], "Jane");
+    assert!(txs[0]["submitTimeUTC"]
+        .as_str()
+        .is_some_and(|t| t.ends_with('Z')));
+    assert!(!list.to_string().contains("4111111111111111"));
+
+    let paged = r#","sorting":{"orderBy":"submitTimeUTC","orderDescending":true},"paging":{"limit":1,"offset":2}"#;
+    let (page, _) = lookup(&sim, "getUnsettledTransactionListRequest", paged);
+    assert_eq!(page["transactions"][0]["invoiceNumber"], "bbbb-1");
+    assert_eq!(page["transactions"].as_array().map(Vec::len), Some(1));
+
+    let id = ok["transactionResponse"]["transId"].as_str().unwrap_or("");
+    let (details, info) = lookup(
+        &sim,
+        "getTransactionDetailsRequest",
+        &format!(r#","transId":"{id}""#),
+    );
+    let t = &details["transaction"];
+    assert_eq!(
+        (
+            t["transId"].as_str(),
+            t["transactionStatus"].as_str(),
+            t["authAmount"].as_str(),
+            t["settleAmount"].as_str()
+        ),
+        (
+            Some(id),
+            Some("capturedPendingSettlement"),
+            Some("12.34"),
+            Some("12.34")
+        )
+    );
+    assert_eq!(t["order"]["invoiceNumber"], "aaaa-1");
+    assert_eq!(
+        (info.outcome.as_str(), info.reference.as_deref()),
+        ("found", Some("aaaa-1"))
+    );
+    let (missing, _) = lookup(&sim, "getTransactionDetailsRequest", r#","transId":"999""#);
+    assert_eq!(missing["messages"]["message"][0]["code"], "E00040");
+}
+
+#[test]
+fn customer_profile_lookup_by_merchant_customer_id() {
+    let sim = Sim::new();
+    let (made, _) = post(&sim, &profile_body("4242424242424242", "abcd-1"));
+    let (found, info) = lookup(
+        &sim,
+        "getCustomerProfileRequest",
+        r#","merchantCustomerId":"abcd-1""#,
+    );
+    assert_eq!(
+        found["profile"]["customerProfileId"],
+        made["customerProfileId"]
+    );
+    assert_eq!(
+        found["profile"]["paymentProfiles"][0]["customerPaymentProfileId"],
+        made["customerPaymentProfileIdList"][0]
+    );
+    assert_eq!(
+        found["profile"]["paymentProfiles"][0]["payment"]["creditCard"]["cardNumber"],
+        "XXXX4242"
+    );
+    assert_eq!(info.outcome, "found");
+    let (none, _) = lookup(
+        &sim,
+        "getCustomerProfileRequest",
+        r#","merchantCustomerId":"zzzz-1""#,
+    );
+    assert_eq!(none["messages"]["message"][0]["code"], "E00040");
+    let ledger = sim.ledger_report();
+    assert_eq!(ledger["ledger"][0]["status"], "vaulted");
+    assert_eq!(ledger["ledger"][0]["reference"], "abcd");
 }
 
 #[test]

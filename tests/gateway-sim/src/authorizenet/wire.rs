@@ -42,7 +42,9 @@ pub fn reason(outcome: Outcome) -> (&'static str, &'static str, &'static str) {
     match outcome {
         Outcome::Approved => ("1", "1", "This transaction has been approved."),
         Outcome::CardDeclined => ("2", "2", "This transaction has been declined."),
-        Outcome::InsufficientFunds => ("2", "51", "This transaction has been declined."),
+        // Authorize.net has no insufficient-funds reason: the issuer's refusal is the general
+        // decline (reason 51 is a refund error: credits exceed the original amount).
+        Outcome::InsufficientFunds => ("2", "2", "This transaction has been declined."),
         Outcome::IncorrectCvc => ("2", "44", "This transaction has been declined."),
         Outcome::ExpiredCard => ("3", "8", "The credit card has expired."),
         Outcome::ProcessingError => (

@@ -9,7 +9,20 @@ const NS: &str = "AnetApi/xml/v1/schema/AnetApiSchema.xsd";
 
 #[derive(Clone, Copy)]
 enum Kind {
+    /// Any text (types the simulator does not restrict).
     Leaf,
+    /// `xs:string` with minLength/maxLength facets.
+    Str(usize, usize),
+    /// An enumeration (the XSD `…Enum` simple type named by the str).
+    Enum(&'static str, &'static [&'static str]),
+    /// `numericString` (digits only) with length facets.
+    Digits(usize, usize),
+    /// `xs:int` within an inclusive range.
+    Int(i64, i64),
+    /// `xs:boolean`.
+    Bool,
+    /// `xs:decimal`.
+    Decimal,
     Obj(&'static Ty),
     /// maxOccurs > 1: an array of these (or a single object).
     Many(&'static Ty),
@@ -21,7 +34,59 @@ struct Ty {
     required: &'static [&'static str],
 }
 
-use Kind::{Leaf, Many, Obj};
+use Kind::{Bool, Decimal, Digits, Enum, Int, Leaf, Many, Obj, Str};
+
+const TRANSACTION_TYPES: &[&str] = &[
+    "authOnlyTransaction",
+    "authCaptureTransaction",
+    "captureOnlyTransaction",
+    "refundTransaction",
+    "priorAuthCaptureTransaction",
+    "voidTransaction",
+    "getDetailsTransaction",
+    "authOnlyContinueTransaction",
+    "authCaptureContinueTransaction",
+];
+const VALIDATION_MODES: &[&str] = &["none", "testMode", "liveMode", "oldLiveMode"];
+const CUSTOMER_TYPES: &[&str] = &["individual", "business"];
+const SETTING_NAMES: &[&str] = &[
+    "emailCustomer",
+    "merchantEmail",
+    "allowPartialAuth",
+    "headerEmailReceipt",
+    "footerEmailReceipt",
+    "recurringBilling",
+    "duplicateWindow",
+    "testRequest",
+    "hostedProfileReturnUrl",
+    "hostedProfileReturnUrlText",
+    "hostedProfilePageBorderVisible",
+    "hostedProfileIFrameCommunicatorUrl",
+    "hostedProfileHeadingBgColor",
+    "hostedProfileValidationMode",
+    "hostedProfileBillingAddressRequired",
+    "hostedProfileCardCodeRequired",
+    "hostedProfileBillingAddressOptions",
+    "hostedProfileManageOptions",
+    "hostedPaymentIFrameCommunicatorUrl",
+    "hostedPaymentButtonOptions",
+    "hostedPaymentReturnOptions",
+    "hostedPaymentOrderOptions",
+    "hostedPaymentPaymentOptions",
+    "hostedPaymentBillingAddressOptions",
+    "hostedPaymentShippingAddressOptions",
+    "hostedPaymentSecurityOptions",
+    "hostedPaymentCustomerOptions",
+    "hostedPaymentStyleOptions",
+    "typeEmailReceipt",
+    "hostedProfilePaymentOptions",
+    "hostedProfileSaveButtonText",
+    "hostedPaymentVisaCheckoutOptions",
+];
+const ORDER_FIELDS: &[&str] = &["id", "submitTimeUTC"];
+const GROUP_STATUSES: &[&str] = &["any", "pendingApproval"];
+/// `refId` of every request: `xs:string` maxLength 20.
+const REF_ID: Kind = Str(0, 20);
 
 static MERCHANT_AUTH: Ty = Ty {
     fields: &[
@@ -40,9 +105,9 @@ static MERCHANT_AUTH: Ty = Ty {
 
 static CREDIT_CARD: Ty = Ty {
     fields: &[
-        ("cardNumber", 0, Leaf),
-        ("expirationDate", 1, Leaf),
-        ("cardCode", 2, Leaf),
+        ("cardNumber", 0, Str(4, 16)),
+        ("expirationDate", 1, Str(4, 7)),
+        ("cardCode", 2, Digits(3, 4)),
         ("isPaymentToken", 3, Leaf),
         ("cryptogram", 4, Leaf),
         ("tokenRequestorName", 5, Leaf),
@@ -68,8 +133,8 @@ static PAYMENT: Ty = Ty {
 
 static ORDER: Ty = Ty {
     fields: &[
-        ("invoiceNumber", 0, Leaf),
-        ("description", 1, Leaf),
+        ("invoiceNumber", 0, Str(0, 20)),
+        ("description", 1, Str(0, 255)),
         ("discountAmount", 2, Leaf),
         ("taxIsAfterDiscount", 3, Leaf),
         ("totalTaxTypeCode", 4, Leaf),
@@ -93,17 +158,17 @@ static ORDER: Ty = Ty {
 /// `customerAddressType` (extends `nameAndAddressType`).
 static ADDRESS: Ty = Ty {
     fields: &[
-        ("firstName", 0, Leaf),
-        ("lastName", 1, Leaf),
-        ("company", 2, Leaf),
-        ("address", 3, Leaf),
-        ("city", 4, Leaf),
-        ("state", 5, Leaf),
-        ("zip", 6, Leaf),
-        ("country", 7, Leaf),
-        ("phoneNumber", 8, Leaf),
-        ("faxNumber", 9, Leaf),
-        ("email", 10, Leaf),
+        ("firstName", 0, Str(0, 50)),
+        ("lastName", 1, Str(0, 50)),
+        ("company", 2, Str(0, 50)),
+        ("address", 3, Str(0, 60)),
+        ("city", 4, Str(0, 40)),
+        ("state", 5, Str(0, 40)),
+        ("zip", 6, Str(0, 20)),
+        ("country", 7, Str(0, 60)),
+        ("phoneNumber", 8, Str(0, 25)),
+        ("faxNumber", 9, Str(0, 25)),
+        ("email", 10, Str(0, 255)),
     ],
     required: &[],
 };
@@ -120,7 +185,10 @@ static CUSTOMER_DATA: Ty = Ty {
 };
 
 static SETTING: Ty = Ty {
-    fields: &[("settingName", 0, Leaf), ("settingValue", 1, Leaf)],
+    fields: &[
+        ("settingName", 0, Enum("settingNameEnum", SETTING_NAMES)),
+        ("settingValue", 1, Leaf),
+    ],
     required: &[],
 };
 
@@ -132,8 +200,12 @@ static SETTINGS: Ty = Ty {
 /// `transactionRequestType`.
 static TRANSACTION_REQUEST: Ty = Ty {
     fields: &[
-        ("transactionType", 0, Leaf),
-        ("amount", 1, Leaf),
+        (
+            "transactionType",
+            0,
+            Enum("transactionTypeEnum", TRANSACTION_TYPES),
+        ),
+        ("amount", 1, Decimal),
         ("currencyCode", 2, Leaf),
         ("payment", 3, Obj(&PAYMENT)),
         ("profile", 4, Leaf),
@@ -175,7 +247,7 @@ static TRANSACTION_REQUEST: Ty = Ty {
 /// `customerPaymentProfileType`.
 static PAYMENT_PROFILE: Ty = Ty {
     fields: &[
-        ("customerType", 0, Leaf),
+        ("customerType", 0, Enum("customerTypeEnum", CUSTOMER_TYPES)),
         ("billTo", 1, Obj(&ADDRESS)),
         ("payment", 2, Obj(&PAYMENT)),
         ("driversLicense", 3, Leaf),
@@ -190,9 +262,9 @@ static PAYMENT_PROFILE: Ty = Ty {
 /// `customerProfileType`.
 static PROFILE: Ty = Ty {
     fields: &[
-        ("merchantCustomerId", 0, Leaf),
-        ("description", 1, Leaf),
-        ("email", 2, Leaf),
+        ("merchantCustomerId", 0, Str(0, 20)),
+        ("description", 1, Str(0, 255)),
+        ("email", 2, Str(0, 255)),
         ("paymentProfiles", 3, Many(&PAYMENT_PROFILE)),
         ("shipToList", 4, Leaf),
         ("profileType", 5, Leaf),
@@ -205,7 +277,7 @@ static CREATE_TRANSACTION: Ty = Ty {
     fields: &[
         ("merchantAuthentication", 0, Obj(&MERCHANT_AUTH)),
         ("clientId", 1, Leaf),
-        ("refId", 2, Leaf),
+        ("refId", 2, REF_ID),
         ("transactionRequest", 3, Obj(&TRANSACTION_REQUEST)),
     ],
     required: &["merchantAuthentication", "transactionRequest"],
@@ -215,18 +287,182 @@ static CREATE_PROFILE: Ty = Ty {
     fields: &[
         ("merchantAuthentication", 0, Obj(&MERCHANT_AUTH)),
         ("clientId", 1, Leaf),
-        ("refId", 2, Leaf),
+        ("refId", 2, REF_ID),
         ("profile", 3, Obj(&PROFILE)),
-        ("validationMode", 4, Leaf),
+        (
+            "validationMode",
+            4,
+            Enum("validationModeEnum", VALIDATION_MODES),
+        ),
     ],
     required: &["merchantAuthentication", "profile"],
+};
+
+static SORTING: Ty = Ty {
+    fields: &[
+        (
+            "orderBy",
+            0,
+            Enum("TransactionListOrderFieldEnum", ORDER_FIELDS),
+        ),
+        ("orderDescending", 1, Bool),
+    ],
+    required: &["orderBy", "orderDescending"],
+};
+
+static PAGING: Ty = Ty {
+    fields: &[("limit", 0, Int(1, 1000)), ("offset", 1, Int(1, 100_000))],
+    required: &["limit", "offset"],
+};
+
+static UNSETTLED_LIST: Ty = Ty {
+    fields: &[
+        ("merchantAuthentication", 0, Obj(&MERCHANT_AUTH)),
+        ("clientId", 1, Leaf),
+        ("refId", 2, REF_ID),
+        (
+            "status",
+            3,
+            Enum("TransactionGroupStatusEnum", GROUP_STATUSES),
+        ),
+        ("sorting", 4, Obj(&SORTING)),
+        ("paging", 5, Obj(&PAGING)),
+    ],
+    required: &["merchantAuthentication"],
+};
+
+static TRANSACTION_DETAILS: Ty = Ty {
+    fields: &[
+        ("merchantAuthentication", 0, Obj(&MERCHANT_AUTH)),
+        ("clientId", 1, Leaf),
+        ("refId", 2, REF_ID),
+        ("transId", 3, Digits(1, 20)),
+    ],
+    required: &["merchantAuthentication", "transId"],
+};
+
+static GET_PROFILE: Ty = Ty {
+    fields: &[
+        ("merchantAuthentication", 0, Obj(&MERCHANT_AUTH)),
+        ("clientId", 1, Leaf),
+        ("refId", 2, REF_ID),
+        ("customerProfileId", 3, Digits(1, 20)),
+        ("merchantCustomerId", 4, Str(0, 20)),
+        ("email", 5, Leaf),
+        ("unmaskExpirationDate", 6, Bool),
+        ("includeIssuerInfo", 7, Bool),
+    ],
+    required: &["merchantAuthentication"],
 };
 
 fn root(name: &str) -> Option<&'static Ty> {
     match name {
         "createTransactionRequest" => Some(&CREATE_TRANSACTION),
         "createCustomerProfileRequest" => Some(&CREATE_PROFILE),
+        "getUnsettledTransactionListRequest" => Some(&UNSETTLED_LIST),
+        "getTransactionDetailsRequest" => Some(&TRANSACTION_DETAILS),
+        "getCustomerProfileRequest" => Some(&GET_PROFILE),
         _ => None,
+    }
+}
+
+/// The .NET schema validator's message for a simple value that breaks its type.
+fn invalid_value(element: &str, value: &str, datatype: &str, why: &str) -> String {
+    format!("The '{NS}:{element}' element is invalid - The value '{value}' is invalid according to its datatype '{datatype}' - {why}")
+}
+
+/// Checks a simple value against its facets (`Leaf`: anything).
+fn check_leaf(element: &str, kind: Kind, node: &Node) -> Result<(), String> {
+    let text = match node {
+        Node::Str(s) | Node::Num(s) => s.as_str(),
+        Node::Bool(true) => "true",
+        Node::Bool(false) => "false",
+        Node::Null => "",
+        Node::Arr(_) | Node::Obj(_) => {
+            return match kind {
+                Leaf => Ok(()),
+                _ => Err(format!("The element '{element}' in namespace '{NS}' cannot contain child elements: a simple value is expected.")),
+            };
+        }
+    };
+    let chars = text.chars().count();
+    let length = |min: usize, max: usize, datatype: &str| {
+        if chars > max {
+            Err(invalid_value(
+                element,
+                text,
+                datatype,
+                "The actual length is greater than the MaxLength value.",
+            ))
+        } else if chars < min {
+            Err(invalid_value(
+                element,
+                text,
+                datatype,
+                "The actual length is less than the MinLength value.",
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    match kind {
+        Str(min, max) => length(min, max, "String"),
+        Digits(min, max) => {
+            if !text.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(invalid_value(
+                    element,
+                    text,
+                    "numericString",
+                    "The Pattern constraint failed.",
+                ));
+            }
+            length(min, max, "numericString")
+        }
+        Enum(name, values) if !values.contains(&text) => Err(invalid_value(
+            element,
+            text,
+            name,
+            "The Enumeration constraint failed.",
+        )),
+        Int(min, max) => match text.parse::<i64>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(()),
+            Ok(_) => Err(invalid_value(
+                element,
+                text,
+                "Int",
+                "The value is out of the allowed range.",
+            )),
+            Err(_) => Err(invalid_value(
+                element,
+                text,
+                "Int",
+                "The string is not a valid Int32 value.",
+            )),
+        },
+        Bool if !matches!(text, "true" | "false" | "1" | "0") => Err(invalid_value(
+            element,
+            text,
+            "Boolean",
+            "The string is not a valid Boolean value.",
+        )),
+        Decimal => {
+            let digits = text.strip_prefix('-').unwrap_or(text);
+            let (w, f) = digits.split_once('.').unwrap_or((digits, ""));
+            let ok = !(w.is_empty() && f.is_empty())
+                && w.bytes().all(|b| b.is_ascii_digit())
+                && f.bytes().all(|b| b.is_ascii_digit());
+            if ok {
+                Ok(())
+            } else {
+                Err(invalid_value(
+                    element,
+                    text,
+                    "Decimal",
+                    "The string is not a valid Decimal value.",
+                ))
+            }
+        }
+        _ => Ok(()),
     }
 }
 
@@ -268,13 +504,13 @@ fn check(element: &str, ty: &Ty, node: &Node) -> Result<(), String> {
         };
         last = Some(pos);
         match kind {
-            Leaf => {}
             Obj(inner) => check(key, inner, value)?,
             Many(inner) => {
                 for item in value.items() {
                     check(key, inner, item)?;
                 }
             }
+            leaf => check_leaf(key, leaf, value)?,
         }
     }
     if let Some(absent) = ty.required.iter().find(|r| node.get(r).is_none()) {
@@ -340,5 +576,82 @@ mod tests {
         );
         assert!(validate("createTransactionRequest", &unknown).is_err());
         assert!(validate("getFooRequest", &unknown).is_err());
+    }
+
+    fn charge(tx: &str) -> Node {
+        parse(&format!(
+            r#"{{"merchantAuthentication":{{"name":"a","transactionKey":"b"}},"refId":"r","transactionRequest":{{{tx}}}}}"#
+        ))
+    }
+
+    #[test]
+    fn lengths_and_enums_follow_the_xsd() {
+        let ok = r#""transactionType":"authCaptureTransaction","amount":"1.00""#;
+        assert_eq!(validate("createTransactionRequest", &charge(ok)), Ok(()));
+        let bad = [
+            (r#""transactionType":"sale""#, "transactionTypeEnum"),
+            (
+                r#""transactionType":"authCaptureTransaction","amount":"1,00""#,
+                "Decimal",
+            ),
+            (
+                r#""transactionType":"authCaptureTransaction","payment":{"creditCard":{"cardNumber":"4242424242424242424","expirationDate":"2030-12"}}"#,
+                "MaxLength",
+            ),
+            (
+                r#""transactionType":"authCaptureTransaction","payment":{"creditCard":{"cardNumber":"4242424242424242","expirationDate":"2030-12","cardCode":"12"}}"#,
+                "MinLength",
+            ),
+            (
+                r#""transactionType":"authCaptureTransaction","order":{"invoiceNumber":"123456789012345678901"}"#,
+                "MaxLength",
+            ),
+            (
+                &format!(
+                    r#""transactionType":"authCaptureTransaction","order":{{"description":"{}"}}"#,
+                    "d".repeat(256)
+                ),
+                "MaxLength",
+            ),
+            (
+                &format!(
+                    r#""transactionType":"authCaptureTransaction","billTo":{{"firstName":"{}"}}"#,
+                    "n".repeat(51)
+                ),
+                "MaxLength",
+            ),
+            (
+                &format!(
+                    r#""transactionType":"authCaptureTransaction","billTo":{{"lastName":"{}"}}"#,
+                    "n".repeat(51)
+                ),
+                "MaxLength",
+            ),
+            (
+                &format!(
+                    r#""transactionType":"authCaptureTransaction","billTo":{{"zip":"{}"}}"#,
+                    "9".repeat(21)
+                ),
+                "MaxLength",
+            ),
+        ];
+        for (tx, why) in bad {
+            let err = validate("createTransactionRequest", &charge(tx)).expect_err(tx);
+            assert!(err.contains(why), "{tx}: {err}");
+        }
+        let long_ref = parse(
+            r#"{"merchantAuthentication":{"name":"a","transactionKey":"b"},"refId":"123456789012345678901",
+            "transactionRequest":{"transactionType":"authCaptureTransaction"}}"#,
+        );
+        assert!(validate("createTransactionRequest", &long_ref).is_err());
+        let mode = parse(
+            r#"{"merchantAuthentication":{"name":"a","transactionKey":"b"},"profile":{"merchantCustomerId":"x"},"validationMode":"strict"}"#,
+        );
+        let err = validate("createCustomerProfileRequest", &mode).expect_err("enum");
+        assert!(err.contains("validationModeEnum"), "{err}");
+        let paging = parse(
+            r#"{"merchantAuthentication":{"name":"a","transactionKey":"b"},"paging":{"limit":"1001","offset":"1"}}"#,
+        );
+        assert!(validate("getUnsettledTransactionListRequest", &paging).is_err());
     }
 }

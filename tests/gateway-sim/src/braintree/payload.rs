@@ -4,7 +4,7 @@
 
 use super::graphql::Field;
 use super::PaymentMethod;
-use crate::cards::{self, CardFacts, Outcome};
+use crate::cards::{CardFacts, Outcome};
 use crate::codec;
 use crate::http::Response;
 use crate::state::{unix_now, Sim};
@@ -64,14 +64,22 @@ pub fn field_error(
 }
 
 /// `input` as an object, or the GraphQL error for a missing non-null variable.
+/// `input` checked against its type in `schema.graphql` (a type error is `errors` with no
+/// `data`, as GraphQL answers).
 pub fn input<'a>(sim: &Sim, f: &'a Field, ty: &str) -> Result<&'a Map<String, Value>, Response> {
-    f.args
-        .get("input")
-        .and_then(Value::as_object)
-        .ok_or_else(|| {
-            let msg = format!("Variable 'input' has coerced Null value for NonNull type '{ty}!'");
-            answer(sim, None, vec![gql_error(&msg, None, None, &[])])
-        })
+    let value = f.args.get("input").unwrap_or(&Value::Null);
+    if value.is_null() {
+        let msg = format!("Variable 'input' has coerced Null value for NonNull type '{ty}!'");
+        return Err(answer(sim, None, vec![gql_error(&msg, None, None, &[])]));
+    }
+    if let Err(msg) = super::schema::check(ty, value, "input") {
+        return Err(answer(sim, None, vec![gql_error(&msg, None, None, &[])]));
+    }
+    value.as_object().ok_or_else(|| {
+        let msg =
+            format!("Variable 'input' has an invalid value: expected an object of type '{ty}'.");
+        answer(sim, None, vec![gql_error(&msg, None, None, &[])])
+    })
 }
 
 pub fn str_of<'a>(v: Option<&'a Value>, key: &str) -> Option<&'a str> {
@@ -116,9 +124,10 @@ pub fn transaction_json(
     legacy: &str,
     capture: bool,
     card: &CardFacts,
-    cents: u64,
+    amount_text: &str,
+    currency: &str,
     order_id: Option<&str>,
-    merchant_account: Option<&str>,
+    merchant_account: &str,
 ) -> Value {
     let (code, message) = processor_response(card.outcome);
     let (status, event) = match card.outcome {
@@ -127,7 +136,7 @@ pub fn transaction_json(
         Outcome::ProcessingError => ("FAILED", "FailedEvent"),
         _ => ("PROCESSOR_DECLINED", "ProcessorDeclinedEvent"),
     };
-    let amount = json!({"value": cards::cents_decimal(cents), "currencyCode": "USD"});
+    let amount = json!({"value": amount_text, "currencyCode": currency});
     let mut history = json!({
         "__typename": event, "status": status, "timestamp": unix_now(), "amount": amount,
         "processorResponse": {"legacyCode": code, "message": message},

@@ -285,3 +285,135 @@ fn missing_fields_and_unknown_operations_are_graphql_errors() {
         .as_str()
         .is_some_and(|m| m.contains("Braintree-Version")));
 }
+
+fn charge_in(sim: &Sim, amount: &str, account: Option<&str>) -> Value {
+    let pm = tokenize(sim, "4242424242424242");
+    let mut tx = json!({"amount": amount, "orderId": "3f1c2d4e-0000-4000-8000-00000000abcd-1"});
+    if let Some(a) = account {
+        tx["merchantAccountId"] = a.into();
+    }
+    post(
+        sim,
+        CHARGE,
+        json!({"input": {"paymentMethodId": pm, "transaction": tx}}),
+    )
+    .0
+}
+
+#[test]
+fn each_merchant_account_charges_in_its_own_currency() {
+    let sim = Sim::new();
+    for (amount, account, currency) in [
+        ("1000", Some("maven_jpy"), "JPY"),
+        ("1.234", Some("maven_kwd"), "KWD"),
+        ("10.00", Some("maven_eur"), "EUR"),
+        ("10.00", None, "USD"),
+    ] {
+        let v = charge_in(&sim, amount, account);
+        let tx = &v["data"]["chargeCreditCard"]["transaction"];
+        assert_eq!(tx["status"], "SUBMITTED_FOR_SETTLEMENT", "{v}");
+        assert_eq!(
+            (
+                tx["amount"]["value"].as_str(),
+                tx["amount"]["currencyCode"].as_str()
+            ),
+            (Some(amount), Some(currency))
+        );
+    }
+    let ledger = sim.ledger_report()["ledger"].clone();
+    let moved: Vec<(u64, &str)> = ledger
+        .as_array()
+        .map(|l| {
+            l.iter()
+                .filter(|e| e["status"] == "captured")
+                .map(|e| {
+                    (
+                        e["amount"].as_u64().unwrap_or(0),
+                        e["currency"].as_str().unwrap_or(""),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        moved,
+        [(1000, "jpy"), (1234, "kwd"), (1000, "eur"), (1000, "usd")]
+    );
+    assert_eq!(
+        ledger[0]["reference"],
+        "3f1c2d4e-0000-4000-8000-00000000abcd"
+    );
+    assert_eq!(ledger[0]["attempt"], 1);
+}
+
+#[test]
+fn a_yen_amount_without_merchant_account_is_charged_as_dollars() {
+    // The real behaviour: no account → the default (USD) account, and "1000" is $1000.
+    let sim = Sim::new();
+    let v = charge_in(&sim, "1000", None);
+    let tx = &v["data"]["chargeCreditCard"]["transaction"];
+    assert_eq!(tx["status"], "SUBMITTED_FOR_SETTLEMENT");
+    assert_eq!(
+        tx["amount"],
+        json!({"value": "1000.00", "currencyCode": "USD"})
+    );
+    assert_eq!(sim.ledger_report()["ledger"][0]["amount"], 100_000);
+}
+
+#[test]
+fn amounts_need_the_accounts_decimals_and_accounts_must_exist() {
+    let sim = Sim::new();
+    for (amount, account) in [
+        ("1000.00", "maven_jpy"),
+        ("1.23", "maven_kwd"),
+        ("10.123", "maven_usd"),
+        ("10.000", "maven_gbp"),
+    ] {
+        let v = charge_in(&sim, amount, Some(account));
+        assert_eq!(
+            v["data"]["chargeCreditCard"],
+            Value::Null,
+            "{amount} {account}"
+        );
+        assert_eq!(v["errors"][0]["extensions"]["legacyCode"], "81503");
+    }
+    let v = charge_in(&sim, "10.00", Some("maven_chf"));
+    assert_eq!(v["errors"][0]["message"], "Merchant account ID is invalid.");
+    assert_eq!(v["errors"][0]["extensions"]["legacyCode"], "91577");
+    assert_eq!(sim.ledger_report()["ledger"], json!([]));
+}
+
+#[test]
+fn type_errors_answer_errors_without_data_and_change_nothing() {
+    let sim = Sim::new();
+    let pm = tokenize(&sim, "4242424242424242");
+    let bad = [
+        json!({"paymentMethodId": pm, "transaction": {"amount": "10.00", "currency": "JPY"}}),
+        json!({"paymentMethodId": pm, "transaction": {"amount": 10.5}}),
+        json!({"paymentMethodId": pm, "transaction": {"amount": "10.00", "orderId": 12}}),
+        json!({"paymentMethodId": pm, "transaction": {"orderId": "S-1"}}),
+        json!({"transaction": {"amount": "10.00"}}),
+    ];
+    for input in bad {
+        let (v, info) = post(&sim, CHARGE, json!({ "input": input }));
+        assert!(v.get("data").is_none(), "{v}");
+        assert!(
+            v["errors"][0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("input")),
+            "{v}"
+        );
+        assert_ne!(info.outcome, "approved");
+    }
+    // The payment method was not consumed: nothing ran.
+    let (v, _) = post(&sim, CHARGE, charge_vars(&pm, "S-1"));
+    assert_eq!(
+        v["data"]["chargeCreditCard"]["transaction"]["status"],
+        "SUBMITTED_FOR_SETTLEMENT"
+    );
+    let tok =
+        json!({"input": {"creditCard": {"number": "4242424242424242", "expirationMonth": 12}}});
+    assert!(post(&sim, TOKENIZE, tok).0.get("data").is_none());
+    let search = r#"query { search { transactions(input: {orderId: {equals: "S-1"}}) { edges { node { id } } } } }"#;
+    assert!(post(&sim, search, Value::Null).0.get("data").is_none());
+}

@@ -164,7 +164,7 @@ fn tokens_then_customers_vault_the_card() {
 
     let tok = t["id"].as_str().unwrap_or_default();
     let cus_body =
-        json!({"card": tok, "description": "Order 1", "metadata": {"session_id": "S"}}).to_string();
+        json!({"email": "jane@example.com", "card": tok, "description": "Order 1", "metadata": {"session_id": "S"}}).to_string();
     let (status, c, info) = post(&sim, "/customers", Some("mvn-S-1-cus"), &cus_body);
     assert_eq!(status, 200, "{c}");
     assert!(c["id"].as_str().is_some_and(|id| id.starts_with("cus_")));
@@ -201,7 +201,7 @@ fn tokens_then_customers_vault_the_card() {
         None,
         &tok_body.replace("4242424242424242", "4000000000000069"),
     );
-    let body = json!({"card": t["id"]}).to_string();
+    let body = json!({"email": "jane@example.com", "card": t["id"]}).to_string();
     let (status, e, info) = post(&sim, "/customers", None, &body);
     assert_eq!(
         (status, e["error"]["code"].as_str()),
@@ -269,4 +269,105 @@ fn missing_fields_are_400_invalid_request() {
         &charge_body("4242424242424242", true),
     );
     assert_eq!(status, 200);
+}
+
+#[test]
+fn customers_require_an_email() {
+    let sim = Sim::new();
+    let (status, e, _) = post(&sim, "/customers", None, r#"{"description":"x"}"#);
+    assert_eq!(status, 400);
+    assert_eq!(e["error"]["type"], "invalid_request");
+    assert!(e["error"]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("email")));
+    let (status, _, _) = post(&sim, "/customers", None, r#"{"email":"a@b.c"}"#);
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn unknown_fields_are_400_invalid_request() {
+    let sim = Sim::new();
+    let mut body: Value =
+        serde_json::from_str(&charge_body("4242424242424242", true)).unwrap_or_default();
+    body["card"]["postalCode"] = "94107".into();
+    let (status, e, _) = post(&sim, "/charges", None, &body.to_string());
+    assert_eq!(
+        (status, e["error"]["type"].as_str()),
+        (400, Some("invalid_request"))
+    );
+    assert!(e["error"]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("card.postalCode")));
+    let mut body: Value =
+        serde_json::from_str(&charge_body("4242424242424242", true)).unwrap_or_default();
+    body["sessionId"] = "S".into();
+    assert_eq!(post(&sim, "/charges", None, &body.to_string()).0, 400);
+    let (status, _, _) = post(&sim, "/customers", None, r#"{"email":"a@b.c","name":"x"}"#);
+    assert_eq!(status, 400);
+    assert_eq!(sim.ledger_report()["ledger"], json!([]));
+}
+
+#[test]
+fn the_same_key_with_another_body_is_rejected_with_shift4s_message() {
+    let sim = Sim::new();
+    let body = charge_body("4242424242424242", true);
+    assert_eq!(post(&sim, "/charges", Some("k1"), &body).0, 200);
+    let other = body.replace("1234", "1235");
+    let (status, e, _) = post(&sim, "/charges", Some("k1"), &other);
+    assert_eq!(status, 400);
+    assert_eq!(
+        e["error"]["message"],
+        "Idempotent key used for request with different parameters."
+    );
+    assert_eq!(
+        sim.ledger_report()["ledger"].as_array().map(Vec::len),
+        Some(1)
+    );
+}
+
+fn get(sim: &Sim, target: &str) -> (u16, Value, CallInfo) {
+    let req = Request::new(
+        "GET",
+        &format!("/shift4{target}"),
+        &[(
+            "Authorization",
+            "Basic c2tfdGVzdF9tYXZlbl9zaW1fc2hpZnQ0Og==",
+        )],
+        "",
+    );
+    let path = target.split('?').next().unwrap_or("");
+    let h = handle(sim, &req, path);
+    (
+        h.response.status,
+        h.response.json_body().unwrap_or(Value::Null),
+        h.info,
+    )
+}
+
+#[test]
+fn charges_list_with_created_filter_and_limit() {
+    let sim = Sim::new();
+    for number in ["4242424242424242", "4000000000000002", "5555555555554444"] {
+        post(&sim, "/charges", None, &charge_body(number, true));
+    }
+    let since = unix_now() - 60;
+    let (status, v, info) = get(
+        &sim,
+        &format!("/charges?limit=2&created%5Bgte%5D={since}&includeTotalCount=true"),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(info.operation, "charges");
+    assert_eq!(v["hasMore"], true);
+    assert_eq!(v["totalCount"], 3);
+    let list = v["list"].as_array().cloned().unwrap_or_default();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["card"]["last4"], "4444", "newest first");
+    assert_eq!(list[1]["status"], "failed");
+    assert_eq!(list[0]["metadata"]["session_id"], "S");
+    let (_, v, _) = get(&sim, &format!("/charges?created[gt]={}", unix_now() + 10));
+    assert_eq!(
+        (v["list"].as_array().map(Vec::len), v["hasMore"].as_bool()),
+        (Some(0), Some(false))
+    );
+    assert_eq!(get(&sim, "/charges?since=1").0, 400);
 }

@@ -332,3 +332,192 @@ fn unknown_route_is_404() {
     assert_eq!(status, 404);
     assert_eq!(body["error"]["type"], "invalid_request_error");
 }
+
+#[test]
+fn unknown_nested_params_and_metadata_limits_are_400() {
+    let sim = Sim::new();
+    for extra in [
+        "&billing_details[address][zip]=94107",
+        "&billing_details[nickname]=J",
+        "&metadata[a][b]=c",
+        "&card[postal_code]=94107",
+    ] {
+        let (status, body, _) = call(
+            &sim,
+            "/v1/payment_methods",
+            None,
+            &format!("{PM_BODY}{extra}"),
+        );
+        assert_eq!(status, 400, "{extra}");
+        assert_eq!(body["error"]["type"], "invalid_request_error");
+        assert_eq!(body["error"]["code"], "parameter_unknown", "{extra}");
+    }
+    let pm = payment_method(&sim, "4242424242424242", "k-pm");
+    let long_key = format!(
+        "{}&metadata[{}]=x",
+        intent_body(&pm, "automatic"),
+        "k".repeat(41)
+    );
+    let long_value = format!(
+        "{}&metadata[note]={}",
+        intent_body(&pm, "automatic"),
+        "v".repeat(501)
+    );
+    let many: String = (0..50).map(|i| format!("&metadata[k{i}]=v")).collect();
+    let too_many = format!("{}{many}", intent_body(&pm, "automatic"));
+    for body in [long_key, long_value, too_many] {
+        let (status, e, _) = call(&sim, "/v1/payment_intents", None, &body);
+        assert_eq!(
+            (status, e["error"]["type"].as_str()),
+            (400, Some("invalid_request_error"))
+        );
+    }
+    // 40-character keys, 500-character values and 50 keys are fine (session_id is one).
+    let many: String = (0..49).map(|i| format!("&metadata[k{i}]=v")).collect();
+    let body = format!(
+        "{}&metadata[{}]={}{many}",
+        intent_body(&pm, "automatic"),
+        "k".repeat(40),
+        "v".repeat(500)
+    );
+    let body = body.replace("&metadata[k48]=v", "");
+    let (status, e, _) = call(&sim, "/v1/payment_intents", None, &body);
+    assert_eq!(status, 200, "{e}");
+}
+
+#[test]
+fn three_decimal_amounts_end_in_zero_and_currencies_must_exist() {
+    let sim = Sim::new();
+    let pm = payment_method(&sim, "4242424242424242", "k-pm");
+    let kwd = intent_body(&pm, "automatic").replace("currency=usd", "currency=kwd");
+    let (status, e, _) = call(&sim, "/v1/payment_intents", None, &kwd);
+    assert_eq!(
+        (status, e["error"]["param"].as_str()),
+        (400, Some("amount")),
+        "1234 kwd"
+    );
+    let ok = kwd.replace("amount=1234", "amount=1230");
+    let (status, pi, _) = call(&sim, "/v1/payment_intents", None, &ok);
+    assert_eq!((status, pi["currency"].as_str()), (200, Some("kwd")));
+    let zzz = intent_body(&pm, "automatic").replace("currency=usd", "currency=zzz");
+    assert_eq!(call(&sim, "/v1/payment_intents", None, &zzz).0, 400);
+    let ledger = sim.ledger_report()["ledger"].clone();
+    assert_eq!(
+        (ledger[0]["amount"].as_u64(), ledger[0]["currency"].as_str()),
+        (Some(1230), Some("kwd"))
+    );
+}
+
+#[test]
+fn a_stored_500_is_not_a_mismatch_and_other_params_are_idempotency_error() {
+    // The router stores an `error500` after processing; here: a body change under the same key
+    // is an `idempotency_error` that is not stored, so the first answer still replays.
+    let sim = Sim::new();
+    let pm = payment_method(&sim, "4242424242424242", "k-pm");
+    let body = intent_body(&pm, "automatic");
+    let (s1, first, _) = call(&sim, "/v1/payment_intents", Some("k"), &body);
+    let (s2, e, _) = call(
+        &sim,
+        "/v1/payment_intents",
+        Some("k"),
+        &body.replace("Order+1", "Order+2"),
+    );
+    let (s3, again, info) = call(&sim, "/v1/payment_intents", Some("k"), &body);
+    assert_eq!((s1, s2, s3), (200, 400, 200));
+    assert_eq!(e["error"]["type"], "idempotency_error");
+    assert_eq!(first, again);
+    assert!(info.replayed);
+    // Another secret key is refused outright (keys are stored per Authorization header).
+    let (status, _, _) = call_as(
+        &sim,
+        "Bearer sk_test_other",
+        "/v1/payment_intents",
+        Some("k"),
+        &body,
+    );
+    assert_eq!(status, 401);
+}
+
+fn get(sim: &Sim, target: &str) -> (u16, Value, CallInfo) {
+    let req = Request::new(
+        "GET",
+        &format!("/stripe{target}"),
+        &[("Authorization", "Bearer sk_test_maven_sim")],
+        "",
+    );
+    let path = target.split('?').next().unwrap_or("");
+    let h = handle(sim, &req, path);
+    (
+        h.response.status,
+        h.response.json_body().unwrap_or(Value::Null),
+        h.info,
+    )
+}
+
+#[test]
+fn search_and_retrieve_find_intents_and_customers_by_metadata() {
+    let sim = Sim::new();
+    let pm = payment_method(&sim, "4242424242424242", "k-pm");
+    let body = format!("{}&metadata[attempt]=1", intent_body(&pm, "automatic"));
+    let (_, pi, _) = call(&sim, "/v1/payment_intents", None, &body);
+    let declined = payment_method(&sim, "4000000000000002", "k-pm2");
+    let body = format!(
+        "{}&metadata[attempt]=2",
+        intent_body(&declined, "automatic")
+    );
+    call(&sim, "/v1/payment_intents", None, &body);
+
+    let q =
+        "metadata%5B%27session_id%27%5D%3A%27S%27%20AND%20metadata%5B%27attempt%27%5D%3A%271%27";
+    let (status, v, info) = get(&sim, &format!("/v1/payment_intents/search?query={q}"));
+    assert_eq!(status, 200);
+    assert_eq!(info.operation, "payment_intents/search");
+    assert_eq!(v["object"], "search_result");
+    assert_eq!(
+        (v["has_more"].as_bool(), v["next_page"].is_null()),
+        (Some(false), true)
+    );
+    let data = v["data"].as_array().cloned().unwrap_or_default();
+    assert_eq!(data.len(), 1);
+    assert_eq!(
+        (data[0]["id"].clone(), data[0]["status"].as_str()),
+        (pi["id"].clone(), Some("succeeded"))
+    );
+
+    let (_, v, _) = get(
+        &sim,
+        "/v1/payment_intents/search?query=metadata['session_id']:'S'",
+    );
+    let statuses: Vec<&str> = v["data"]
+        .as_array()
+        .map(|d| d.iter().filter_map(|p| p["status"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        statuses,
+        ["requires_payment_method", "succeeded"],
+        "declines are searchable too, newest first"
+    );
+    assert_eq!(
+        get(&sim, "/v1/payment_intents/search?query=amount>100").0,
+        400
+    );
+
+    let id = pi["id"].as_str().unwrap_or("");
+    let (status, found, info) = get(&sim, &format!("/v1/payment_intents/{id}"));
+    assert_eq!((status, found["amount"].as_u64()), (200, Some(1234)));
+    assert_eq!(info.operation, "payment_intents/retrieve");
+    assert_eq!(get(&sim, "/v1/payment_intents/pi_nope").0, 404);
+
+    call(
+        &sim,
+        "/v1/customers",
+        None,
+        "description=x&metadata[session_id]=S2",
+    );
+    let (_, v, _) = get(
+        &sim,
+        "/v1/customers/search?query=metadata%5B%22session_id%22%5D%3A%22S2%22",
+    );
+    assert_eq!(v["data"][0]["object"], "customer");
+    assert_eq!(v["url"], "/v1/customers/search");
+}

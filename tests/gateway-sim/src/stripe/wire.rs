@@ -121,17 +121,71 @@ impl Form {
         Value::Object(m)
     }
 
-    /// First key that is neither listed nor under a listed `prefix[`.
-    pub fn unknown(&self, exact: &[&str], prefixes: &[&str]) -> Option<String> {
+    /// First key that is neither listed nor a `metadata[key]` entry (one level, no nested
+    /// brackets: `metadata[a][b]` is unknown), as Stripe's "Received unknown parameter".
+    pub fn unknown(&self, exact: &[&str]) -> Option<String> {
         self.0
             .iter()
             .map(|(k, _)| k)
-            .find(|k| {
-                !exact.contains(&k.as_str())
-                    && !prefixes
-                        .iter()
-                        .any(|p| k.strip_prefix(p).is_some_and(|r| r.starts_with('[')))
-            })
+            .find(|k| !exact.contains(&k.as_str()) && metadata_key(k).is_none())
             .cloned()
     }
+
+    /// Stripe's metadata limits (docs.stripe.com/api/metadata): at most 50 keys, keys up to 40
+    /// characters, values up to 500.
+    pub fn metadata_error(&self) -> Option<Response> {
+        let entries: Vec<(&str, &str)> = self
+            .0
+            .iter()
+            .filter_map(|(k, v)| metadata_key(k).map(|key| (key, v.as_str())))
+            .collect();
+        if entries.len() > 50 {
+            return Some(invalid(
+                "parameter_invalid_string",
+                "metadata",
+                "Invalid metadata: metadata can have up to 50 keys.",
+            ));
+        }
+        for (key, value) in entries {
+            let param = format!("metadata[{key}]");
+            if key.is_empty() || key.chars().count() > 40 {
+                let msg = "Invalid metadata: metadata keys must be 1 to 40 characters.";
+                return Some(invalid("parameter_invalid_string", &param, msg));
+            }
+            if value.chars().count() > 500 {
+                let msg = "Invalid metadata: metadata values can have up to 500 characters.";
+                return Some(invalid("parameter_invalid_string", &param, msg));
+            }
+        }
+        None
+    }
+}
+
+/// `metadata[key]` → `key` (no nested brackets inside).
+fn metadata_key(k: &str) -> Option<&str> {
+    let inner = k.strip_prefix("metadata[")?.strip_suffix(']')?;
+    (!inner.contains('[') && !inner.contains(']')).then_some(inner)
+}
+
+/// `billing_details[…]` parameters of `POST /v1/payment_methods` (spec3
+/// `billing_details_inner_params`, `billing_details_address`).
+pub const BILLING_DETAILS: &[&str] = &[
+    "billing_details[name]",
+    "billing_details[email]",
+    "billing_details[phone]",
+    "billing_details[address][city]",
+    "billing_details[address][country]",
+    "billing_details[address][line1]",
+    "billing_details[address][line2]",
+    "billing_details[address][postal_code]",
+    "billing_details[address][state]",
+];
+
+/// The unknown-parameter answer.
+pub fn unknown_param(k: &str) -> Response {
+    invalid(
+        "parameter_unknown",
+        k,
+        &format!("Received unknown parameter: {k}"),
+    )
 }
