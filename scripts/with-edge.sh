@@ -11,7 +11,9 @@ edge_port=$(free_port); sim_port=$(free_port)
 write_vars "$work/dev.vars"
 start_sim "$sim_port" "$work/sim.log"
 # Webhook retries after 1 s, 3 s, 12 s… instead of 10 s, 30 s, 2 min… (tests wait for them).
-start_edge "$edge_port" "$work/dev.vars" "$work/state" "$work/edge.log" --var WEBHOOK_RETRY_BASE_SECS:1
+# A "not found" lookup is believed 3 s (not 60 s) after an attempt's last possible send.
+start_edge "$edge_port" "$work/dev.vars" "$work/state" "$work/edge.log" --var WEBHOOK_RETRY_BASE_SECS:1 \
+  --var LOOKUP_QUIET_MS:3000 --var OUTBOX_RETRY_MS:500
 node scripts/seed.mjs "http://127.0.0.1:$edge_port" "$work/dev.vars" "http://127.0.0.1:$sim_port" "$work" > /dev/null
 export MAVEN_BASE_URL="http://127.0.0.1:$edge_port"
 export MAVEN_SIM_URL="http://127.0.0.1:$sim_port"

@@ -398,12 +398,24 @@ impl ChargeState {
                 card_brand,
                 card_last4,
             } => {
+                // A lookup may not say which card: the attempt's holder saw it.
+                let known = |v: &str| !v.is_empty() && v != "unknown";
+                let brand = card_brand.as_str();
                 let result = ChargeResult {
                     status: *status,
                     transaction_id: transaction_id.clone(),
                     token: vault_token.clone(),
-                    card_brand: card_brand.as_str().into(),
-                    card_last4: card_last4.clone(),
+                    card_brand: if known(brand) {
+                        brand
+                    } else {
+                        &open.card_brand
+                    }
+                    .into(),
+                    card_last4: if known(card_last4) {
+                        card_last4.clone()
+                    } else {
+                        open.card_last4.clone()
+                    },
                 };
                 self.open = None;
                 self.finalize(
@@ -449,13 +461,16 @@ impl ChargeState {
         }
     }
 
-    /// Applies a lookup of the open attempt made under `token`.
+    /// Applies a lookup of the open attempt made under `token`. `resend_safe`: the gateway
+    /// dedups a resend of the same attempt (`GatewayKind::resend_is_safe`), so a holder whose
+    /// lookup found nothing may send it again at once instead of waiting out the quiet period.
     pub fn lookup_result(
         &mut self,
         token: &str,
         result: &LookupResult,
         now_ms: u64,
         timing: &Timing,
+        resend_safe: bool,
         ids: &mut impl FnMut() -> String,
     ) -> LookupVerdict {
         match result {
@@ -475,6 +490,10 @@ impl ChargeState {
                     // Nothing was charged: the attempt closes, not counted as a decline.
                     self.open = None;
                     return LookupVerdict::NotCharged;
+                }
+                if not_found && resend_safe {
+                    // The holder keeps its claim and sends the same attempt again.
+                    return LookupVerdict::Resend;
                 }
                 open.holder = None;
                 open.lookups += 1;
@@ -572,6 +591,8 @@ pub enum LookupVerdict {
     /// The gateway has no transaction and none can still land: the attempt is closed unpaid,
     /// and the holder may start a fresh attempt.
     NotCharged,
+    /// Not found yet, and the gateway dedups a resend: the holder sends the same attempt again.
+    Resend,
 }
 
 /// Keyed hash of everything an attempt sends to the gateway about the card (number, expiry,

@@ -197,13 +197,24 @@ impl SessionState {
         let attempt = attempt_ref(&order.session, claim.attempt);
         if claim.lookup_first {
             let found = gateway_http::lookup(&config, &attempt, claim.deadline_ms).await;
-            let verdict =
-                self.with(|s| s.lookup_result(&claim.token, &found, now_ms(), timing, &mut new_id));
-            self.save().await?;
-            return Ok(match verdict {
-                LookupVerdict::Settled(f) => Some(f),
-                LookupVerdict::NotCharged => None,
+            let resend_safe = order.session.gateway.resend_is_safe();
+            let verdict = self.with(|s| {
+                s.lookup_result(
+                    &claim.token,
+                    &found,
+                    now_ms(),
+                    timing,
+                    resend_safe,
+                    &mut new_id,
+                )
             });
+            self.save().await?;
+            match verdict {
+                LookupVerdict::Settled(f) => return Ok(Some(f)),
+                LookupVerdict::NotCharged => return Ok(None),
+                // Same attempt, same keys or invoice number: the gateway dedups it.
+                LookupVerdict::Resend => {}
+            }
         }
         self.with(|s| s.mark_sent(&claim.token));
         let request = PaymentRequest {
@@ -255,8 +266,9 @@ impl SessionState {
             Err(e) => maven_core::gateway::LookupResult::Unknown(e.to_string()),
         };
         self.running.borrow_mut().remove(&claim.token);
-        let verdict =
-            self.with(|s| s.lookup_result(&claim.token, &found, now_ms(), &timing, &mut new_id));
+        // The alarm has no card: it never resends, it only looks up.
+        let verdict = self
+            .with(|s| s.lookup_result(&claim.token, &found, now_ms(), &timing, false, &mut new_id));
         worker::console_log!(
             "session {} attempt {}: lookup {:?} → {:?}",
             session.id,

@@ -151,6 +151,7 @@ fn an_unknown_outcome_is_looked_up_before_anything_is_sent_again() {
         &LookupResult::Found(approved()),
         7_000,
         &T,
+        false,
         &mut ids(),
     );
     assert!(matches!(v, LookupVerdict::Settled(Finished::Approved(_))));
@@ -226,6 +227,7 @@ fn a_vanished_holder_is_recovered_by_lookup_after_the_quiet_period() {
         &LookupResult::NotFound,
         16_000,
         &T,
+        false,
         &mut ids(),
     );
     let LookupVerdict::Settled(Finished::Pending { retry_after_secs }) = v else {
@@ -246,6 +248,7 @@ fn a_vanished_holder_is_recovered_by_lookup_after_the_quiet_period() {
         &LookupResult::NotFound,
         41_000,
         &T,
+        false,
         &mut ids(),
     );
     assert_eq!(v, LookupVerdict::NotCharged);
@@ -270,6 +273,7 @@ fn a_late_approval_from_the_previous_holder_wins_once() {
         &LookupResult::Found(approved()),
         16_100,
         &T,
+        false,
         &mut ids(),
     );
     assert!(matches!(v, LookupVerdict::Settled(Finished::Approved(_))));
@@ -336,6 +340,7 @@ fn the_alarm_looks_up_an_abandoned_attempt_and_the_outbox_backs_off() {
         &LookupResult::Unknown("503".into()),
         T.lease_ms(),
         &T,
+        false,
         &mut ids(),
     );
     assert!(matches!(
@@ -350,6 +355,7 @@ fn the_alarm_looks_up_an_abandoned_attempt_and_the_outbox_backs_off() {
         &LookupResult::Found(approved()),
         next,
         &T,
+        false,
         &mut ids(),
     );
     assert_eq!(s.next_wake_ms(), Some(next));
@@ -373,6 +379,7 @@ fn a_claim_that_never_sent_is_closed_by_a_not_found_at_once() {
         &LookupResult::NotFound,
         T.lease_ms(),
         &T,
+        false,
         &mut ids(),
     );
     assert!(matches!(
@@ -380,4 +387,56 @@ fn a_claim_that_never_sent_is_closed_by_a_not_found_at_once() {
         LookupVerdict::Settled(Finished::Pending { .. })
     ));
     let _ = c;
+}
+
+#[test]
+fn where_the_gateway_dedups_a_resend_the_holder_sends_the_same_attempt_again() {
+    let mut s = state();
+    let c = s.claim(0, &card("fp"), &T, nobody).unwrap();
+    s.mark_sent(&c.token);
+    s.commit(&c.token, &unknown(), 1_000, &T, &mut ids());
+    let again = s.claim(2_000, &card("fp"), &T, nobody).unwrap();
+    let v = s.lookup_result(
+        &again.token,
+        &LookupResult::NotFound,
+        2_100,
+        &T,
+        true,
+        &mut ids(),
+    );
+    assert_eq!(v, LookupVerdict::Resend);
+    // Same attempt, same keys: the approval of the resend is committed under that claim.
+    let f = s.commit(&again.token, &approved(), 2_500, &T, &mut ids());
+    assert!(matches!(f, Finished::Approved(_)));
+}
+
+#[test]
+fn a_lookup_that_does_not_name_the_card_keeps_the_holders_brand_and_last4() {
+    let mut s = state();
+    let c = s.claim(0, &card("fp"), &T, nobody).unwrap();
+    s.mark_sent(&c.token);
+    s.commit(&c.token, &unknown(), 1, &T, &mut ids());
+    let again = s.claim(2, &card("fp"), &T, nobody).unwrap();
+    let bare = Outcome::Approved {
+        status: ApprovedStatus::Succeeded,
+        transaction_id: "pi_9".into(),
+        token: None,
+        card_brand: Brand::Unknown,
+        card_last4: String::new(),
+    };
+    let v = s.lookup_result(
+        &again.token,
+        &LookupResult::Found(bare),
+        3,
+        &T,
+        false,
+        &mut ids(),
+    );
+    let LookupVerdict::Settled(Finished::Approved(r)) = v else {
+        panic!("{v:?}")
+    };
+    assert_eq!(
+        (r.card_brand.as_str(), r.card_last4.as_str()),
+        ("visa", "4242")
+    );
 }

@@ -51,6 +51,15 @@ impl GatewayKind {
         GatewayKind::Shift4,
     ];
 
+    /// Whether the same attempt may be sent again while its outcome is unknown: Stripe and
+    /// Shift4 replay an `Idempotency-Key`, and Authorize.net answers a resubmission of the same
+    /// fields inside `duplicateWindow` as a duplicate (which we then look up). Braintree has
+    /// neither: a resend could charge twice, so it waits until a lookup can be believed
+    /// (docs/money-safety.md).
+    pub fn resend_is_safe(self) -> bool {
+        !matches!(self, GatewayKind::Braintree)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             GatewayKind::Stripe => "stripe",
