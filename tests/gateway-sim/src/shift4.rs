@@ -39,6 +39,8 @@ pub struct Store {
     /// Every charge made (failed ones too, `status: "failed"`), oldest first: what
     /// `GET /charges` lists.
     charges: Vec<Value>,
+    /// Customers as answered, oldest first: what `GET /customers` lists.
+    customer_objects: Vec<Value>,
 }
 
 /// Known JSON fields per request body, from shift4-java's request classes
@@ -181,6 +183,10 @@ pub fn handle(sim: &Sim, req: &Request, sub: &str) -> Handled {
     }
     if req.method == "GET" && sub.trim_end_matches('/') == "/charges" {
         let response = list_charges(sim, req, &mut info);
+        return Handled { response, info };
+    }
+    if req.method == "GET" && sub.trim_end_matches('/') == "/customers" {
+        let response = list_customers(sim, req, &mut info);
         return Handled { response, info };
     }
     let endpoint: fn(&Sim, &Map<String, Value>, &mut CallInfo) -> Response =
@@ -568,18 +574,69 @@ fn customers(sim: &Sim, body: &Map<String, Value>, info: &mut CallInfo) -> Respo
     }
     let default_card = cards.first().map(|(c, _)| c.clone());
     info.object_id = Some(id.clone());
-    lock(&sim.shift4)
-        .customers
-        .insert(id.clone(), Customer { cards });
-    Response::json(
-        200,
-        &json!({
-            "id": id, "created": unix_now(), "objectType": "customer", "deleted": false,
-            "email": body.get("email"), "description": body.get("description"),
-            "defaultCardId": default_card, "cards": cards_json,
-            "metadata": body.get("metadata").cloned().unwrap_or(json!({})),
-        }),
-    )
+    let customer = json!({
+        "id": id, "created": unix_now(), "objectType": "customer", "deleted": false,
+        "email": body.get("email"), "description": body.get("description"),
+        "defaultCardId": default_card, "cards": cards_json,
+        "metadata": body.get("metadata").cloned().unwrap_or(json!({})),
+    });
+    let mut store = lock(&sim.shift4);
+    store.customers.insert(id.clone(), Customer { cards });
+    store.customer_objects.push(customer.clone());
+    Response::json(200, &customer)
+}
+
+/// `GET /customers` (shift4-java `CustomerListRequest`: limit, email, deleted, created filter,
+/// cursors) → `{list, hasMore}`, newest first. Only `limit` and `email` are simulated; other
+/// known parameters are accepted and ignored, unknown ones are 400.
+fn list_customers(sim: &Sim, req: &Request, info: &mut CallInfo) -> Response {
+    let known = [
+        "limit",
+        "startingAfterId",
+        "endingBeforeId",
+        "includeTotalCount",
+        "deleted",
+        "email",
+        "created[gt]",
+        "created[gte]",
+        "created[lt]",
+        "created[lte]",
+    ];
+    let pairs = req.query_pairs();
+    if let Some((k, _)) = pairs.iter().find(|(k, _)| !known.contains(&k.as_str())) {
+        info.outcome = "invalid_request".into();
+        return invalid(&format!("Unknown parameter: {k}."));
+    }
+    let text = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let limit = match text("limit").map(str::parse::<usize>) {
+        None => 10,
+        Some(Ok(l)) if (1..=100).contains(&l) => l,
+        Some(_) => {
+            info.outcome = "invalid_request".into();
+            return invalid("Invalid parameter: limit must be between 1 and 100.");
+        }
+    };
+    let store = lock(&sim.shift4);
+    let matching: Vec<Value> = store
+        .customer_objects
+        .iter()
+        .rev()
+        .filter(|c| text("email").is_none_or(|e| c["email"].as_str() == Some(e)))
+        .cloned()
+        .collect();
+    let has_more = matching.len() > limit;
+    let page: Vec<Value> = matching.into_iter().take(limit).collect();
+    info.outcome = if page.is_empty() {
+        "not_found"
+    } else {
+        "found"
+    }
+    .into();
+    info.object_id = page
+        .first()
+        .and_then(|c| c["id"].as_str())
+        .map(str::to_string);
+    Response::json(200, &json!({"list": page, "hasMore": has_more}))
 }
 
 #[cfg(test)]

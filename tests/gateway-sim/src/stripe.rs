@@ -19,6 +19,8 @@ const GW: &str = "stripe";
 /// A PaymentMethod as kept here: facts about the card, never its number or CVC.
 struct PaymentMethod {
     card: CardFacts,
+    /// The object as answered at creation (`customer` is filled in when attached).
+    object: Value,
     /// Confirmed on a PaymentIntent; without a customer it cannot be used again.
     used: bool,
     customer: Option<String>,
@@ -124,6 +126,12 @@ fn lookup(sim: &Sim, req: &Request, sub: &str, info: &mut CallInfo) -> Response 
         "/v1/payment_intents/search" => "payment_intents",
         "/v1/customers/search" => "customers",
         _ => {
+            if let Some(cus) = path
+                .strip_prefix("/v1/customers/")
+                .and_then(|p| p.strip_suffix("/payment_methods"))
+            {
+                return customer_payment_methods(sim, req, cus, info);
+            }
             let Some(id) = path.strip_prefix("/v1/payment_intents/") else {
                 return not_found(info);
             };
@@ -213,6 +221,57 @@ fn lookup(sim: &Sim, req: &Request, sub: &str, info: &mut CallInfo) -> Response 
             "object": "search_result", "data": data, "has_more": has_more,
             "next_page": null, "url": format!("/v1/{list}/search"),
         }),
+    )
+}
+
+/// `GET /v1/customers/{customer}/payment_methods` (spec3 `GetCustomersCustomerPaymentMethods`:
+/// optional `type`, `limit`) → a `list` of the customer's attached PaymentMethods.
+fn customer_payment_methods(sim: &Sim, req: &Request, cus: &str, info: &mut CallInfo) -> Response {
+    let store = lock(&sim.stripe);
+    if !store.customers.contains(cus) {
+        info.outcome = "not_found".into();
+        let msg = format!("No such customer: '{cus}'");
+        return Response::json(
+            404,
+            &error(
+                "invalid_request_error",
+                Some("resource_missing"),
+                Some("customer"),
+                &msg,
+            ),
+        );
+    }
+    if let Some(t) = req.query_param("type") {
+        if t != "card" {
+            info.outcome = "invalid_request".into();
+            return invalid(
+                "parameter_invalid_string",
+                "type",
+                "Invalid type: only card is simulated.",
+            );
+        }
+    }
+    let data: Vec<Value> = store
+        .payment_methods
+        .iter()
+        .filter(|(_, pm)| pm.customer.as_deref() == Some(cus))
+        .map(|(_, pm)| {
+            let mut o = pm.object.clone();
+            o["customer"] = json!(cus);
+            o
+        })
+        .collect();
+    info.outcome = if data.is_empty() {
+        "not_found"
+    } else {
+        "found"
+    }
+    .into();
+    info.object_id = Some(cus.to_string());
+    Response::json(
+        200,
+        &json!({"object": "list", "data": data, "has_more": false,
+                "url": format!("/v1/customers/{cus}/payment_methods")}),
     )
 }
 
@@ -325,6 +384,7 @@ fn payment_methods(sim: &Sim, form: &Form, info: &mut CallInfo) -> Response {
     });
     let pm = PaymentMethod {
         card,
+        object: body.clone(),
         used: false,
         customer: None,
     };

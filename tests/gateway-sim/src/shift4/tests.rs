@@ -371,3 +371,24 @@ fn charges_list_with_created_filter_and_limit() {
     );
     assert_eq!(get(&sim, "/charges?since=1").0, 400);
 }
+
+#[test]
+fn customers_list_filters_by_email() {
+    let sim = Sim::new();
+    for email in ["s-1@customers.invalid", "s-2@customers.invalid"] {
+        let body = format!(r#"{{"email":"{email}","metadata":{{"session_id":"S"}}}}"#);
+        assert_eq!(post(&sim, "/customers", None, &body).0, 200);
+    }
+    let (status, v, info) = get(&sim, "/customers?email=s-2%40customers.invalid&limit=10");
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(info.outcome, "found");
+    let list = v["list"].as_array().cloned().unwrap_or_default();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["email"], "s-2@customers.invalid");
+    let (_, v, info) = get(&sim, "/customers?email=nobody%40customers.invalid");
+    assert_eq!(
+        (v["list"].as_array().map(Vec::len), info.outcome.as_str()),
+        (Some(0), "not_found")
+    );
+    assert_eq!(get(&sim, "/customers?name=x").0, 400);
+}

@@ -521,3 +521,26 @@ fn search_and_retrieve_find_intents_and_customers_by_metadata() {
     assert_eq!(v["data"][0]["object"], "customer");
     assert_eq!(v["url"], "/v1/customers/search");
 }
+
+#[test]
+fn a_customers_payment_methods_are_listed_after_vaulting() {
+    let sim = Sim::new();
+    let pm = payment_method(&sim, "4242424242424242", "k-pm");
+    let body = format!("payment_method={pm}&metadata[session_id]=S&metadata[attempt]=1");
+    let (_, cus, _) = call(&sim, "/v1/customers", Some("mvn-S-1-cus"), &body);
+    let id = cus["id"].as_str().unwrap_or_default().to_string();
+    let (status, v, info) = get(
+        &sim,
+        &format!("/v1/customers/{id}/payment_methods?type=card"),
+    );
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(info.outcome, "found");
+    assert_eq!(v["object"], "list");
+    let data = v["data"].as_array().cloned().unwrap_or_default();
+    assert_eq!(data.len(), 1);
+    assert_eq!(
+        (data[0]["id"].as_str(), data[0]["customer"].as_str()),
+        (Some(pm.as_str()), Some(id.as_str()))
+    );
+    assert_eq!(get(&sim, "/v1/customers/cus_nope/payment_methods").0, 404);
+}
