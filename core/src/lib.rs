@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod card;
 pub mod charge;
+pub mod charge_body;
 pub mod crypto;
 pub mod customization;
 pub mod error;

@@ -8,12 +8,11 @@ use crate::objects::ObjectStub;
 use crate::routes::sessions::live_session;
 use crate::session_do::ChargeOrder;
 use crate::store::Store;
-use maven_core::card::{validate_card, CardInput};
 use maven_core::charge::{card_fingerprint, Finished};
-use maven_core::error::{ApiError, FieldError};
+use maven_core::charge_body::parse_charge_body;
+use maven_core::error::ApiError;
 use maven_core::session::{ChargeResult, Session};
 use maven_core::time::year_month;
-use maven_core::validate::Fields;
 use serde_json::{json, Value};
 use worker::Response;
 
@@ -29,7 +28,7 @@ pub async fn submit(ctx: &mut Ctx, id: &str) -> ApiResult<Response> {
         .ok_or_else(|| ApiError::not_found("Session"))?;
     let body = ctx.json_body().await?;
     let fields = project.customization.merged(&session.overrides).fields;
-    let card = parse_card(&body, year_month(ctx.now), fields)?;
+    let card = parse_charge_body(&body, year_month(ctx.now), fields, session.gateway)?;
     if !project
         .gateways
         .get(session.environment)
@@ -90,54 +89,4 @@ fn success_body(session: &Session, r: &ChargeResult) -> Value {
         body["token"] = json!(token);
     }
     body
-}
-
-/// `{"card": {number, exp_month, exp_year, cvc, name?, postal_code?}}`, checked by the same
-/// code as the form.
-fn parse_card(
-    body: &Value,
-    today: maven_core::card::YearMonth,
-    fields: maven_core::customization::FormFields,
-) -> ApiResult<maven_core::card::ValidCard> {
-    let mut top = Fields::new(body, vec!["body".into()]);
-    let card_value = top.get("card");
-    if top.is_object() && card_value.is_none() {
-        top.push("card", "missing", "Field required");
-    }
-    let mut errors: Vec<FieldError> = top.finish();
-    let Some(card_value) = card_value else {
-        return Err(ApiError::validation(errors));
-    };
-    let mut f = Fields::new(card_value, vec!["body".into(), "card".into()]);
-    let number = f.string("number", true, false, 32);
-    let exp_month = f.int("exp_month", true, 1, 12);
-    let exp_year = f.int("exp_year", true, 0, 9999);
-    let cvc = f.string("cvc", true, false, 8);
-    let name = f.string("name", false, true, 200);
-    let postal_code = f.string("postal_code", false, true, 32);
-    errors.extend(f.finish());
-    let (Some(number), Some(exp_month), Some(exp_year), Some(cvc)) =
-        (number, exp_month, exp_year, cvc)
-    else {
-        return Err(ApiError::validation(errors));
-    };
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
-    }
-    let input = CardInput {
-        number: maven_core::Secret::new(number),
-        exp_month: exp_month as u32,
-        exp_year: exp_year as u32,
-        cvc: maven_core::Secret::new(cvc),
-        name,
-        postal_code,
-    };
-    validate_card(
-        &input,
-        today,
-        fields.cardholder_name,
-        fields.postal_code,
-        &["body".into(), "card".into()],
-    )
-    .map_err(ApiError::validation)
 }
