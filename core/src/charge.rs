@@ -10,6 +10,7 @@
 //! - `lookup_result` applies what the gateway said about an open attempt; "not found" is trusted
 //!   only after a quiet period past the last moment a request of the attempt could have been sent.
 
+use crate::error::ErrorCode;
 use crate::error::{ApiError, DeclineCode, FieldError};
 use crate::gateway::{ApprovedStatus, LookupResult, Outcome};
 use crate::session::{ChargeResult, Session, SessionStatus, MAX_ATTEMPTS};
@@ -132,11 +133,11 @@ impl Refusal {
         match self {
             Refusal::AlreadyCompleted => ApiError::Conflict {
                 detail: "This payment session is already completed.".into(),
-                code: "already_completed",
+                code: ErrorCode::AlreadyCompleted,
             },
             Refusal::InProgress => ApiError::Conflict {
                 detail: "A payment for this session is already in progress.".into(),
-                code: "in_progress",
+                code: ErrorCode::InProgress,
             },
             Refusal::TooManyAttempts => ApiError::TooManyAttempts,
             Refusal::OtherCard => other_card_error(),

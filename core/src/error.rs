@@ -79,6 +79,52 @@ impl DeclineCode {
     }
 }
 
+/// Every machine-readable `error_code` the API answers with besides the decline codes: one
+/// enum, so errors cross module and Durable Object boundaries typed, never as free strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    GatewayNotConfigured,
+    InvalidRequest,
+    AlreadyCompleted,
+    SlugTaken,
+    InvalidIdempotencyKey,
+    InvalidBody,
+    InProgress,
+    IdempotencyKeyReused,
+    IdempotencyInProgress,
+    CurrencyNotSupported,
+    AmountNotSupported,
+    SessionExpired,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    TooManyAttempts,
+    GatewayUnavailable,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::GatewayNotConfigured => "gateway_not_configured",
+            ErrorCode::InvalidRequest => "invalid_request",
+            ErrorCode::AlreadyCompleted => "already_completed",
+            ErrorCode::SlugTaken => "slug_taken",
+            ErrorCode::InvalidIdempotencyKey => "invalid_idempotency_key",
+            ErrorCode::InvalidBody => "invalid_body",
+            ErrorCode::InProgress => "in_progress",
+            ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
+            ErrorCode::IdempotencyInProgress => "idempotency_in_progress",
+            ErrorCode::CurrencyNotSupported => "currency_not_supported",
+            ErrorCode::AmountNotSupported => "amount_not_supported",
+            ErrorCode::SessionExpired => "session_expired",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::TooManyAttempts => "too_many_attempts",
+            ErrorCode::GatewayUnavailable => "gateway_unavailable",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {
     /// 422 with every problem listed.
@@ -86,7 +132,7 @@ pub enum ApiError {
     /// 400 with a machine code, e.g. `gateway_not_configured`.
     BadRequest {
         detail: String,
-        code: &'static str,
+        code: ErrorCode,
     },
     Unauthorized(String),
     Forbidden(String),
@@ -94,7 +140,7 @@ pub enum ApiError {
     MethodNotAllowed,
     Conflict {
         detail: String,
-        code: &'static str,
+        code: ErrorCode,
     },
     Gone(String),
     PayloadTooLarge,
@@ -143,21 +189,23 @@ impl ApiError {
         match self {
             ApiError::Validation(errors) => json!({ "detail": errors }),
             ApiError::BadRequest { detail, code } | ApiError::Conflict { detail, code } => {
-                json!({ "detail": detail, "error_code": code })
+                json!({ "detail": detail, "error_code": code.as_str() })
             }
             ApiError::Unauthorized(d)
             | ApiError::Forbidden(d)
             | ApiError::NotFound(d)
             | ApiError::Internal(d) => json!({ "detail": d }),
-            ApiError::Gone(d) => json!({ "detail": d, "error_code": "session_expired" }),
+            ApiError::Gone(d) => {
+                json!({ "detail": d, "error_code": ErrorCode::SessionExpired.as_str() })
+            }
             ApiError::MethodNotAllowed => json!({ "detail": "Method Not Allowed" }),
             ApiError::PayloadTooLarge => json!({
                 "detail": format!("Request body is larger than {} bytes", MAX_BODY_BYTES),
-                "error_code": "payload_too_large"
+                "error_code": ErrorCode::PayloadTooLarge.as_str()
             }),
             ApiError::UnsupportedMediaType => json!({
                 "detail": "Content-Type must be application/json",
-                "error_code": "unsupported_media_type"
+                "error_code": ErrorCode::UnsupportedMediaType.as_str()
             }),
             ApiError::Declined {
                 code,
@@ -169,11 +217,11 @@ impl ApiError {
             }),
             ApiError::TooManyAttempts => json!({
                 "detail": "Too many declined attempts; this payment session has failed.",
-                "error_code": "too_many_attempts",
+                "error_code": ErrorCode::TooManyAttempts.as_str(),
                 "attempts_left": 0
             }),
             ApiError::GatewayUnavailable(d) => {
-                json!({ "detail": d, "error_code": "gateway_unavailable" })
+                json!({ "detail": d, "error_code": ErrorCode::GatewayUnavailable.as_str() })
             }
         }
     }

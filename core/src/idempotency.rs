@@ -3,6 +3,7 @@
 //! later ones get the first reply replayed. Same key with another body is 409 too.
 
 use crate::error::ApiError;
+use crate::error::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 /// Replies are replayed for this long (SPEC §3), then the key is free again.
@@ -44,12 +45,12 @@ impl Begin {
             Begin::KeyReused => Some(ApiError::Conflict {
                 detail: "This Idempotency-Key was already used with a different request body."
                     .into(),
-                code: "idempotency_key_reused",
+                code: ErrorCode::IdempotencyKeyReused,
             }),
             Begin::InProgress => Some(ApiError::Conflict {
                 detail: "A request with this Idempotency-Key is still in progress; retry shortly."
                     .into(),
-                code: "idempotency_in_progress",
+                code: ErrorCode::IdempotencyInProgress,
             }),
             Begin::Fresh | Begin::Replay(_) => None,
         }

@@ -5,6 +5,7 @@
 
 use crate::store::Store;
 use maven_core::error::ApiError;
+use maven_core::error::ErrorCode;
 use serde::{Deserialize, Serialize};
 use worker::Env;
 
@@ -55,13 +56,13 @@ pub async fn set(ctx: &mut crate::http::Ctx) -> Result<worker::Response, ApiErro
     let body = ctx.json_body().await?;
     let rates: Rates = serde_json::from_value(body).map_err(|e| ApiError::BadRequest {
         detail: format!("Invalid fault rates: {e}"),
-        code: "invalid_request",
+        code: ErrorCode::InvalidRequest,
     })?;
     let valid = |r: f64| (0.0..=1.0).contains(&r);
     if !valid(rates.kv_put_fail_rate) || !valid(rates.queue_send_fail_rate) {
         return Err(ApiError::BadRequest {
             detail: "Rates are between 0 and 1.".into(),
-            code: "invalid_request",
+            code: ErrorCode::InvalidRequest,
         });
     }
     Store::from_env(&ctx.env)?.put(KEY, &rates, None).await?;

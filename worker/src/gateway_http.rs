@@ -4,6 +4,7 @@
 //! `send` also posts webhooks (`crate::webhooks`).
 
 use futures_util::future::{select, Either};
+use maven_core::error::ErrorCode;
 use maven_core::gateway::{
     AttemptRef, Flow, GatewayConfig, HttpCall, HttpReply, Lookup, LookupResult, LookupStep,
     Outcome, PaymentRequest, Step,
@@ -126,7 +127,7 @@ pub fn config(
         .get(&session.gateway)
         .ok_or_else(|| ApiError::BadRequest {
             detail: "This session's gateway is no longer configured.".into(),
-            code: "gateway_not_configured",
+            code: ErrorCode::GatewayNotConfigured,
         })?;
     let plain = crate::keys::seal_key(env)?.open(&stored.credentials_sealed)?;
     let credentials = serde_json::from_slice(&plain)

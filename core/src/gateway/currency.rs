@@ -8,6 +8,7 @@
 
 use super::{authorizenet, stripe, Credentials, GatewayKind, Mode};
 use crate::error::ApiError;
+use crate::error::ErrorCode;
 use crate::money;
 
 /// Why a gateway cannot take a session.
@@ -33,11 +34,11 @@ impl Refusal {
             }
             Refusal::CurrencyNotSupported(detail) => ApiError::BadRequest {
                 detail,
-                code: "currency_not_supported",
+                code: ErrorCode::CurrencyNotSupported,
             },
             Refusal::AmountNotSupported(detail) => ApiError::BadRequest {
                 detail,
-                code: "amount_not_supported",
+                code: ErrorCode::AmountNotSupported,
             },
         }
     }

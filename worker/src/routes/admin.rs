@@ -11,6 +11,7 @@ use crate::store::Store;
 use maven_core::auth::{new_key, sha256_hex, Environment};
 use maven_core::customization::Overrides;
 use maven_core::error::ApiError;
+use maven_core::error::ErrorCode;
 use maven_core::gateway::{Credentials, GatewayKind};
 use maven_core::model::{
     is_origin, is_slug, Account, ApiKeyRecord, EnvGateways, Project, StoredGateway,
@@ -139,7 +140,7 @@ async fn create_project(ctx: &mut Ctx, store: &Store, account_id: &str) -> ApiRe
     if store.project_id_by_slug(account_id, &slug).await?.is_some() {
         return Err(ApiError::Conflict {
             detail: format!("A project with slug '{slug}' already exists in this account."),
-            code: "slug_taken",
+            code: ErrorCode::SlugTaken,
         });
     }
     let project = Project {

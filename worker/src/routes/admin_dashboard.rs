@@ -8,6 +8,7 @@ use crate::routes::sessions::create_session;
 use crate::store::Store;
 use maven_core::auth::Environment;
 use maven_core::error::ApiError;
+use maven_core::error::ErrorCode;
 use maven_core::model::Project;
 use serde_json::{json, Value};
 use worker::Response;
@@ -48,7 +49,7 @@ pub async fn preview_session(ctx: &Ctx, store: &Store, p: Project) -> ApiResult<
                  one with PUT /v1/admin/projects/{}/gateways/test/{{gateway}}.",
                 p.slug, p.id
             ),
-            code: "gateway_not_configured",
+            code: ErrorCode::GatewayNotConfigured,
         })?;
     let caller = Caller {
         account_id: p.account_id.clone(),

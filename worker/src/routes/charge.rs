@@ -11,6 +11,7 @@ use crate::store::Store;
 use maven_core::charge::{card_fingerprint, Finished};
 use maven_core::charge_body::parse_charge_body;
 use maven_core::error::ApiError;
+use maven_core::error::ErrorCode;
 use maven_core::session::{ChargeResult, Session};
 use maven_core::time::year_month;
 use serde_json::{json, Value};
@@ -36,7 +37,7 @@ pub async fn submit(ctx: &mut Ctx, id: &str) -> ApiResult<Response> {
     {
         return Err(ApiError::BadRequest {
             detail: "This session's gateway is no longer configured.".into(),
-            code: "gateway_not_configured",
+            code: ErrorCode::GatewayNotConfigured,
         });
     }
     let fingerprint = card_fingerprint(&fingerprint_key(&ctx.env)?, &session.id, &card);
@@ -71,7 +72,7 @@ pub async fn submit(ctx: &mut Ctx, id: &str) -> ApiResult<Response> {
 fn already_completed(_: &ChargeResult) -> ApiError {
     ApiError::Conflict {
         detail: "This payment session is already completed.".into(),
-        code: "already_completed",
+        code: ErrorCode::AlreadyCompleted,
     }
 }
 

@@ -7,6 +7,7 @@ use crate::routes::sessions::create_session;
 use crate::store::Store;
 use maven_core::auth::Environment;
 use maven_core::error::ApiError;
+use maven_core::error::ErrorCode;
 use maven_core::model::Project;
 use serde_json::{json, Value};
 use worker::Response;
@@ -39,7 +40,7 @@ pub async fn create_session_for_demo(ctx: &mut Ctx) -> ApiResult<Response> {
     let Value::Object(map) = &mut body else {
         return Err(ApiError::BadRequest {
             detail: "The body must be a JSON object.".into(),
-            code: "invalid_body",
+            code: ErrorCode::InvalidBody,
         });
     };
     // The page may choose amount, gateway, mode, description; the project is fixed.

@@ -7,6 +7,7 @@ use crate::objects::ObjectStub;
 use crate::store::Store;
 use maven_core::auth::sha256_hex;
 use maven_core::error::ApiError;
+use maven_core::error::ErrorCode;
 use maven_core::gateway::{currency, Credentials, GatewayKind};
 use maven_core::idempotency::{Begin, StoredReply};
 use maven_core::model::{is_uuid, Project};
@@ -101,7 +102,7 @@ pub async fn create_session_with(
                 project.slug,
                 caller.environment.as_str()
             ),
-            code: "gateway_not_configured",
+            code: ErrorCode::GatewayNotConfigured,
         });
     };
     // A currency (or amount) the gateway cannot take is refused now, not at the first charge
@@ -131,7 +132,7 @@ fn idempotency_key(ctx: &Ctx) -> ApiResult<Option<String>> {
     if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| (0x21..0x7f).contains(&b)) {
         return Err(ApiError::BadRequest {
             detail: "Idempotency-Key must be 1 to 255 printable ASCII characters.".into(),
-            code: "invalid_idempotency_key",
+            code: ErrorCode::InvalidIdempotencyKey,
         });
     }
     Ok(Some(sha256_hex(key.as_bytes())))
