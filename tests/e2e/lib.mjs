@@ -1,5 +1,6 @@
 // Helpers for end-to-end tests against the local edge started by scripts/with-edge.sh.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
@@ -129,3 +130,98 @@ export const MONEY_OPS = {
 /** Approved, non-replayed money-moving calls in `calls`. */
 export const chargesRecorded = (calls) =>
   calls.filter((c) => MONEY_OPS[c.gateway]?.includes(c.operation) && !c.replayed && c.outcome === "approved");
+
+// ---- a private simulator, project and webhook receiver (for suites that inject faults) ----
+//
+// Suites run side by side under `make e2e`, and charge.test.mjs reads the shared simulator's
+// call log in per-gateway windows and sets faults per gateway: a suite that injects faults of
+// its own, or reads the ledger, uses a simulator of its own instead.
+
+/** Polls `fn` every 100 ms until it returns a truthy value; fails after `ms`. */
+export async function waitFor(what, fn, ms = 15_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/**
+ * A gateway simulator of its own on a free loopback port (built by scripts/with-edge.sh):
+ * `{url, close, calls(), ledger(), fault(spec)}` (WIRE.md, control API).
+ */
+export async function startPrivateSim() {
+  const bin = path.join(root, "target/release/maven-gateway-sim");
+  const child = spawn(bin, ["--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+  const close = () => {
+    if (child.exitCode === null) child.kill("SIGTERM");
+  };
+  let url;
+  try {
+    url = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("the simulator did not start within 15 s")), 15_000);
+      child.once("error", reject);
+      child.once("exit", (code) => reject(new Error(`the simulator exited (${code})`)));
+      child.stdout.once("data", (line) => {
+        clearTimeout(timer);
+        child.stdout.resume(); // drain: a full pipe would stall it
+        const m = /listening on (http:\/\/\S+)/.exec(String(line));
+        m ? resolve(m[1]) : reject(new Error(`unexpected simulator output: ${line}`));
+      });
+    });
+  } catch (e) {
+    close();
+    throw e;
+  }
+  const get = async (p) => {
+    const r = await http("GET", url + p);
+    if (r.status !== 200) throw new Error(`GET ${p} → ${r.status} ${r.text}`);
+    return r.json;
+  };
+  return {
+    url,
+    close,
+    calls: () => get("/_sim/calls"),
+    ledger: () => get("/_sim/ledger"),
+    async fault(spec) {
+      const r = await http("POST", `${url}/_sim/faults`, { body: spec });
+      if (r.status !== 200) throw new Error(`POST /_sim/faults → ${r.status} ${r.text}`);
+      return r.json;
+    },
+  };
+}
+
+/** A loopback webhook receiver: records every POST (answered 200). */
+export async function startReceiver() {
+  const hits = [];
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks).toString("utf8");
+      let json;
+      try {
+        json = JSON.parse(body);
+      } catch {
+        json = undefined;
+      }
+      hits.push({ method: req.method, url: req.url, headers: req.headers, body, json, at: Date.now() });
+      res.writeHead(200, { "content-type": "text/plain" }).end("ok");
+    });
+  });
+  await new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", resolve);
+  });
+  return {
+    url: `http://127.0.0.1:${server.address().port}/hooks/maven`,
+    hits,
+    of: (sessionId) => hits.filter((h) => h.json?.session_id === sessionId),
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
