@@ -127,10 +127,12 @@ impl SessionState {
         self.state.storage().put(KEY, &snapshot).await?;
         match snapshot.next_wake_ms() {
             Some(at) => {
-                let at = at.max(now_ms() + 1);
+                // An absolute time: `ScheduledTime::from(i64)` would read it as an offset.
+                let at = at.max(now_ms() + 1) as f64;
+                let when = worker::js_sys::Date::new(&worker::wasm_bindgen::JsValue::from_f64(at));
                 self.state
                     .storage()
-                    .set_alarm(worker::ScheduledTime::from(at as i64))
+                    .set_alarm(worker::ScheduledTime::new(when))
                     .await?
             }
             None => self.state.storage().delete_alarm().await?,
