@@ -214,11 +214,11 @@ enum Verdict {
 }
 
 fn intent_verdict(pi: &wire::PaymentIntent, want_minor: u64, want_currency: &str) -> Verdict {
-    let status = match pi.status.as_str() {
-        "succeeded" => ApprovedStatus::Succeeded,
-        "requires_capture" => ApprovedStatus::Authorized,
+    let status = match pi.status {
+        wire::IntentStatus::Succeeded => ApprovedStatus::Succeeded,
+        wire::IntentStatus::RequiresCapture => ApprovedStatus::Authorized,
         // A confirmed intent that fell back carries the decline in `last_payment_error`.
-        "requires_payment_method" => {
+        wire::IntentStatus::RequiresPaymentMethod => {
             let outcome = match &pi.last_payment_error {
                 Some(e) => common::declined(wire::decline_code(e), e.message.as_deref()),
                 None => common::declined(crate::error::DeclineCode::CardDeclined, None),
@@ -228,16 +228,20 @@ fn intent_verdict(pi: &wire::PaymentIntent, want_minor: u64, want_currency: &str
                 Step::Call(_) => Verdict::Unknown("unreachable".into()),
             };
         }
-        "canceled" => {
+        wire::IntentStatus::Canceled => {
             return Verdict::Done(Outcome::Rejected(format!(
                 "stripe payment intent {} was canceled",
                 pi.id
             )))
         }
-        other => {
+        other @ (wire::IntentStatus::RequiresConfirmation
+        | wire::IntentStatus::RequiresAction
+        | wire::IntentStatus::Processing
+        | wire::IntentStatus::Unknown) => {
             return Verdict::Unknown(format!(
-                "stripe left payment intent {} in status {other}",
-                pi.id
+                "stripe left payment intent {} in status {}",
+                pi.id,
+                other.as_str()
             ))
         }
     };
@@ -398,10 +402,10 @@ impl StripeLookup {
         };
         let mut intents = found.data;
         // Should two exist, money taken is the truth.
-        intents.sort_by_key(|pi| match pi.status.as_str() {
-            "succeeded" => 0,
-            "requires_capture" => 1,
-            "processing" => 2,
+        intents.sort_by_key(|pi| match pi.status {
+            wire::IntentStatus::Succeeded => 0,
+            wire::IntentStatus::RequiresCapture => 1,
+            wire::IntentStatus::Processing => 2,
             _ => 3,
         });
         let Some(pi) = intents.into_iter().next() else {

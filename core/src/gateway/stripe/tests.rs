@@ -249,6 +249,32 @@ fn processing_intent_is_an_unknown_outcome() {
 }
 
 #[test]
+fn unknown_intent_status_is_unavailable_never_an_approval() {
+    use super::transformers::{IntentStatus, PaymentIntent};
+    let body = pi("some_future_status");
+    let parsed: PaymentIntent = serde_json::from_str(&body).expect("an unknown status parses");
+    assert_eq!(parsed.status, IntentStatus::Unknown);
+
+    let (_, outcome) = drive(
+        &config(),
+        &charge("4242424242424242"),
+        vec![reply(200, PM), reply(200, &body)],
+    );
+    assert_eq!(
+        unavailable_reason(&outcome),
+        "stripe left payment intent pi_1 in status (undocumented)"
+    );
+
+    let search = format!(r#"{{"object":"search_result","has_more":false,"data":[{body}]}}"#);
+    let (_, r) = run_lookup(
+        &config(),
+        &attempt_ref(Mode::Charge),
+        vec![reply(200, &search)],
+    );
+    assert!(matches!(r, LookupResult::Unknown(_)), "{r:?}");
+}
+
+#[test]
 fn debug_of_flow_and_calls_hides_card_and_key() {
     let req = charge("4242424242424242");
     let mut flow = Flow::new(&config(), &req);

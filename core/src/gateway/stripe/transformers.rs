@@ -184,7 +184,7 @@ pub struct PaymentMethodCard {
 #[derive(Debug, Deserialize)]
 pub struct PaymentIntent {
     pub id: String,
-    pub status: String,
+    pub status: IntentStatus,
     /// Minor units as Stripe counts them.
     #[serde(default)]
     pub amount: Option<u64>,
@@ -205,6 +205,38 @@ impl PaymentIntent {
             .as_ref()
             .filter(|v| v.is_object())
             .and_then(|v| serde_json::from_value(v.clone()).ok())
+    }
+}
+
+/// `payment_intent.status`: the values the schema lists, and `Unknown` for any other (a status
+/// added later, or a typo), which no arm treats as money taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IntentStatus {
+    RequiresPaymentMethod,
+    RequiresConfirmation,
+    RequiresAction,
+    Processing,
+    RequiresCapture,
+    Canceled,
+    Succeeded,
+    #[serde(other)]
+    Unknown,
+}
+
+impl IntentStatus {
+    /// The wire value, for messages; an unknown value is not repeated (it came from the body).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IntentStatus::RequiresPaymentMethod => "requires_payment_method",
+            IntentStatus::RequiresConfirmation => "requires_confirmation",
+            IntentStatus::RequiresAction => "requires_action",
+            IntentStatus::Processing => "processing",
+            IntentStatus::RequiresCapture => "requires_capture",
+            IntentStatus::Canceled => "canceled",
+            IntentStatus::Succeeded => "succeeded",
+            IntentStatus::Unknown => "(undocumented)",
+        }
     }
 }
 
@@ -288,6 +320,26 @@ mod tests {
         let mut f = Form::default();
         f.push("billing_details[name]", "Zoë O'Neil & co=1");
         assert_eq!(f.0, "billing_details[name]=Zo%C3%AB+O%27Neil+%26+co%3D1");
+    }
+
+    #[test]
+    fn intent_status_names_are_the_wire_values() {
+        use IntentStatus::*;
+        for s in [
+            RequiresPaymentMethod,
+            RequiresConfirmation,
+            RequiresAction,
+            Processing,
+            RequiresCapture,
+            Canceled,
+            Succeeded,
+        ] {
+            let parsed: IntentStatus =
+                serde_json::from_str(&format!("\"{}\"", s.as_str())).unwrap();
+            assert_eq!(parsed, s);
+        }
+        let other: IntentStatus = serde_json::from_str(r#""requires_source""#).unwrap();
+        assert_eq!(other, Unknown);
     }
 
     #[test]
