@@ -180,7 +180,9 @@ impl Braintree {
             .filter(|n| n.order_id.as_deref().is_none_or(|o| o == want))
             .collect();
         // Should two exist, the approved one is the truth about the money.
-        nodes.sort_by_key(|n| !(wire::is_settling(&n.status) || n.status == "AUTHORIZED"));
+        nodes.sort_by_key(|n| {
+            !(n.status.is_settling() || n.status == wire::PaymentStatus::Authorized)
+        });
         match nodes.into_iter().next() {
             Some(node) => self.transaction(node, None),
             None => self.tokenize(),
@@ -276,15 +278,20 @@ fn tx_verdict(
             None => Verdict::Approved(status),
         }
     };
-    let verdict = match tx.status.as_str() {
-        s if wire::is_settling(s) => approved(ApprovedStatus::Succeeded),
-        "AUTHORIZED" => approved(ApprovedStatus::Authorized),
-        "PROCESSOR_DECLINED" | "SETTLEMENT_DECLINED" => done(common::declined(
+    use wire::PaymentStatus as S;
+    let verdict = match tx.status {
+        S::SubmittedForSettlement
+        | S::Settling
+        | S::Settled
+        | S::SettlementPending
+        | S::SettlementConfirmed => approved(ApprovedStatus::Succeeded),
+        S::Authorized => approved(ApprovedStatus::Authorized),
+        S::ProcessorDeclined | S::SettlementDeclined => done(common::declined(
             wire::decline_for_legacy(response.and_then(|p| p.legacy_code.as_deref())),
             message,
         )),
-        "FAILED" => done(common::declined(DeclineCode::ProcessingError, message)),
-        "GATEWAY_REJECTED" => match rejection {
+        S::Failed => done(common::declined(DeclineCode::ProcessingError, message)),
+        S::GatewayRejected => match rejection {
             Some("CVV") => done(common::declined(DeclineCode::IncorrectCvc, message)),
             // Braintree's own duplicate check: the earlier one's outcome is what counts,
             // and a `recovering` retry will look it up.
@@ -299,10 +306,13 @@ fn tx_verdict(
                 )),
             )),
         },
-        other => Verdict::Unknown(format!(
-            "braintree left transaction {} in status {other}",
-            tx.id
-        )),
+        other @ (S::AuthorizationExpired | S::Authorizing | S::Voided | S::Unknown) => {
+            Verdict::Unknown(format!(
+                "braintree left transaction {} in status {}",
+                tx.id,
+                other.as_str()
+            ))
+        }
     };
     (verdict, brand, last4)
 }
@@ -468,7 +478,9 @@ impl LookupAdapter for BraintreeLookup {
             .filter_map(|e| e.node)
             .filter(|n| n.order_id.as_deref() == Some(want.as_str()))
             .collect();
-        nodes.sort_by_key(|n| !(wire::is_settling(&n.status) || n.status == "AUTHORIZED"));
+        nodes.sort_by_key(|n| {
+            !(n.status.is_settling() || n.status == wire::PaymentStatus::Authorized)
+        });
         let Some(tx) = nodes.into_iter().next() else {
             return LookupStep::Done(LookupResult::NotFound);
         };

@@ -242,6 +242,57 @@ fn recovering_searches_first_and_never_charges_twice() {
 }
 
 #[test]
+fn unknown_transaction_status_is_unavailable_never_an_approval() {
+    let tx = transaction("SOME_FUTURE_STATUS", None);
+    let parsed: wire::Transaction = serde_json::from_value(tx.clone()).expect("it parses");
+    assert_eq!(parsed.status, wire::PaymentStatus::Unknown);
+
+    let (_, outcome) = drive(
+        &config(None),
+        &charge("5555555555554444"),
+        vec![tokenized(), charged("chargeCreditCard", tx.clone())],
+    );
+    assert_eq!(
+        unavailable_reason(&outcome),
+        "braintree left transaction dHJhbnNhY3Rpb25fMQ in status (undocumented)"
+    );
+
+    // Found by a recovering retry: reported as unknown, and nothing is charged again.
+    let mut req = charge("5555555555554444");
+    req.recovering = true;
+    let found = || ok(json!({"search": {"transactions": {"edges": [{"node": tx.clone()}]}}}));
+    let (calls, outcome) = drive(&config(None), &req, vec![found()]);
+    assert_eq!(calls.len(), 1, "no tokenize, no charge");
+    unavailable_reason(&outcome);
+
+    let (_, r) = run_lookup(&config(None), &attempt_ref(Mode::Charge), vec![found()]);
+    assert!(matches!(r, LookupResult::Unknown(_)), "{r:?}");
+}
+
+#[test]
+fn payment_status_names_are_the_wire_values() {
+    use wire::PaymentStatus::*;
+    for s in [
+        AuthorizationExpired,
+        Authorized,
+        Authorizing,
+        Failed,
+        GatewayRejected,
+        ProcessorDeclined,
+        Settled,
+        SettlementConfirmed,
+        SettlementDeclined,
+        SettlementPending,
+        Settling,
+        SubmittedForSettlement,
+        Voided,
+    ] {
+        let parsed: wire::PaymentStatus = serde_json::from_value(json!(s.as_str())).unwrap();
+        assert_eq!(parsed, s);
+    }
+}
+
+#[test]
 fn bad_keys_errors_500_and_malformed_are_unavailable() {
     let (_, outcome) = drive(
         &config(None),

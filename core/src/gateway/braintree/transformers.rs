@@ -264,13 +264,69 @@ pub struct Transaction {
     pub id: String,
     #[serde(default)]
     pub order_id: Option<String>,
-    pub status: String,
+    pub status: PaymentStatus,
     #[serde(default)]
     pub amount: Option<MonetaryAmount>,
     #[serde(default)]
     pub payment_method_snapshot: Option<Snapshot>,
     #[serde(default)]
     pub status_history: Option<Vec<StatusEvent>>,
+}
+
+/// `PaymentStatus`, the type of `Transaction.status`: the schema's values, and `Unknown` for any
+/// other (a value added later), which no arm treats as money taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PaymentStatus {
+    AuthorizationExpired,
+    Authorized,
+    Authorizing,
+    Failed,
+    GatewayRejected,
+    ProcessorDeclined,
+    Settled,
+    SettlementConfirmed,
+    SettlementDeclined,
+    SettlementPending,
+    Settling,
+    SubmittedForSettlement,
+    Voided,
+    #[serde(other)]
+    Unknown,
+}
+
+impl PaymentStatus {
+    /// The wire value, for messages; an unknown value is not repeated (it came from the body).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentStatus::AuthorizationExpired => "AUTHORIZATION_EXPIRED",
+            PaymentStatus::Authorized => "AUTHORIZED",
+            PaymentStatus::Authorizing => "AUTHORIZING",
+            PaymentStatus::Failed => "FAILED",
+            PaymentStatus::GatewayRejected => "GATEWAY_REJECTED",
+            PaymentStatus::ProcessorDeclined => "PROCESSOR_DECLINED",
+            PaymentStatus::Settled => "SETTLED",
+            PaymentStatus::SettlementConfirmed => "SETTLEMENT_CONFIRMED",
+            PaymentStatus::SettlementDeclined => "SETTLEMENT_DECLINED",
+            PaymentStatus::SettlementPending => "SETTLEMENT_PENDING",
+            PaymentStatus::Settling => "SETTLING",
+            PaymentStatus::SubmittedForSettlement => "SUBMITTED_FOR_SETTLEMENT",
+            PaymentStatus::Voided => "VOIDED",
+            PaymentStatus::Unknown => "(undocumented)",
+        }
+    }
+
+    /// The values that mean the money is captured or on its way.
+    pub fn is_settling(self) -> bool {
+        matches!(
+            self,
+            PaymentStatus::SubmittedForSettlement
+                | PaymentStatus::Settling
+                | PaymentStatus::Settled
+                | PaymentStatus::SettlementPending
+                | PaymentStatus::SettlementConfirmed
+        )
+    }
 }
 
 /// `MonetaryAmount` { value: `Amount` (decimal string), currencyCode: `CurrencyCodeAlpha` }.
@@ -410,16 +466,4 @@ pub fn decline_for_legacy(code: Option<&str>) -> DeclineCode {
         Some(3000..=3999) => DeclineCode::ProcessingError,
         _ => DeclineCode::CardDeclined,
     }
-}
-
-/// `PaymentStatus` values that mean the money is captured or on its way.
-pub fn is_settling(status: &str) -> bool {
-    matches!(
-        status,
-        "SUBMITTED_FOR_SETTLEMENT"
-            | "SETTLING"
-            | "SETTLED"
-            | "SETTLEMENT_PENDING"
-            | "SETTLEMENT_CONFIRMED"
-    )
 }
