@@ -158,8 +158,8 @@ enum Verdict {
 }
 
 fn charge_verdict(charge: &wire::Charge, want: u64, currency: &str, capture: bool) -> Verdict {
-    match charge.status.as_str() {
-        "successful" => {
+    match charge.status {
+        wire::ChargeStatus::Successful => {
             if let Some(detail) =
                 common::amount_mismatch(want, currency, charge.amount, charge.currency.as_deref())
             {
@@ -173,17 +173,20 @@ fn charge_verdict(charge: &wire::Charge, want: u64, currency: &str, capture: boo
                 None => ApprovedStatus::Authorized,
             })
         }
-        "failed" => match common::declined(
+        wire::ChargeStatus::Failed => match common::declined(
             wire::decline_code(charge.failure_code.as_deref().unwrap_or_default()),
             charge.failure_message.as_deref(),
         ) {
             Step::Done(o) => Verdict::Done(o),
             Step::Call(_) => Verdict::Unknown("unreachable".into()),
         },
-        other => Verdict::Unknown(format!(
-            "shift4 left charge {} in status {other}",
-            charge.id
-        )),
+        other @ (wire::ChargeStatus::Pending | wire::ChargeStatus::Unknown) => {
+            Verdict::Unknown(format!(
+                "shift4 left charge {} in status {}",
+                charge.id,
+                other.as_str()
+            ))
+        }
     }
 }
 
@@ -339,7 +342,7 @@ impl Shift4Lookup {
             .into_iter()
             .filter(|c| c.metadata.as_ref() == Some(&want))
             .collect();
-        ours.sort_by_key(|c| c.status != "successful");
+        ours.sort_by_key(|c| c.status != wire::ChargeStatus::Successful);
         if let Some(charge) = ours.into_iter().next() {
             let a = &self.attempt;
             return match charge_verdict(&charge, a.amount_cents, &a.currency, a.capture) {

@@ -263,16 +263,51 @@ fn charge_in_another_amount_or_currency_is_a_mismatch() {
     }
 }
 
+#[test]
+fn unknown_charge_status_is_unavailable_never_an_approval() {
+    use super::transformers::{Charge, ChargeStatus};
+    let mut r = charge_reply(true);
+    r.body = r.body.replace(
+        r#""status":"successful""#,
+        r#""status":"some_future_status""#,
+    );
+    let parsed: Charge = serde_json::from_str(&r.body).expect("an unknown status parses");
+    assert_eq!(parsed.status, ChargeStatus::Unknown);
+
+    let (_, outcome) = drive(&config(), &charge("378282246310005"), vec![r]);
+    assert_eq!(
+        unavailable_reason(&outcome),
+        "shift4 left charge char_1 in status (undocumented)"
+    );
+
+    let item = lookup::charge_item("char_1", SESSION, "1", "some_future_status");
+    let (_, r) = run_lookup(
+        &config(),
+        &attempt_ref(Mode::Charge),
+        vec![lookup::page(&[item], false)],
+    );
+    assert!(matches!(r, LookupResult::Unknown(_)), "{r:?}");
+}
+
+#[test]
+fn charge_status_names_are_the_wire_values() {
+    use super::transformers::ChargeStatus::{self, *};
+    for s in [Successful, Pending, Failed] {
+        let parsed: ChargeStatus = serde_json::from_str(&format!("\"{}\"", s.as_str())).unwrap();
+        assert_eq!(parsed, s);
+    }
+}
+
 mod lookup {
     use super::*;
 
-    fn charge_item(id: &str, session: &str, attempt: &str, status: &str) -> String {
+    pub(super) fn charge_item(id: &str, session: &str, attempt: &str, status: &str) -> String {
         format!(
             r#"{{"id":"{id}","created":1764400000,"amount":1234,"currency":"USD","status":"{status}","captured":true,"card":{{"id":"card_1","last4":"0005","brand":"American Express"}},"metadata":{{"session_id":"{session}","attempt":"{attempt}"}}}}"#
         )
     }
 
-    fn page(items: &[String], has_more: bool) -> HttpReply {
+    pub(super) fn page(items: &[String], has_more: bool) -> HttpReply {
         reply(
             200,
             &format!(r#"{{"list":[{}],"hasMore":{has_more}}}"#, items.join(",")),

@@ -84,8 +84,7 @@ pub struct Charge {
     /// Upper-case ISO code.
     #[serde(default)]
     pub currency: Option<String>,
-    /// `successful` | `pending` | `failed` (`enums/ChargeStatus`).
-    pub status: String,
+    pub status: ChargeStatus,
     #[serde(default)]
     pub captured: Option<bool>,
     #[serde(default)]
@@ -96,6 +95,30 @@ pub struct Charge {
     pub failure_message: Option<String>,
     #[serde(default)]
     pub metadata: Option<Metadata>,
+}
+
+/// `enums/ChargeStatus`: `successful` | `pending` | `failed`, and `Unknown` for any other value
+/// (the class's own `UNRECOGNIZED`), which no arm treats as money taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChargeStatus {
+    Successful,
+    Pending,
+    Failed,
+    #[serde(other)]
+    Unknown,
+}
+
+impl ChargeStatus {
+    /// The wire value, for messages; an unknown value is not repeated (it came from the body).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChargeStatus::Successful => "successful",
+            ChargeStatus::Pending => "pending",
+            ChargeStatus::Failed => "failed",
+            ChargeStatus::Unknown => "(undocumented)",
+        }
+    }
 }
 
 /// `response/Card.java` (also what `Token.java` carries: first6, last4, brand).
