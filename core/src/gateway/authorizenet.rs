@@ -197,7 +197,8 @@ impl AuthorizeNet {
         let trans_id = tr.trans_id.clone().filter(|id| !id.is_empty() && id != "0");
         let reason = tr.errors.first();
         let status = common::charge_status(&self.request);
-        match (tr.response_code.as_str(), reason) {
+        use wire::ResponseCode as Rc;
+        match (tr.response_code, reason) {
             // A duplicate is never an approval nor a decline (module header): look it up.
             (_, Some(e)) if e.error_code.trim() == "11" => common::unavailable(format!(
                 "authorize.net answered a duplicate (reason 11{}): the earlier transaction's \
@@ -207,7 +208,7 @@ impl AuthorizeNet {
                     .map(|id| format!(", transId {id}"))
                     .unwrap_or_default()
             )),
-            ("1", _) | ("4", _) => {
+            (Rc::Approved | Rc::HeldForReview, _) => {
                 let Some(id) = trans_id else {
                     return common::unavailable("authorize.net approved without a transId");
                 };
@@ -215,7 +216,7 @@ impl AuthorizeNet {
                     return Step::Done(common::mismatch(id, NAME, detail));
                 }
                 // 4 = held for review: funds are held, the merchant decides later.
-                let status = if tr.response_code == "4" {
+                let status = if tr.response_code == Rc::HeldForReview {
                     ApprovedStatus::Authorized
                 } else {
                     status
@@ -223,18 +224,23 @@ impl AuthorizeNet {
                 let (kind, number) = (tr.account_type.as_deref(), tr.account_number.as_deref());
                 self.approve(status, id, None, kind, number)
             }
-            (rc @ ("2" | "3"), Some(e)) => match wire::decline_for_reason(rc, &e.error_code) {
-                Some(code) => common::declined(code, Some(&e.error_text)),
-                // responseCode 3 = "Error": not processed, so nothing was charged.
-                None if rc == "3" => common::rejected(format!(
-                    "authorize.net did not process the transaction (reason {}: {})",
-                    e.error_code, e.error_text
-                )),
-                // responseCode 2 = "Declined", whatever the reason says.
-                None => common::declined(DeclineCode::CardDeclined, Some(&e.error_text)),
-            },
-            ("2", None) => common::declined(DeclineCode::CardDeclined, None),
-            (rc, _) => common::unavailable(format!("authorize.net answered responseCode {rc}")),
+            (rc @ (Rc::Declined | Rc::Error), Some(e)) => {
+                match wire::decline_for_reason(rc, &e.error_code) {
+                    Some(code) => common::declined(code, Some(&e.error_text)),
+                    // responseCode 3 = "Error": not processed, so nothing was charged.
+                    None if rc == Rc::Error => common::rejected(format!(
+                        "authorize.net did not process the transaction (reason {}: {})",
+                        e.error_code, e.error_text
+                    )),
+                    // responseCode 2 = "Declined", whatever the reason says.
+                    None => common::declined(DeclineCode::CardDeclined, Some(&e.error_text)),
+                }
+            }
+            (Rc::Declined, None) => common::declined(DeclineCode::CardDeclined, None),
+            (rc @ Rc::Error, None) | (rc @ Rc::Unknown, _) => common::unavailable(format!(
+                "authorize.net answered responseCode {}",
+                rc.as_str()
+            )),
         }
     }
 
@@ -281,11 +287,14 @@ impl AuthorizeNet {
                 number,
             );
         }
-        match (direct.first(), direct.get(2)) {
-            (Some(rc), Some(reason)) if *rc != "1" => match wire::decline_for_reason(rc, reason) {
-                Some(decline) => common::declined(decline, direct.get(3).copied()),
-                None => request_error(&resp.messages),
-            },
+        let rc = direct.first().map(|rc| wire::ResponseCode::from_field(rc));
+        match (rc, direct.get(2)) {
+            (Some(rc), Some(reason)) if rc != wire::ResponseCode::Approved => {
+                match wire::decline_for_reason(rc, reason) {
+                    Some(decline) => common::declined(decline, direct.get(3).copied()),
+                    None => request_error(&resp.messages),
+                }
+            }
             _ if code == "E00027" => {
                 common::declined(DeclineCode::CardDeclined, first.map(|m| m.text.as_str()))
             }
@@ -459,7 +468,7 @@ impl AuthorizeNetLookup {
             .filter(|t| t.invoice_number.as_deref() == Some(want.as_str()))
             .collect();
         // Should two exist (a declined one and its retry), money taken is the truth.
-        ours.sort_by_key(|t| status_outcome(&t.transaction_status).rank());
+        ours.sort_by_key(|t| status_outcome(t.transaction_status).rank());
         if let Some(t) = ours.into_iter().next() {
             return self.found(t);
         }
@@ -496,7 +505,7 @@ impl AuthorizeNetLookup {
                 t.account_number.as_deref().map(wire::last4),
             )
         };
-        match status_outcome(&t.transaction_status) {
+        match status_outcome(t.transaction_status) {
             ListStatus::Captured => approved(if a.capture {
                 ApprovedStatus::Succeeded
             } else {
@@ -512,12 +521,14 @@ impl AuthorizeNetLookup {
                 code: DeclineCode::ProcessingError,
                 message: format!(
                     "authorize.net transaction {} ended in {}",
-                    t.trans_id, t.transaction_status
+                    t.trans_id,
+                    t.transaction_status.as_str()
                 ),
             }),
             ListStatus::Other => common::lookup_unknown(format!(
                 "authorize.net transaction {} is in status {}",
-                t.trans_id, t.transaction_status
+                t.trans_id,
+                t.transaction_status.as_str()
             )),
         }
     }
@@ -596,22 +607,33 @@ impl ListStatus {
     }
 }
 
-fn status_outcome(status: &str) -> ListStatus {
+fn status_outcome(status: wire::TransactionStatus) -> ListStatus {
+    use wire::TransactionStatus as S;
     match status {
-        "capturedPendingSettlement"
-        | "settledSuccessfully"
-        | "pendingSettlement"
-        | "pendingFinalSettlement" => ListStatus::Captured,
+        S::CapturedPendingSettlement
+        | S::SettledSuccessfully
+        | S::PendingSettlement
+        | S::PendingFinalSettlement => ListStatus::Captured,
         // Held for review counts as authorized, as the charge flow maps responseCode 4.
-        "authorizedPendingCapture"
-        | "FDSPendingReview"
-        | "FDSAuthorizedPendingReview"
-        | "underReview"
-        | "approvedReview"
-        | "authorizedPendingRelease" => ListStatus::Authorized,
-        "declined" | "failedReview" => ListStatus::Declined,
-        "generalError" | "communicationError" => ListStatus::Failed,
-        _ => ListStatus::Other,
+        S::AuthorizedPendingCapture
+        | S::FdsPendingReview
+        | S::FdsAuthorizedPendingReview
+        | S::UnderReview
+        | S::ApprovedReview
+        | S::AuthorizedPendingRelease => ListStatus::Authorized,
+        S::Declined | S::FailedReview => ListStatus::Declined,
+        S::GeneralError | S::CommunicationError => ListStatus::Failed,
+        S::RefundSettledSuccessfully
+        | S::RefundPendingSettlement
+        | S::CouldNotVoid
+        | S::Expired
+        | S::SettlementError
+        | S::UpdatingSettlement
+        | S::Voided
+        | S::ReturnedItem
+        | S::Chargeback
+        | S::ChargebackReversal
+        | S::Unknown => ListStatus::Other,
     }
 }
 

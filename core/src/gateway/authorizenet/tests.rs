@@ -342,6 +342,41 @@ fn name_split() {
     assert_eq!(split_name(""), s(None, None));
 }
 
+#[test]
+fn unknown_response_code_is_unavailable_never_an_approval() {
+    use super::transformers::{CreateTransactionResponse, ResponseCode};
+    let body = APPROVED.replace(r#""responseCode":"1""#, r#""responseCode":"5""#);
+    let parsed: CreateTransactionResponse = serde_json::from_str(&body).expect("it parses");
+    let tr = parsed.transaction_response.expect("transactionResponse");
+    assert_eq!(tr.response_code, ResponseCode::Unknown);
+
+    // A transId and an approval message do not make it an approval.
+    let (_, outcome) = drive(&config(), &charge("4242424242424242"), vec![bom(&body)]);
+    assert_eq!(
+        unavailable_reason(&outcome),
+        "authorize.net answered responseCode (undocumented)"
+    );
+    // Nor does a reason code make it a decline or a rejection.
+    let (_, outcome) = drive(
+        &config(),
+        &charge("4000000000000002"),
+        vec![declined("5", "2", "This transaction has been declined.")],
+    );
+    unavailable_reason(&outcome);
+}
+
+#[test]
+fn response_code_names_are_the_wire_values() {
+    use super::transformers::ResponseCode::{self, *};
+    for rc in [Approved, Declined, Error, HeldForReview] {
+        let parsed: ResponseCode = serde_json::from_str(&format!("\"{}\"", rc.as_str())).unwrap();
+        assert_eq!(parsed, rc);
+        assert_eq!(ResponseCode::from_field(rc.as_str()), rc);
+    }
+    assert_eq!(ResponseCode::from_field("0"), Unknown);
+    assert_eq!(ResponseCode::from_field(" 1"), Unknown);
+}
+
 mod lookup {
     use super::*;
 
@@ -440,6 +475,54 @@ mod lookup {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn unknown_transaction_status_is_unknown_never_an_approval() {
+        use crate::gateway::authorizenet::transformers::{TransactionStatus, TransactionSummary};
+        let t = item("6", "1a2b3c4d5e6f7a8b-1", "someFutureStatus", "12.34");
+        let parsed: TransactionSummary = serde_json::from_str(&t).expect("it parses");
+        assert_eq!(parsed.transaction_status, TransactionStatus::Unknown);
+        let (_, r) = run(&attempt(Mode::Charge), vec![list(&t)]);
+        assert_eq!(
+            r,
+            LookupResult::Unknown("authorize.net transaction 6 is in status (undocumented)".into())
+        );
+    }
+
+    #[test]
+    fn transaction_status_names_are_the_wire_values() {
+        use crate::gateway::authorizenet::transformers::TransactionStatus::{self, *};
+        for s in [
+            AuthorizedPendingCapture,
+            CapturedPendingSettlement,
+            CommunicationError,
+            RefundSettledSuccessfully,
+            RefundPendingSettlement,
+            ApprovedReview,
+            Declined,
+            CouldNotVoid,
+            Expired,
+            GeneralError,
+            PendingFinalSettlement,
+            PendingSettlement,
+            FailedReview,
+            SettledSuccessfully,
+            SettlementError,
+            UnderReview,
+            UpdatingSettlement,
+            Voided,
+            FdsPendingReview,
+            FdsAuthorizedPendingReview,
+            ReturnedItem,
+            Chargeback,
+            ChargebackReversal,
+            AuthorizedPendingRelease,
+        ] {
+            let parsed: TransactionStatus =
+                serde_json::from_str(&format!("\"{}\"", s.as_str())).unwrap();
+            assert_eq!(parsed, s);
+        }
     }
 
     #[test]

@@ -200,7 +200,7 @@ pub struct CreateTransactionResponse {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TransactionResponse {
-    pub response_code: String,
+    pub response_code: ResponseCode,
     #[serde(default)]
     pub trans_id: Option<String>,
     /// "XXXX4242".
@@ -216,6 +216,42 @@ pub struct TransactionResponse {
     pub messages: Vec<TransactionMessage>,
     #[serde(default)]
     pub errors: Vec<TransactionError>,
+}
+
+/// `transactionResponse.responseCode` (`xs:string` in the XSD): 1 Approved, 2 Declined, 3 Error,
+/// 4 Held for Review, and `Unknown` for any other value, which no arm treats as money taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum ResponseCode {
+    #[serde(rename = "1")]
+    Approved,
+    #[serde(rename = "2")]
+    Declined,
+    #[serde(rename = "3")]
+    Error,
+    #[serde(rename = "4")]
+    HeldForReview,
+    #[serde(other)]
+    Unknown,
+}
+
+impl ResponseCode {
+    /// The same code where it is a field of a direct response (its first field).
+    pub fn from_field(field: &str) -> Self {
+        use serde::de::{value, IntoDeserializer};
+        let d: value::StrDeserializer<value::Error> = field.into_deserializer();
+        ResponseCode::deserialize(d).unwrap_or(ResponseCode::Unknown)
+    }
+
+    /// The wire value, for messages; an unknown value is not repeated (it came from the body).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResponseCode::Approved => "1",
+            ResponseCode::Declined => "2",
+            ResponseCode::Error => "3",
+            ResponseCode::HeldForReview => "4",
+            ResponseCode::Unknown => "(undocumented)",
+        }
+    }
 }
 
 /// XSD `transactionResponse.prePaidCard` (decimal strings in major units).
@@ -311,7 +347,7 @@ pub fn last4(account_number: &str) -> &str {
 /// credits against this transaction is greater than the original transaction amount"), so it
 /// is not a card problem either: `None` (with responseCode 3 the adapter closes the attempt
 /// as rejected). Authorize.net sends no insufficient-funds reason; that decline is a plain 2.
-pub fn decline_for_reason(response_code: &str, reason: &str) -> Option<DeclineCode> {
+pub fn decline_for_reason(response_code: ResponseCode, reason: &str) -> Option<DeclineCode> {
     let n: u32 = reason.trim().parse().ok()?;
     Some(match n {
         11 | 51 => return None,
@@ -319,7 +355,7 @@ pub fn decline_for_reason(response_code: &str, reason: &str) -> Option<DeclineCo
         44 | 45 | 65 | 78 => DeclineCode::IncorrectCvc,
         19..=23 | 57..=63 => DeclineCode::ProcessingError,
         6 | 17 | 28 => DeclineCode::CardDeclined,
-        _ if response_code == "2" => DeclineCode::CardDeclined,
+        _ if response_code == ResponseCode::Declined => DeclineCode::CardDeclined,
         _ => return None,
     })
 }
@@ -391,7 +427,7 @@ impl SummaryList {
 #[serde(rename_all = "camelCase")]
 pub struct TransactionSummary {
     pub trans_id: String,
-    pub transaction_status: String,
+    pub transaction_status: TransactionStatus,
     #[serde(default)]
     pub invoice_number: Option<String>,
     #[serde(default)]
@@ -401,6 +437,75 @@ pub struct TransactionSummary {
     /// `xs:decimal` in major units; a number or a string in the JSON.
     #[serde(default)]
     pub settle_amount: Option<serde_json::Value>,
+}
+
+/// XSD `transactionStatusEnum` (`transactionSummaryType.transactionStatus` is an `xs:string`
+/// naming it), and `Unknown` for any other value, which no arm treats as money taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TransactionStatus {
+    AuthorizedPendingCapture,
+    CapturedPendingSettlement,
+    CommunicationError,
+    RefundSettledSuccessfully,
+    RefundPendingSettlement,
+    ApprovedReview,
+    Declined,
+    CouldNotVoid,
+    Expired,
+    GeneralError,
+    PendingFinalSettlement,
+    PendingSettlement,
+    FailedReview,
+    SettledSuccessfully,
+    SettlementError,
+    UnderReview,
+    UpdatingSettlement,
+    Voided,
+    #[serde(rename = "FDSPendingReview")]
+    FdsPendingReview,
+    #[serde(rename = "FDSAuthorizedPendingReview")]
+    FdsAuthorizedPendingReview,
+    ReturnedItem,
+    Chargeback,
+    ChargebackReversal,
+    AuthorizedPendingRelease,
+    #[serde(other)]
+    Unknown,
+}
+
+impl TransactionStatus {
+    /// The wire value, for messages; an unknown value is not repeated (it came from the body).
+    pub fn as_str(self) -> &'static str {
+        use TransactionStatus as S;
+        match self {
+            S::AuthorizedPendingCapture => "authorizedPendingCapture",
+            S::CapturedPendingSettlement => "capturedPendingSettlement",
+            S::CommunicationError => "communicationError",
+            S::RefundSettledSuccessfully => "refundSettledSuccessfully",
+            S::RefundPendingSettlement => "refundPendingSettlement",
+            S::ApprovedReview => "approvedReview",
+            S::Declined => "declined",
+            S::CouldNotVoid => "couldNotVoid",
+            S::Expired => "expired",
+            S::GeneralError => "generalError",
+            S::PendingFinalSettlement => "pendingFinalSettlement",
+            S::PendingSettlement => "pendingSettlement",
+            S::FailedReview => "failedReview",
+            S::SettledSuccessfully => "settledSuccessfully",
+            S::SettlementError => "settlementError",
+            S::UnderReview => "underReview",
+            S::UpdatingSettlement => "updatingSettlement",
+            S::Voided => "voided",
+            S::FdsPendingReview => "FDSPendingReview",
+            S::FdsAuthorizedPendingReview => "FDSAuthorizedPendingReview",
+            S::ReturnedItem => "returnedItem",
+            S::Chargeback => "chargeback",
+            S::ChargebackReversal => "chargebackReversal",
+            S::AuthorizedPendingRelease => "authorizedPendingRelease",
+            S::Unknown => "(undocumented)",
+        }
+    }
 }
 
 /// Root of a `getCustomerProfileRequest` call.
