@@ -60,6 +60,9 @@ impl Timing {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Holder {
     pub token: String,
+    /// The alarm's lookup (no customer waits for its answer).
+    #[serde(default)]
+    pub by_alarm: bool,
     /// The flow is aborted by then; the lease ends at `lease_until_ms`.
     pub deadline_ms: u64,
     pub lease_until_ms: u64,
@@ -115,6 +118,17 @@ pub struct ChargeState {
     pub outbox: Vec<OutboxEntry>,
     /// Claims handed out, for unique tokens.
     pub claims: u64,
+    /// An outcome the alarm settled after the customer was told "unknown": the customer's next
+    /// submit with the same card learns it instead of starting another attempt.
+    #[serde(default)]
+    pub unseen: Option<Unseen>,
+}
+
+/// An outcome no customer has been told yet, and the card it belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unseen {
+    pub fingerprint: String,
+    pub finished: Finished,
 }
 
 /// Why a claim was refused.
@@ -252,20 +266,27 @@ impl ChargeState {
         card: &CardSeen,
         timing: &Timing,
         running: impl Fn(&str) -> bool,
-    ) -> Result<Claim, Refusal> {
+    ) -> Result<Claim, Finished> {
+        let refused = |r| Err(Finished::Refused(r));
         if self.result().is_some() {
-            return Err(Refusal::AlreadyCompleted);
+            // SPEC: 409 once completed; the form shows "already paid".
+            return refused(Refusal::AlreadyCompleted);
+        }
+        if let Some(u) = self.unseen.take() {
+            if u.fingerprint == card.fingerprint {
+                return Err(u.finished);
+            }
         }
         if self.is_failed() || self.declines >= MAX_ATTEMPTS {
-            return Err(Refusal::TooManyAttempts);
+            return refused(Refusal::TooManyAttempts);
         }
         self.reap(now_ms, &running);
         if let Some(open) = &self.open {
             if open.holder.is_some() {
-                return Err(Refusal::InProgress);
+                return refused(Refusal::InProgress);
             }
             if open.fingerprint != card.fingerprint {
-                return Err(Refusal::OtherCard);
+                return refused(Refusal::OtherCard);
             }
         }
         self.claims += 1;
@@ -285,10 +306,13 @@ impl ChargeState {
             });
         }
         let claims = self.claims;
-        let open = self.open.as_mut().ok_or(Refusal::InProgress)?;
+        let Some(open) = self.open.as_mut() else {
+            return refused(Refusal::InProgress);
+        };
         let token = format!("{}.{claims}", open.attempt);
         open.holder = Some(Holder {
             token: token.clone(),
+            by_alarm: false,
             deadline_ms: now_ms + timing.deadline_ms,
             lease_until_ms: now_ms + timing.lease_ms(),
         });
@@ -317,6 +341,7 @@ impl ChargeState {
         let token = format!("{}.{}", open.attempt, claims);
         open.holder = Some(Holder {
             token: token.clone(),
+            by_alarm: true,
             deadline_ms: now_ms + timing.deadline_ms,
             lease_until_ms: now_ms + timing.lease_ms(),
         });
@@ -373,6 +398,30 @@ impl ChargeState {
             return self.settled_answer();
         };
         let is_holder = open.holder.as_ref().is_some_and(|h| h.token == token);
+        let by_alarm = is_holder && open.holder.as_ref().is_some_and(|h| h.by_alarm);
+        let fingerprint = open.fingerprint.clone();
+        let finished = self.settle(outcome, is_holder, now_ms, timing, ids);
+        if by_alarm && self.open.is_none() && !matches!(finished, Finished::Approved(_)) {
+            // Settled while no customer was waiting: the card's next submit learns it.
+            self.unseen = Some(Unseen {
+                fingerprint,
+                finished: finished.clone(),
+            });
+        }
+        finished
+    }
+
+    fn settle(
+        &mut self,
+        outcome: &Outcome,
+        is_holder: bool,
+        now_ms: u64,
+        timing: &Timing,
+        ids: &mut impl FnMut() -> String,
+    ) -> Finished {
+        let Some(open) = self.open.as_mut() else {
+            return self.settled_answer();
+        };
         match outcome {
             Outcome::Unavailable(reason) => {
                 if is_holder {

@@ -161,9 +161,10 @@ impl SessionState {
             });
             let claim = match claimed {
                 Ok(c) => c,
-                Err(refusal) => {
+                // Refused, or an outcome already settled for this card.
+                Err(answer) => {
                     self.save().await?;
-                    return Ok(Finished::Refused(refusal));
+                    return Ok(answer);
                 }
             };
             self.running.borrow_mut().insert(claim.token.clone());

@@ -96,7 +96,7 @@ fn one_claim_at_a_time_then_completed_with_its_outbox() {
     let running = |t: &str| t == c.token;
     assert_eq!(
         s.claim(101, &card("fp"), &T, running),
-        Err(Refusal::InProgress)
+        Err(Finished::Refused(Refusal::InProgress))
     );
     let f = s.commit(&c.token, &approved(), 200, &T, &mut ids());
     assert!(matches!(f, Finished::Approved(_)));
@@ -111,7 +111,7 @@ fn one_claim_at_a_time_then_completed_with_its_outbox() {
     );
     assert_eq!(
         s.claim(300, &card("fp"), &T, nobody),
-        Err(Refusal::AlreadyCompleted)
+        Err(Finished::Refused(Refusal::AlreadyCompleted))
     );
 }
 
@@ -132,7 +132,7 @@ fn three_declines_fail_the_session_and_queue_payment_failed() {
     assert_eq!(decline.as_ref().unwrap().card_last4, "4242");
     assert_eq!(
         s.claim(3, &card("fp"), &T, nobody),
-        Err(Refusal::TooManyAttempts)
+        Err(Finished::Refused(Refusal::TooManyAttempts))
     );
 }
 
@@ -198,7 +198,10 @@ fn another_expiry_is_another_card_while_an_attempt_is_unknown() {
     s.mark_sent(&c.token);
     s.commit(&c.token, &unknown(), 1, &T, &mut ids());
     let fp2 = card_fingerprint(key, "s1", &other_expiry);
-    assert_eq!(s.claim(2, &card(&fp2), &T, nobody), Err(Refusal::OtherCard));
+    assert_eq!(
+        s.claim(2, &card(&fp2), &T, nobody),
+        Err(Finished::Refused(Refusal::OtherCard))
+    );
     // Refusing changed nothing: the same details still recover attempt 1.
     assert_eq!(s.claim(3, &card(&fp), &T, nobody).unwrap().attempt, 1);
 }
@@ -214,7 +217,7 @@ fn a_vanished_holder_is_recovered_by_lookup_after_the_quiet_period() {
     // Still running in this object, within its lease: nobody else may take the attempt.
     assert_eq!(
         s.claim(9_000, &card("fp"), &T, everybody),
-        Err(Refusal::InProgress)
+        Err(Finished::Refused(Refusal::InProgress))
     );
     // Past the lease, a holder is gone even if its token looks alive.
     let second = s
@@ -439,4 +442,37 @@ fn a_lookup_that_does_not_name_the_card_keeps_the_holders_brand_and_last4() {
         (r.card_brand.as_str(), r.card_last4.as_str()),
         ("visa", "4242")
     );
+}
+
+#[test]
+fn a_retry_learns_the_outcome_the_alarm_settled_instead_of_starting_over() {
+    let mut s = state();
+    let c = s.claim(0, &card("fp"), &T, nobody).unwrap();
+    s.mark_sent(&c.token);
+    s.commit(&c.token, &unknown(), 1_000, &T, &mut ids());
+    // Nobody waits: the alarm looks it up and finds the decline.
+    let l = s.claim_lookup(2_000, &T, nobody).unwrap();
+    s.lookup_result(
+        &l.token,
+        &LookupResult::Found(declined()),
+        2_100,
+        &T,
+        false,
+        &mut ids(),
+    );
+    // The customer's retry with the same card is told, once; no second attempt is sent.
+    let told = s.claim(3_000, &card("fp"), &T, nobody).unwrap_err();
+    assert!(
+        matches!(
+            told,
+            Finished::Declined {
+                attempts_left: 2,
+                ..
+            }
+        ),
+        "{told:?}"
+    );
+    assert_eq!(s.attempt, 1);
+    // A further submit is a new attempt, as after any decline.
+    assert_eq!(s.claim(4_000, &card("fp"), &T, nobody).unwrap().attempt, 2);
 }
