@@ -8,14 +8,15 @@ ifneq ($(filter bench,$(MAKECMDGOALS)),)
 export BENCH_T0 := $(shell date +%s)
 endif
 
-.PHONY: dev test setup build check unit e2e bench clean
+.PHONY: dev test setup build check unit e2e chaos chaos-short bench clean
 
 ## make dev: run the product locally (edge + gateway simulator), seeded with a demo project.
 dev: setup build
 	@bash scripts/dev.sh
 
-## make test: formatting, lints, unit tests, then end-to-end tests against a local edge.
-test: setup build check unit e2e
+## make test: formatting, lints, unit tests, end-to-end tests against a local edge, then the
+## short form of the fault-injection suite.
+test: setup build check unit e2e chaos-short
 
 setup:
 	@bash scripts/setup.sh
@@ -33,6 +34,15 @@ unit:
 
 e2e:
 	@bash scripts/with-edge.sh bash scripts/e2e.sh
+
+## make chaos: the fault-injection suite: 400 payments under faults, reconciled with the
+## simulator's ledger and the webhooks received (CHAOS_SEED=… repeats a run).
+chaos: setup build
+	@CHAOS_PAYMENTS=$${CHAOS_PAYMENTS:-400} bash scripts/chaos.sh
+
+## make chaos-short: the same with 60 payments and one edge kill (part of make test).
+chaos-short: setup build
+	@CHAOS_PAYMENTS=$${CHAOS_PAYMENTS:-60} CHAOS_EDGE_KILLS=$${CHAOS_EDGE_KILLS:-1} bash scripts/chaos.sh
 
 ## make bench: one run of every benchmark (about 6 minutes), one table → bench/RESULTS.md + README.
 bench: setup build
