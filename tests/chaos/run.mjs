@@ -606,12 +606,12 @@ function report(sessions, { movements, index, settleMs }) {
   for (const n of notes) line(`note: ${n}`);
   line();
   line("payments by gateway × mode (final state: ok = succeeded/authorized/tokenized)");
-  line(`${"".padEnd(14)}${MODES.map((m) => m.padStart(26)).join("")}`);
+  line(`${"".padEnd(14)}${MODES.map((m) => m.padEnd(34)).join("")}`);
   for (const gw of GATEWAYS) {
     const cells = MODES.map((m) => {
       const ss = sessions.filter((s) => s.plan.gateway === gw && s.plan.mode === m);
       const k = (pred) => ss.filter(pred).length;
-      return `${ss.length} (ok ${k((s) => PAID.has(s.final))} failed ${k((s) => s.final === "failed")} pending ${k((s) => !FINAL.has(s.final))})`.padStart(26);
+      return `${ss.length} (ok ${k((s) => PAID.has(s.final))}, failed ${k((s) => s.final === "failed")}, pending ${k((s) => !FINAL.has(s.final))})`.padEnd(34);
     });
     line(`${gw.padEnd(14)}${cells.join("")}`);
   }
