@@ -23,7 +23,7 @@ export async function hasLedger(sim) {
   try {
     const r = await fetch(`${sim}/_sim/ledger`, { signal: AbortSignal.timeout(5_000) });
     const j = r.status === 200 ? await r.json() : null;
-    return Array.isArray(j?.charges);
+    return Array.isArray(j?.charges ?? j?.ledger);
   } catch {
     return false;
   }
@@ -39,7 +39,8 @@ export const simCalls = (sim) => getJson(`${sim}/_sim/calls`);
 export async function readMovements(sim, useLedger) {
   if (useLedger) {
     const l = await getJson(`${sim}/_sim/ledger`);
-    return (l.charges ?? []).map((c) => ({
+    // `charges` (the agreed name) or `ledger` (what the gateway-sim branch serves today).
+    return (l.charges ?? l.ledger ?? []).map((c) => ({
       gateway: c.gateway,
       object_id: c.object_id ?? null,
       reference: c.reference ?? null,
