@@ -596,7 +596,15 @@ function report(sessions, { movements, index, settleMs }) {
     }
     if (s.flapped) V.declinePaid.push(`${tag}: final state changed ${s.flapped}`);
   }
-  for (const m of unattributed) V.lost.push(`${m.gateway} ${m.operation ?? m.status} ${m.object_id} (ref ${m.reference}): moved, no session knows it`);
+  // Money no session accounts for is a lost approval. A vaulted card moves no money, and
+  // Braintree's vault carries no reference, so one that no answer or webhook named is a warning.
+  const strayVaults = [];
+  for (const m of unattributed) {
+    const what = `${m.gateway} ${m.operation ?? m.status} ${m.object_id} (ref ${m.reference})`;
+    if (m.status === "vaulted" && !m.reference) strayVaults.push(what);
+    else V.lost.push(`${what}: moved, no session knows it`);
+  }
+  V.strayVaults = strayVaults;
 
   // Faults the simulator says fired (newer simulators log `fault: "mode:phase"` per call).
   const table = [];
@@ -659,6 +667,9 @@ async function finishReport(sessions, V, line, table) {
     line(`  ${name.padEnd(58)} ${String(xs.length).padStart(5)}`);
     for (const x of xs.slice(0, 6)) line(`      ${x}`);
     if (xs.length > 6) line(`      … ${xs.length - 6} more`);
+  }
+  if (V.strayVaults.length) {
+    line(`  warning: ${V.strayVaults.length} vaulted card(s) no session names (not counted): ${V.strayVaults.slice(0, 3).join("; ")}`);
   }
   const Vn = rows.reduce((a, [, xs]) => a + xs.length, 0);
   const payments = sessions.filter((s) => s.sid).length;
