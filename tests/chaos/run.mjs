@@ -289,6 +289,7 @@ async function runPayments(plan, rng) {
     }
     if (p.fault?.kind === "edge-kill") {
       await Promise.allSettled([...inflight]);
+      await webhooksDrained(sessions);
       sessions.push(await killScenario(p, rng));
       continue;
     }
@@ -423,6 +424,26 @@ async function pay(s, rng) {
     // this customer gives up (the edge must settle the session on its own).
     if (p.gives_up && n >= 1) return;
     await sleep(r.status === 409 ? rng.int(1_000, 2_500) : rng.int(300, 1_500));
+  }
+}
+
+/**
+ * Before an edge kill: waits (at most 20 s) until every payment answered 200 so far has its
+ * webhook accepted. The local queue lives inside the wrangler process, so killing it also
+ * drops messages already handed to the queue, which a deployed queue keeps; the kill is meant
+ * for the charge in flight and what the edge itself had not handed on yet.
+ */
+async function webhooksDrained(sessions) {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const accepted = new Set(ctx.receiver.accepted().map((h) => h.session_id));
+    const missing = sessions.filter((s) => s.txns?.size && !accepted.has(s.sid));
+    if (missing.length === 0) return;
+    if (Date.now() > deadline) {
+      log(`killing the edge with ${missing.length} webhooks not yet delivered (queued ones die with it)`);
+      return;
+    }
+    await sleep(250);
   }
 }
 
