@@ -694,11 +694,12 @@ async function finishReport(sessions, V, line, table) {
     line(`  warning: ${V.strayVaults.length} vaulted card(s) no session names (not counted): ${V.strayVaults.slice(0, 3).join("; ")}`);
   }
   const Vn = rows.reduce((a, [, xs]) => a + xs.length, 0);
+  writeFileSync(path.join(WORK, "violations.txt"), rows.map(([name, xs]) => [`## ${name}: ${xs.length}`, ...xs].join("\n")).join("\n\n") + "\n");
   const payments = sessions.filter((s) => s.sid).length;
   line();
   console.log(table.join("\n"));
   writeFileSync(path.join(WORK, "sessions.json"), JSON.stringify(sessions.map((s) => ({ ...s, txns: [...(s.txns ?? [])] })), null, 1));
-  console.log(`details: ${WORK}/sessions.json, logs ${WORK}/edge.log ${WORK}/sim.log`);
+  console.log(`details: ${WORK}/violations.txt (every violation), sessions.json (every submit), edge.log, sim.log`);
   console.log(`chaos: ${payments} payments, ${M} faults, ${Vn} violations`);
   return Vn > 0 || payments < N ? 1 : 0;
 }
