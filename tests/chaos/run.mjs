@@ -428,8 +428,8 @@ async function pay(s, rng) {
 }
 
 /**
- * Before an edge kill: waits (at most 20 s) until every payment answered 200 so far has its
- * webhook accepted. The local queue lives inside the wrangler process, so killing it also
+ * Before an edge kill: waits (at most 20 s) until every payment answered 200 (or 409
+ * already_completed) so far has its webhook accepted. The local queue lives inside the wrangler process, so killing it also
  * drops messages already handed to the queue, which a deployed queue keeps; the kill is meant
  * for the charge in flight and what the edge itself had not handed on yet.
  */
@@ -437,7 +437,9 @@ async function webhooksDrained(sessions) {
   const deadline = Date.now() + 20_000;
   for (;;) {
     const accepted = new Set(ctx.receiver.accepted().map((h) => h.session_id));
-    const missing = sessions.filter((s) => s.txns?.size && !accepted.has(s.sid));
+    // Paid as far as the customer saw: a 200, or a 409 already_completed (settled by the edge).
+    const missing = sessions.filter((s) =>
+      (s.txns?.size || s.submits.some((x) => x.status === 409 && x.code === "already_completed")) && !accepted.has(s.sid));
     if (missing.length === 0) return;
     if (Date.now() > deadline) {
       log(`killing the edge with ${missing.length} webhooks not yet delivered (queued ones die with it)`);
