@@ -241,6 +241,16 @@ function makePlan(rng) {
         p.cards = [card({ number: d[0], cvc: "123" })];
         // Longer than any edge's per-call timeout (10 s before the flow deadline existed).
         p.fault = { kind: "decline-retry-after-timeout", delay_ms: rng.int(10_500, 11_500) };
+      } else if (r < 0.96 && mode !== "tokenize" && ctx.phases) {
+        // The original lands at the gateway after the edge gave up on it, and the retry's
+        // resend lands after the original: Authorize.net answers it as a duplicate (of a
+        // decline too), Stripe sees its key again. Half of them with a decline card.
+        if (rng.chance(0.5)) p.cards = [card({ number: d[0], cvc: "123" })];
+        p.fault = {
+          kind: "late-original",
+          first_ms: DEADLINE_MS + rng.int(300, 900),
+          resend_ms: rng.int(1_200, 1_800),
+        };
       } else p.fault = { kind: "webhook-receiver-down", fails: rng.int(1, 2) };
     }
     plan.push(p);
@@ -399,6 +409,15 @@ async function pay(s, rng) {
     await simFault({ gateway: p.gateway, mode: "slow", phase: "after", operation: moneyOp(p.gateway, p.mode), delay_ms: f.delay_ms });
     countFault("decline retried after a timeout");
     maxSubmits = 3;
+  } else if (f?.kind === "late-original") {
+    const op = moneyOp(p.gateway, p.mode);
+    await simFault({ gateway: p.gateway, mode: "slow", phase: "before", operation: op, delay_ms: f.first_ms, count: 1 });
+    const t0 = Date.now();
+    const first = await submit(s.sid, c);
+    record(s, first, c, t0, "late-original");
+    if (first.status === 200 || first.status === 402) return;
+    await simFault({ gateway: p.gateway, mode: "slow", phase: "before", operation: op, delay_ms: f.resend_ms, count: 1 });
+    countFault("late original, then a resend that lands after it");
   } else if (f?.kind === "webhook-receiver-down") {
     ctx.receiver.failFirst.set(s.sid, f.fails);
     countFault("webhook receiver 500 (armed)");
