@@ -10,102 +10,17 @@
 //! - `lookup_result` applies what the gateway said about an open attempt; "not found" is trusted
 //!   only after a quiet period past the last moment a request of the attempt could have been sent.
 
-use crate::error::ErrorCode;
-use crate::error::{ApiError, DeclineCode, FieldError};
+mod fingerprint;
+mod model;
+
+pub use fingerprint::card_fingerprint;
+pub use model::*;
+
+use crate::error::DeclineCode;
 use crate::gateway::{ApprovedStatus, LookupResult, Outcome};
 use crate::session::{ChargeResult, Session, SessionStatus, MAX_ATTEMPTS};
 use crate::webhook::LastDecline;
 use serde::{Deserialize, Serialize};
-
-/// Timings, in milliseconds of the object's clock (configurable for local fault-injection runs).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Timing {
-    /// The gateway flow is aborted at this age: well under the lease, so no holder can still
-    /// be talking to the gateway when its lease ends.
-    pub deadline_ms: u64,
-    /// How long after a request's last possible send a "not found" lookup is believed (a
-    /// gateway may still process a request that our side abandoned).
-    pub quiet_ms: u64,
-    /// First outbox / lookup retry delay; doubles per try up to `max_retry_ms`.
-    pub retry_ms: u64,
-    pub max_retry_ms: u64,
-}
-
-impl Default for Timing {
-    fn default() -> Self {
-        Timing {
-            deadline_ms: 25_000,
-            quiet_ms: 60_000,
-            retry_ms: 2_000,
-            max_retry_ms: 300_000,
-        }
-    }
-}
-
-impl Timing {
-    /// The lease: the deadline plus a margin for the commit itself.
-    pub fn lease_ms(&self) -> u64 {
-        self.deadline_ms + 5_000
-    }
-
-    fn backoff(&self, tries: u32) -> u64 {
-        let exp = tries.min(16);
-        self.retry_ms
-            .saturating_mul(1u64 << exp)
-            .min(self.max_retry_ms)
-    }
-}
-
-/// The holder of an open attempt: a request (or the alarm) running its flow or lookup.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Holder {
-    pub token: String,
-    /// The alarm's lookup (no customer waits for its answer).
-    #[serde(default)]
-    pub by_alarm: bool,
-    /// The flow is aborted by then; the lease ends at `lease_until_ms`.
-    pub deadline_ms: u64,
-    pub lease_until_ms: u64,
-}
-
-/// An attempt whose outcome is not known yet.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OpenAttempt {
-    pub attempt: u32,
-    /// Keyed fingerprint of everything the attempt sent to the gateway (never the number).
-    pub fingerprint: String,
-    pub card_brand: String,
-    pub card_last4: String,
-    pub holder: Option<Holder>,
-    /// Whether a gateway request of this attempt may have been sent (false until a flow ran).
-    pub sent: bool,
-    /// The last moment a request of this attempt could have been in flight.
-    pub sent_until_ms: u64,
-    /// Lookups that did not settle it yet, and when the next one is due.
-    pub lookups: u32,
-    pub next_lookup_ms: u64,
-}
-
-/// Something to tell the world after a commit, drained by the object with retries.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum OutboxItem {
-    /// Write the session view (status and result) to KV.
-    PublishSession,
-    /// Record and queue the session's webhook under this delivery id (stable across retries).
-    Webhook {
-        delivery_id: String,
-        decline: Option<LastDecline>,
-        at: u64,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OutboxEntry {
-    pub item: OutboxItem,
-    pub tries: u32,
-    pub next_try_ms: u64,
-}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ChargeState {
@@ -122,118 +37,6 @@ pub struct ChargeState {
     /// submit with the same card learns it instead of starting another attempt.
     #[serde(default)]
     pub unseen: Option<Unseen>,
-}
-
-/// An outcome no customer has been told yet, and the card it belongs to.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Unseen {
-    pub fingerprint: String,
-    pub finished: Finished,
-}
-
-/// Why a claim was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Refusal {
-    AlreadyCompleted,
-    InProgress,
-    TooManyAttempts,
-    /// Another card while an attempt's outcome is unknown.
-    OtherCard,
-}
-
-impl Refusal {
-    pub fn error(self) -> ApiError {
-        match self {
-            Refusal::AlreadyCompleted => ApiError::Conflict {
-                detail: "This payment session is already completed.".into(),
-                code: ErrorCode::AlreadyCompleted,
-            },
-            Refusal::InProgress => ApiError::Conflict {
-                detail: "A payment for this session is already in progress.".into(),
-                code: ErrorCode::InProgress,
-            },
-            Refusal::TooManyAttempts => ApiError::TooManyAttempts,
-            Refusal::OtherCard => other_card_error(),
-        }
-    }
-}
-
-/// Permission to run one flow (or lookup) for an attempt, until `deadline_ms`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Claim {
-    pub attempt: u32,
-    pub token: String,
-    pub deadline_ms: u64,
-    /// The attempt's outcome is unknown: look it up before anything is sent again.
-    pub lookup_first: bool,
-}
-
-/// What the customer is told (and what the object answers the route with).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Finished {
-    Approved(ChargeResult),
-    Declined {
-        code: DeclineCode,
-        attempts_left: u32,
-    },
-    /// The outcome is not known yet; the customer may retry with the same card.
-    Unavailable {
-        reason: String,
-    },
-    /// A lookup said "not found" too early to believe: try again after this many seconds.
-    Pending {
-        retry_after_secs: u64,
-    },
-    Refused(Refusal),
-}
-
-impl Finished {
-    /// The error a non-approved finish answers with.
-    pub fn error(&self) -> Option<ApiError> {
-        match self {
-            Finished::Approved(_) => None,
-            Finished::Declined {
-                code,
-                attempts_left,
-            } => Some(ApiError::Declined {
-                code: *code,
-                attempts_left: *attempts_left,
-            }),
-            Finished::Unavailable { .. } => Some(ApiError::GatewayUnavailable(
-                "The payment processor did not confirm the payment. You will not be charged \
-                 twice: try again with the same card."
-                    .into(),
-            )),
-            Finished::Pending { retry_after_secs } => Some(ApiError::GatewayUnavailable(format!(
-                "We are still confirming your earlier attempt with the payment processor. You \
-                 will not be charged twice: try again in {retry_after_secs} seconds with the \
-                 same card."
-            ))),
-            Finished::Refused(r) => Some(r.error()),
-        }
-    }
-}
-
-/// The answer to another card while an earlier attempt's outcome is unknown. That attempt may
-/// have charged its card, and only a lookup can tell; a new attempt with another card could
-/// charge the session twice. A 422 on the card number, so the form shows it at the field.
-pub fn other_card_error() -> ApiError {
-    ApiError::validation(vec![FieldError::new(
-        vec!["body".into(), "card".into(), "number".into()],
-        "value_error",
-        "We could not confirm your earlier payment attempt yet. To make sure you are not \
-         charged twice, enter the same card details again.",
-    )])
-}
-
-/// The card as the attempt's holder presents it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CardSeen<'a> {
-    pub fingerprint: &'a str,
-    pub brand: &'a str,
-    pub last4: &'a str,
 }
 
 impl ChargeState {
@@ -309,19 +112,7 @@ impl ChargeState {
         let Some(open) = self.open.as_mut() else {
             return refused(Refusal::InProgress);
         };
-        let token = format!("{}.{claims}", open.attempt);
-        open.holder = Some(Holder {
-            token: token.clone(),
-            by_alarm: false,
-            deadline_ms: now_ms + timing.deadline_ms,
-            lease_until_ms: now_ms + timing.lease_ms(),
-        });
-        Ok(Claim {
-            attempt: open.attempt,
-            token,
-            deadline_ms: now_ms + timing.deadline_ms,
-            lookup_first,
-        })
+        Ok(hold(open, claims, false, lookup_first, now_ms, timing))
     }
 
     /// The alarm's claim: a lookup of the open attempt when nobody holds it and one is due.
@@ -338,19 +129,7 @@ impl ChargeState {
             return None;
         }
         self.claims = claims;
-        let token = format!("{}.{}", open.attempt, claims);
-        open.holder = Some(Holder {
-            token: token.clone(),
-            by_alarm: true,
-            deadline_ms: now_ms + timing.deadline_ms,
-            lease_until_ms: now_ms + timing.lease_ms(),
-        });
-        Some(Claim {
-            attempt: open.attempt,
-            token,
-            deadline_ms: now_ms + timing.deadline_ms,
-            lookup_first: true,
-        })
+        Some(hold(open, claims, true, true, now_ms, timing))
     }
 
     /// A holder that no longer runs (evicted, or past its lease) let go of the attempt: its
@@ -633,36 +412,28 @@ impl ChargeState {
     }
 }
 
-/// What a lookup of an open attempt decided.
-#[derive(Debug, Clone, PartialEq)]
-pub enum LookupVerdict {
-    /// Settled (found, or still unknown: the answer says so).
-    Settled(Finished),
-    /// The gateway has no transaction and none can still land: the attempt is closed unpaid,
-    /// and the holder may start a fresh attempt.
-    NotCharged,
-    /// Not found yet, and the gateway dedups a resend: the holder sends the same attempt again.
-    Resend,
-}
-
-/// Keyed hash of everything an attempt sends to the gateway about the card (number, expiry,
-/// CVC, name, postal code), per session, so a retry can tell "the same card details" from
-/// anything else without storing them. `key` is a server secret (the fingerprint subkey).
-pub fn card_fingerprint(key: &[u8], session_id: &str, card: &crate::card::ValidCard) -> String {
-    let fields: [&str; 6] = [
-        card.number.expose(),
-        &card.exp_month.to_string(),
-        &card.exp_year.to_string(),
-        card.cvc.expose(),
-        card.name.as_deref().unwrap_or(""),
-        card.postal_code.as_deref().unwrap_or(""),
-    ];
-    let mut input = String::from(session_id);
-    for f in fields {
-        // Length-prefixed, so no two different field lists hash the same input.
-        input.push_str(&format!("|{}:{}", f.len(), f));
+/// Gives the open attempt a holder (claim number `claims`) until its deadline and lease.
+fn hold(
+    open: &mut OpenAttempt,
+    claims: u64,
+    by_alarm: bool,
+    lookup_first: bool,
+    now_ms: u64,
+    timing: &Timing,
+) -> Claim {
+    let token = format!("{}.{claims}", open.attempt);
+    open.holder = Some(Holder {
+        token: token.clone(),
+        by_alarm,
+        deadline_ms: now_ms + timing.deadline_ms,
+        lease_until_ms: now_ms + timing.lease_ms(),
+    });
+    Claim {
+        attempt: open.attempt,
+        token,
+        deadline_ms: now_ms + timing.deadline_ms,
+        lookup_first,
     }
-    crate::crypto::hmac_hex(key, input.as_bytes())
 }
 
 #[cfg(test)]

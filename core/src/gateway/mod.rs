@@ -25,6 +25,7 @@ pub mod basic_auth;
 pub mod braintree;
 mod common;
 pub mod currency;
+mod flow;
 #[cfg(test)]
 mod flow_tests;
 pub mod shift4;
@@ -32,7 +33,7 @@ pub mod stripe;
 #[cfg(test)]
 mod testutil;
 
-use common::Adapter;
+pub use flow::{Flow, Lookup, LookupStep, Step, MAX_CALLS};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
@@ -297,181 +298,4 @@ pub enum LookupResult {
     NotFound,
     /// The lookup itself failed (timeout, 5xx, malformed): try again later.
     Unknown(String),
-}
-
-/// One step of a `Lookup`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum LookupStep {
-    Call(HttpCall),
-    Done(LookupResult),
-}
-
-/// Looks one attempt up at its gateway with that gateway's documented lookup (each gateway's
-/// module says which), as a state machine the worker drives like `Flow`: `next(None)` first,
-/// then the reply to each call, until `Done`. Needs no card data, only the `AttemptRef`.
-#[derive(Debug)]
-pub struct Lookup {
-    kind: GatewayKind,
-    adapter: Box<dyn common::LookupAdapter>,
-    started: bool,
-    calls: u32,
-    finished: Option<LookupResult>,
-}
-
-impl Lookup {
-    pub fn new(config: &GatewayConfig, attempt: &AttemptRef) -> Lookup {
-        let base = common::trim_base(&config.base_url);
-        let adapter = common::lookup_adapter(base, &config.credentials, attempt.clone());
-        Lookup {
-            kind: config.credentials.kind(),
-            adapter,
-            started: false,
-            calls: 0,
-            finished: None,
-        }
-    }
-
-    pub fn next(&mut self, reply: Option<HttpReply>) -> LookupStep {
-        if let Some(r) = &self.finished {
-            return LookupStep::Done(r.clone());
-        }
-        let step = if !self.started {
-            self.started = true;
-            self.adapter.start()
-        } else {
-            match reply {
-                Some(reply) => self.adapter.on_reply(reply),
-                None => LookupStep::Done(LookupResult::Unknown(format!(
-                    "{} lookup resumed without the reply to its last call",
-                    self.kind.as_str()
-                ))),
-            }
-        };
-        let step = match step {
-            LookupStep::Call(_) if self.calls >= MAX_CALLS => {
-                LookupStep::Done(LookupResult::Unknown(format!(
-                    "{} lookup exceeded {MAX_CALLS} calls",
-                    self.kind.as_str()
-                )))
-            }
-            other => other,
-        };
-        match step {
-            LookupStep::Call(call) => {
-                self.calls += 1;
-                LookupStep::Call(call)
-            }
-            LookupStep::Done(r) => {
-                self.finished = Some(r.clone());
-                LookupStep::Done(r)
-            }
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Step {
-    Call(HttpCall),
-    Done(Outcome),
-}
-
-/// Most calls any flow makes (Braintree recovering: search, tokenize, charge).
-pub const MAX_CALLS: u32 = 4;
-
-/// One payment attempt against one gateway, as a state machine the worker drives: call `next`
-/// with `None` first, then with the reply to each `Step::Call`, until `Step::Done`.
-#[derive(Debug)]
-pub struct Flow {
-    kind: GatewayKind,
-    adapter: Box<dyn Adapter>,
-    started: bool,
-    calls: u32,
-    finished: Option<Outcome>,
-}
-
-impl Flow {
-    pub fn new(config: &GatewayConfig, request: &PaymentRequest) -> Flow {
-        let base = common::trim_base(&config.base_url);
-        let request = request.clone();
-        let adapter: Box<dyn Adapter> = match &config.credentials {
-            Credentials::Stripe { secret_key } => {
-                Box::new(stripe::Stripe::new(base, secret_key.clone(), request))
-            }
-            Credentials::Authorizenet {
-                api_login_id,
-                transaction_key,
-            } => Box::new(authorizenet::AuthorizeNet::new(
-                base,
-                api_login_id.clone(),
-                transaction_key.clone(),
-                request,
-            )),
-            Credentials::Braintree {
-                public_key,
-                private_key,
-                ..
-            } => Box::new(braintree::Braintree::new(
-                base,
-                public_key,
-                private_key,
-                config.credentials.braintree_account(&request.currency),
-                request,
-            )),
-            Credentials::Shift4 { secret_key } => {
-                Box::new(shift4::Shift4::new(base, secret_key.clone(), request))
-            }
-        };
-        Flow {
-            kind: config.credentials.kind(),
-            adapter,
-            started: false,
-            calls: 0,
-            finished: None,
-        }
-    }
-
-    pub fn kind(&self) -> GatewayKind {
-        self.kind
-    }
-
-    /// HTTP calls handed out so far.
-    pub fn calls(&self) -> u32 {
-        self.calls
-    }
-
-    /// The next step. Once `Done`, every later call returns the same outcome.
-    pub fn next(&mut self, reply: Option<HttpReply>) -> Step {
-        if let Some(outcome) = &self.finished {
-            return Step::Done(outcome.clone());
-        }
-        let step = if !self.started {
-            self.started = true;
-            self.adapter.start()
-        } else {
-            match reply {
-                Some(reply) => self.adapter.on_reply(reply),
-                None => common::unavailable(format!(
-                    "{} flow resumed without the reply to its last call",
-                    self.kind.as_str()
-                )),
-            }
-        };
-        let step = match step {
-            Step::Call(_) if self.calls >= MAX_CALLS => common::unavailable(format!(
-                "{} flow exceeded {MAX_CALLS} calls",
-                self.kind.as_str()
-            )),
-            other => other,
-        };
-        match step {
-            Step::Call(call) => {
-                self.calls += 1;
-                Step::Call(call)
-            }
-            Step::Done(outcome) => {
-                self.finished = Some(outcome.clone());
-                Step::Done(outcome)
-            }
-        }
-    }
 }
