@@ -94,7 +94,7 @@ with another body is 409.";
     params(("Idempotency-Key" = Option<String>, Header, description = "Up to 255 printable ASCII characters; retries with the same key and body return the same session.")),
     responses(
         (status = 201, description = "Successful Response", body = SessionCreated),
-        (status = 400, description = "Gateway not configured for the project in this environment (`error_code: gateway_not_configured`)", body = HTTPError),
+        (status = 400, description = "Gateway not configured for the project in this environment (`error_code: gateway_not_configured`), a currency the session's gateway cannot take (`currency_not_supported`; Braintree: no merchant account for it), or an amount it cannot express (`amount_not_supported`; Stripe: three-decimal amounts end in 0)", body = HTTPError),
         (status = 401, description = "Missing or unknown API key", body = HTTPError),
         (status = 404, description = "Project not found", body = HTTPError),
         (status = 409, description = "Idempotency-Key reused with another body (`idempotency_key_reused`), or a request with that key still in progress (`idempotency_in_progress`)", body = HTTPError),
