@@ -2,8 +2,7 @@
 //! approval or decline is built, so every gateway maps replies the same way.
 
 use super::{
-    ApprovedStatus, AttemptRef, Credentials, HttpCall, HttpReply, LookupResult, LookupStep,
-    Outcome, PaymentRequest, Step,
+    ApprovedStatus, HttpCall, HttpReply, LookupResult, LookupStep, Outcome, PaymentRequest, Step,
 };
 use crate::card::Brand;
 use crate::error::DeclineCode;
@@ -21,46 +20,6 @@ pub(crate) trait Adapter: std::fmt::Debug + Send {
 pub(crate) trait LookupAdapter: std::fmt::Debug + Send {
     fn start(&mut self) -> LookupStep;
     fn on_reply(&mut self, reply: HttpReply) -> LookupStep;
-}
-
-/// The lookup adapter of the gateway the credentials belong to (each module's header says which
-/// documented lookup it uses; docs/gateways.md compares them).
-pub(crate) fn lookup_adapter(
-    base: String,
-    credentials: &Credentials,
-    attempt: AttemptRef,
-) -> Box<dyn LookupAdapter> {
-    match credentials {
-        Credentials::Stripe { secret_key } => Box::new(super::stripe::StripeLookup::new(
-            base,
-            secret_key.clone(),
-            attempt,
-        )),
-        Credentials::Authorizenet {
-            api_login_id,
-            transaction_key,
-        } => Box::new(super::authorizenet::AuthorizeNetLookup::new(
-            base,
-            api_login_id.clone(),
-            transaction_key.clone(),
-            attempt,
-        )),
-        Credentials::Shift4 { secret_key } => Box::new(super::shift4::Shift4Lookup::new(
-            base,
-            secret_key.clone(),
-            attempt,
-        )),
-        Credentials::Braintree {
-            public_key,
-            private_key,
-            ..
-        } => Box::new(super::braintree::BraintreeLookup::new(
-            base,
-            public_key,
-            private_key,
-            attempt,
-        )),
-    }
 }
 
 /// A lookup that could not tell.

@@ -25,7 +25,7 @@ pub struct Lookup {
 impl Lookup {
     pub fn new(config: &GatewayConfig, attempt: &AttemptRef) -> Lookup {
         let base = common::trim_base(&config.base_url);
-        let adapter = common::lookup_adapter(base, &config.credentials, attempt.clone());
+        let adapter = lookup_adapter(base, &config.credentials, attempt.clone());
         Lookup {
             adapter,
             driver: Driver::new(config.credentials.kind(), "lookup"),
@@ -202,5 +202,41 @@ impl Flow {
             Ok(call) => Step::Call(call),
             Err(done) => Step::Done(done),
         }
+    }
+}
+
+/// The lookup adapter of the gateway the credentials belong to (each module's header says which
+/// documented lookup it uses; docs/gateways.md compares them).
+fn lookup_adapter(
+    base: String,
+    credentials: &Credentials,
+    attempt: AttemptRef,
+) -> Box<dyn common::LookupAdapter> {
+    match credentials {
+        Credentials::Stripe { secret_key } => {
+            Box::new(stripe::StripeLookup::new(base, secret_key.clone(), attempt))
+        }
+        Credentials::Authorizenet {
+            api_login_id,
+            transaction_key,
+        } => Box::new(authorizenet::AuthorizeNetLookup::new(
+            base,
+            api_login_id.clone(),
+            transaction_key.clone(),
+            attempt,
+        )),
+        Credentials::Shift4 { secret_key } => {
+            Box::new(shift4::Shift4Lookup::new(base, secret_key.clone(), attempt))
+        }
+        Credentials::Braintree {
+            public_key,
+            private_key,
+            ..
+        } => Box::new(braintree::BraintreeLookup::new(
+            base,
+            public_key,
+            private_key,
+            attempt,
+        )),
     }
 }
