@@ -17,7 +17,7 @@ pub use fingerprint::card_fingerprint;
 pub use model::*;
 
 use crate::error::DeclineCode;
-use crate::gateway::{ApprovedStatus, LookupResult, Outcome};
+use crate::gateway::{LookupResult, Outcome};
 use crate::session::{ChargeResult, Session, SessionStatus, MAX_ATTEMPTS};
 use crate::webhook::LastDecline;
 use serde::{Deserialize, Serialize};
@@ -402,13 +402,24 @@ impl ChargeState {
         });
         match (outbox, open) {
             (Some(a), Some(b)) => Some(a.min(b)),
+            (None, None) => self.forget_at_ms(),
             (a, b) => a.or(b),
         }
     }
 
-    /// The status the public view should show while nothing is final.
-    pub fn approved_status(&self) -> Option<ApprovedStatus> {
-        self.result().map(|r| r.status)
+    /// When the object may delete its storage: a day after the session expired (as KV keeps
+    /// the view), once nothing is open or waiting in the outbox. Later requests never reach the
+    /// object: the route answers 409 or 410 from the view first.
+    pub fn forget_at_ms(&self) -> Option<u64> {
+        let session = self.session.as_ref()?;
+        Some((session.expires_at + crate::session::GONE_RETENTION_SECS) * 1000)
+    }
+
+    /// Whether the storage can go now (see `forget_at_ms`).
+    pub fn may_forget(&self, now_ms: u64) -> bool {
+        self.open.is_none()
+            && self.outbox.is_empty()
+            && self.forget_at_ms().is_some_and(|t| now_ms >= t)
     }
 }
 

@@ -2,7 +2,7 @@
 //! `<account>:<env>:<key hash>`): the strongly consistent slot of `maven_core::idempotency`.
 //! It deletes itself by alarm when the 24 h window ends.
 
-use maven_core::idempotency::{IdemSlot, StoredReply, WINDOW_SECS};
+use maven_core::idempotency::{Begin, IdemSlot, StoredReply, WINDOW_SECS};
 use serde::Deserialize;
 use serde_json::json;
 use std::cell::RefCell;
@@ -65,7 +65,9 @@ impl DurableObject for IdempotencySlot {
         // Persist before answering: what the caller is told is what survives a restart.
         let snapshot = self.slot.borrow().clone().unwrap_or_default();
         self.state.storage().put(KEY, &snapshot).await?;
-        if path == "/finish" {
+        // A claimed key is forgotten when its window ends, finished or abandoned alike.
+        let claimed = path == "/begin" && reply == json!(Begin::Fresh);
+        if path == "/finish" || claimed {
             self.state
                 .storage()
                 .set_alarm(Duration::from_secs(WINDOW_SECS))

@@ -92,8 +92,14 @@ impl DurableObject for SessionState {
     }
 
     /// Drains the outbox and looks up an attempt nobody holds; then sleeps until the next due.
+    /// A day after the session expired, with nothing open or queued, the storage goes.
     async fn alarm(&self) -> Result<Response> {
         self.load().await?;
+        if self.with(|s| s.may_forget(now_ms())) {
+            self.state.storage().delete_all().await?;
+            *self.cached.borrow_mut() = None;
+            return Response::ok("");
+        }
         self.drain().await?;
         self.resolve_abandoned().await?;
         self.drain().await?;

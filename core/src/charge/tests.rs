@@ -2,7 +2,7 @@ use super::*;
 use crate::auth::Environment;
 use crate::card::{Brand, ValidCard};
 use crate::customization::Overrides;
-use crate::gateway::{GatewayKind, Mode};
+use crate::gateway::{ApprovedStatus, GatewayKind, Mode};
 use crate::secret::Secret;
 
 const T: Timing = Timing {
@@ -368,7 +368,8 @@ fn the_alarm_looks_up_an_abandoned_attempt_and_the_outbox_backs_off() {
     assert_eq!(s.next_wake_ms(), Some(next + 2 * T.retry_ms));
     s.outbox_done();
     s.outbox_done();
-    assert_eq!(s.next_wake_ms(), None);
+    // Nothing left but forgetting the storage, a day after the session expired.
+    assert_eq!(s.next_wake_ms(), s.forget_at_ms());
 }
 
 #[test]
@@ -475,4 +476,31 @@ fn a_retry_learns_the_outcome_the_alarm_settled_instead_of_starting_over() {
     assert_eq!(s.attempt, 1);
     // A further submit is a new attempt, as after any decline.
     assert_eq!(s.claim(4_000, &card("fp"), &T, nobody).unwrap().attempt, 2);
+}
+
+#[test]
+fn storage_is_forgotten_a_day_after_expiry_once_nothing_is_open() {
+    let mut s = state();
+    // Nothing yet: the object sleeps until a day after the session expires (900 s).
+    let forget = (900 + crate::session::GONE_RETENTION_SECS) * 1000;
+    assert_eq!(s.next_wake_ms(), Some(forget));
+    let c = s.claim(0, &card("fp"), &T, nobody).unwrap();
+    s.mark_sent(&c.token);
+    s.commit(&c.token, &unknown(), 1_000, &T, &mut ids());
+    // An open attempt keeps it, however late.
+    assert!(!s.may_forget(forget + 1));
+    let l = s.claim_lookup(forget + 1, &T, nobody).unwrap();
+    s.lookup_result(
+        &l.token,
+        &LookupResult::Found(approved()),
+        forget + 2,
+        &T,
+        false,
+        &mut ids(),
+    );
+    // ... and so does an undrained outbox.
+    assert!(!s.may_forget(forget + 3));
+    s.outbox_done();
+    s.outbox_done();
+    assert!(s.may_forget(forget + 3));
 }
