@@ -47,8 +47,13 @@ pub const CURRENCIES: [&str; 11] = [
     "aud", "cad", "chf", "dkk", "eur", "gbp", "nok", "nzd", "pln", "sek", "usd",
 ];
 
-/// Whether `base` is Authorize.net's production endpoint (`api2.` or `api.authorize.net`), whose
-/// credentials are live: profiles are then validated at the issuer (`liveMode`).
+/// API hosts (GATEWAYS.md §2.1): sandbox, and production (`api2.` is the SDKs' default,
+/// `api.` is also used for production). Credentials carry no mode marker: the host decides it.
+pub const TEST_HOSTS: &[&str] = &["apitest.authorize.net"];
+pub const LIVE_HOSTS: &[&str] = &["api2.authorize.net", "api.authorize.net"];
+
+/// Whether `base` is Authorize.net's production endpoint (`LIVE_HOSTS`), whose credentials
+/// are live: profiles are then validated at the issuer (`liveMode`).
 pub fn is_production(base: &str) -> bool {
     let host = base
         .trim_start_matches("https://")
@@ -56,7 +61,7 @@ pub fn is_production(base: &str) -> bool {
         .next()
         .unwrap_or_default()
         .to_ascii_lowercase();
-    host == "api2.authorize.net" || host == "api.authorize.net"
+    LIVE_HOSTS.contains(&host.as_str())
 }
 
 /// `validationMode` for `createCustomerProfileRequest` at this base URL.

@@ -34,6 +34,9 @@ use serde::Serialize;
 use transformers as wire;
 
 const NAME: &str = "braintree";
+/// API hosts (GATEWAYS.md §3.1). Keys carry no mode marker: the host decides it.
+pub const TEST_HOSTS: &[&str] = &["payments.sandbox.braintree-api.com"];
+pub const LIVE_HOSTS: &[&str] = &["payments.braintree-api.com"];
 /// The API version our documents are written against (Braintree's docs use it too).
 pub const API_VERSION: &str = "2019-01-01";
 

@@ -31,6 +31,12 @@ use serde::Serialize;
 use transformers as wire;
 
 const NAME: &str = "shift4";
+/// API hosts (GATEWAYS.md §4.1): one for test and live; the key decides the mode.
+pub const TEST_HOSTS: &[&str] = &["api.shift4.com"];
+pub const LIVE_HOSTS: &[&str] = &["api.shift4.com"];
+/// Secret key prefixes of each mode.
+pub const TEST_KEY_PREFIXES: &[&str] = &["sk_test_"];
+pub const LIVE_KEY_PREFIXES: &[&str] = &["sk_live_"];
 
 /// Whether Shift4 takes `currency`: every ISO currency with a minor unit of at most three
 /// digits (amounts are in ISO minor units), but no fund codes (docs/gateways.md).

@@ -33,6 +33,12 @@ use crate::secret::Secret;
 use transformers as wire;
 
 const NAME: &str = "stripe";
+/// API hosts (GATEWAYS.md §1.1): one for test and live; the key decides the mode.
+pub const TEST_HOSTS: &[&str] = &["api.stripe.com"];
+pub const LIVE_HOSTS: &[&str] = &["api.stripe.com"];
+/// Secret (`sk_`) and restricted (`rk_`) key prefixes of each mode.
+pub const TEST_KEY_PREFIXES: &[&str] = &["sk_test_", "rk_test_"];
+pub const LIVE_KEY_PREFIXES: &[&str] = &["sk_live_", "rk_live_"];
 
 /// ISO currencies Stripe does not take although they have an ISO minor unit (docs/gateways.md):
 /// the dinar currencies it does not list and sanctioned currencies.
