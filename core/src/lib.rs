@@ -16,6 +16,7 @@ pub mod seal;
 pub mod secret;
 pub mod session;
 pub mod time;
+pub mod url_policy;
 pub mod validate;
 pub mod webhook;
 
