@@ -5,6 +5,7 @@ pub mod auth;
 pub mod card;
 pub mod charge;
 pub mod charge_body;
+pub mod credential_env;
 pub mod crypto;
 pub mod customization;
 pub mod error;
