@@ -71,7 +71,8 @@ pub struct Project {
     pub customization: Customization,
     #[serde(default)]
     pub gateways: EnvGateways,
-    /// Origins allowed to embed the form (`frame-ancestors`). Empty = any, for test sessions only.
+    /// Origins allowed to embed the form (`frame-ancestors`), as `url_policy::origin` serializes
+    /// them. Empty = any, for test sessions only.
     #[serde(default)]
     pub allowed_origins: Vec<String>,
     #[serde(default)]
@@ -123,24 +124,6 @@ pub fn is_uuid(s: &str) -> bool {
         })
 }
 
-/// An origin as browsers send it: `https://host[:port]` (http only for localhost).
-pub fn is_origin(s: &str) -> bool {
-    let rest = if let Some(r) = s.strip_prefix("https://") {
-        r
-    } else if let Some(r) = s.strip_prefix("http://") {
-        if !(r.starts_with("localhost") || r.starts_with("127.0.0.1")) {
-            return false;
-        }
-        r
-    } else {
-        return false;
-    };
-    !rest.is_empty()
-        && rest
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b':')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,15 +137,6 @@ mod tests {
         assert!(is_uuid("0b1d7c9e-3f6a-4e1b-9c2d-5a6b7c8d9e0f"));
         assert!(!is_uuid("0b1d7c9e3f6a4e1b9c2d5a6b7c8d9e0f"));
         assert!(!is_uuid("0B1D7C9E-3F6A-4E1B-9C2D-5A6B7C8D9E0F"));
-    }
-
-    #[test]
-    fn origins() {
-        assert!(is_origin("https://shop.example.com"));
-        assert!(is_origin("http://localhost:3000"));
-        assert!(!is_origin("http://shop.example.com"));
-        assert!(!is_origin("https://shop.example.com/path"));
-        assert!(!is_origin("*"));
     }
 
     #[test]

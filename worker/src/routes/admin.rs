@@ -9,13 +9,13 @@ use crate::http::{json, new_id, random_bytes, ApiResult, Ctx};
 use crate::keys::seal_key;
 use crate::store::Store;
 use maven_core::auth::{new_key, sha256_hex, Environment};
+use maven_core::credential_env;
 use maven_core::customization::Overrides;
 use maven_core::error::ApiError;
 use maven_core::error::ErrorCode;
 use maven_core::gateway::{Credentials, GatewayKind};
-use maven_core::model::{
-    is_origin, is_slug, Account, ApiKeyRecord, EnvGateways, Project, StoredGateway,
-};
+use maven_core::model::{is_slug, Account, ApiKeyRecord, EnvGateways, Project, StoredGateway};
+use maven_core::url_policy::{self, Deployment, UrlError};
 use maven_core::validate::Fields;
 use maven_core::Secret;
 use serde_json::{json, Value};
@@ -65,6 +65,15 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
         | (_, ["webhook-deliveries", _, "resend"])
         | (_, ["demo"]) => Err(ApiError::MethodNotAllowed),
         _ => Err(ApiError::NotFound("Not Found".into())),
+    }
+}
+
+/// Loopback URLs (the simulator, the tests' receivers) are accepted only in local development.
+fn deployment(ctx: &Ctx) -> Deployment {
+    if super::demo::require_dev(ctx).is_ok() {
+        Deployment::LocalDev
+    } else {
+        Deployment::Deployed
     }
 }
 
@@ -170,18 +179,13 @@ async fn update_project(ctx: &mut Ctx, store: &Store, id: &str) -> ApiResult<Res
         s.len() == 3 && s.bytes().all(|b| b.is_ascii_lowercase())
     });
     let capture = f.bool("capture");
-    let webhook_url = f.string("webhook_url", false, true, 500);
-    if webhook_url
-        .as_deref()
-        .is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://127.0.0.1")))
-    {
-        f.push(
-            "webhook_url",
-            "value_error",
-            "Value error, webhook_url must be an https:// URL",
-        );
-    }
-    let origins = parse_origins(&mut f);
+    let at = deployment(ctx);
+    let webhook_url = f.string("webhook_url", false, true, 500).and_then(|u| {
+        url_policy::webhook_url(&u, at)
+            .map_err(|e| f.push("webhook_url", "value_error", e.message()))
+            .ok()
+    });
+    let origins = parse_origins(&mut f, at);
     let overrides = Overrides::parse(&mut f);
     done(f)?;
     if let Some(n) = name {
@@ -204,7 +208,7 @@ async fn update_project(ctx: &mut Ctx, store: &Store, id: &str) -> ApiResult<Res
     Ok(json(200, &view(&p)))
 }
 
-fn parse_origins(f: &mut Fields<'_>) -> Option<Vec<String>> {
+fn parse_origins(f: &mut Fields<'_>, at: Deployment) -> Option<Vec<String>> {
     let v = f.get("allowed_origins")?;
     let Some(items) = v.as_array() else {
         f.push(
@@ -216,16 +220,25 @@ fn parse_origins(f: &mut Fields<'_>) -> Option<Vec<String>> {
     };
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
-        match item.as_str() {
-            Some(s) if is_origin(s) => out.push(s.to_string()),
-            _ => {
-                let mut loc = f.at("allowed_origins");
-                loc.push(i.into());
-                f.errors.push(maven_core::FieldError::new(
-                    loc,
-                    "value_error",
-                    "Value error, an origin looks like https://shop.example.com",
-                ));
+        let mut loc = f.at("allowed_origins");
+        loc.push(i.into());
+        let Some(s) = item.as_str() else {
+            f.errors.push(maven_core::FieldError::new(
+                loc,
+                "string_type",
+                "Input should be a valid string",
+            ));
+            continue;
+        };
+        match url_policy::origin(s, at) {
+            Ok(origin) => out.push(origin),
+            Err(e) => {
+                let msg = format!(
+                    "{} (an origin looks like https://shop.example.com)",
+                    e.message()
+                );
+                f.errors
+                    .push(maven_core::FieldError::new(loc, "value_error", msg));
             }
         }
     }
@@ -236,18 +249,6 @@ fn env_gateway(env: &str, gw: &str) -> ApiResult<(Environment, GatewayKind)> {
     match (Environment::parse(env), GatewayKind::parse(gw)) {
         (Some(e), Some(g)) => Ok((e, g)),
         _ => Err(ApiError::NotFound("Not Found".into())),
-    }
-}
-
-/// Production endpoints per gateway and environment (GATEWAYS.md).
-fn default_base_url(gw: GatewayKind, env: Environment) -> &'static str {
-    match (gw, env) {
-        (GatewayKind::Stripe, _) => "https://api.stripe.com",
-        (GatewayKind::Authorizenet, Environment::Test) => "https://apitest.authorize.net",
-        (GatewayKind::Authorizenet, Environment::Live) => "https://api2.authorize.net",
-        (GatewayKind::Braintree, Environment::Test) => "https://payments.sandbox.braintree-api.com",
-        (GatewayKind::Braintree, Environment::Live) => "https://payments.braintree-api.com",
-        (GatewayKind::Shift4, _) => "https://api.shift4.com",
     }
 }
 
@@ -262,23 +263,31 @@ async fn put_gateway(
     let body = ctx.json_body().await?;
     let mut p = load(store, id).await?;
     let mut f = Fields::new(&body, vec!["body".into()]);
-    let base_url = f.string("base_url", false, false, 300);
-    // Plain http only to loopback (the local simulator); real gateways are https.
-    if base_url.as_deref().is_some_and(|u| {
-        !(u.starts_with("https://")
-            || u.starts_with("http://127.0.0.1:")
-            || u.starts_with("http://localhost:"))
-    }) {
-        f.push(
-            "base_url",
-            "value_error",
-            "Value error, base_url must be https:// (or http:// on loopback)",
-        );
-    }
+    // The gateway's documented hosts for this environment (the simulator on loopback only in
+    // local development's test slots); without one, the sandbox (test) or production (live).
+    let at = deployment(ctx);
+    let base_url = f.string("base_url", false, false, 300).and_then(|u| {
+        url_policy::gateway_base_url(&u, gw, env, at)
+            .map_err(|e| f.push("base_url", "value_error", base_url_message(e, gw, env)))
+            .ok()
+    });
     let creds = f.get("credentials");
     let credentials = parse_credentials(gw, creds, f.at("credentials"), &mut f.errors);
     if creds.is_none() {
         f.push("credentials", "missing", "Field required");
+    }
+    // A test slot takes no live key and a live slot no test key.
+    if let Some(wrong) = credentials
+        .as_ref()
+        .and_then(|c| credential_env::check(c, env))
+    {
+        let mut loc = f.at("credentials");
+        loc.push(wrong.field.into());
+        f.errors.push(maven_core::FieldError::new(
+            loc,
+            "value_error",
+            wrong.message,
+        ));
     }
     done(f)?;
     let credentials = credentials.ok_or_else(|| ApiError::Internal("credentials".into()))?;
@@ -288,15 +297,28 @@ async fn put_gateway(
     p.gateways.get_mut(env).insert(
         gw,
         StoredGateway {
-            base_url: base_url
-                .unwrap_or_else(|| default_base_url(gw, env).to_string())
-                .trim_end_matches('/')
-                .to_string(),
+            base_url: base_url.unwrap_or_else(|| url_policy::default_base_url(gw, env)),
             credentials_sealed: sealed,
         },
     );
     store.put_project(&p).await?;
     Ok(json(200, &view(&p)))
+}
+
+/// The policy's reason, with the hosts this slot accepts when the host was the problem.
+fn base_url_message(e: UrlError, gw: GatewayKind, env: Environment) -> String {
+    match e {
+        UrlError::GatewayHost => format!(
+            "{}: {}",
+            e.message(),
+            url_policy::hosts(gw, env)
+                .iter()
+                .map(|h| format!("https://{h}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        _ => e.message().to_string(),
+    }
 }
 
 fn parse_credentials(
