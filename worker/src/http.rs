@@ -1,6 +1,8 @@
-//! HTTP plumbing: the request context, body reading with the 16 KiB limit, and rendering of
-//! JSON bodies and `ApiError`s (every error body is made here).
+//! HTTP plumbing: the request context, body reading with the 16 KiB limit (enforced while the
+//! body streams in), and rendering of JSON bodies and `ApiError`s (every error body is made
+//! here).
 
+use futures_util::StreamExt;
 use maven_core::error::{ApiError, MAX_BODY_BYTES};
 use maven_core::validate::parse_json_body;
 use serde::Serialize;
@@ -59,15 +61,31 @@ impl Ctx {
         if media != "application/json" && !media.ends_with("+json") {
             return Err(ApiError::UnsupportedMediaType);
         }
-        let bytes = self
-            .req
-            .bytes()
-            .await
-            .map_err(|_| ApiError::Internal("could not read the request body".into()))?;
-        if bytes.len() > MAX_BODY_BYTES {
-            return Err(ApiError::PayloadTooLarge);
-        }
+        let bytes = self.body_bytes().await?;
         parse_json_body(&bytes)
+    }
+
+    /// The body, read as a stream and given up as soon as it passes 16 KiB (at most one chunk
+    /// past it is ever held): a chunked body or a `Content-Length` that lies is not read whole.
+    /// Dropping the stream cancels it, so the rest of the body is never buffered.
+    async fn body_bytes(&mut self) -> ApiResult<Vec<u8>> {
+        if self.req.inner().body().is_none() {
+            return Ok(Vec::new());
+        }
+        let mut stream = self
+            .req
+            .stream()
+            .map_err(|_| ApiError::Internal("could not read the request body".into()))?;
+        let mut body = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            let chunk =
+                chunk.map_err(|_| ApiError::Internal("could not read the request body".into()))?;
+            if body.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(ApiError::PayloadTooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
     }
 }
 
