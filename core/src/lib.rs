@@ -11,6 +11,7 @@ pub mod customization;
 pub mod error;
 pub mod gateway;
 pub mod idempotency;
+pub mod json_depth;
 pub mod model;
 pub mod money;
 pub mod seal;

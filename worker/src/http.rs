@@ -1,9 +1,10 @@
 //! HTTP plumbing: the request context, body reading with the 16 KiB limit (enforced while the
-//! body streams in), and rendering of JSON bodies and `ApiError`s (every error body is made
-//! here).
+//! body streams in) and the JSON depth bound, and rendering of JSON bodies and `ApiError`s
+//! (every error body is made here).
 
 use futures_util::StreamExt;
 use maven_core::error::{ApiError, MAX_BODY_BYTES};
+use maven_core::json_depth::check_depth;
 use maven_core::validate::parse_json_body;
 use serde::Serialize;
 use serde_json::Value;
@@ -43,7 +44,8 @@ impl Ctx {
         self.req.headers().get(name).ok().flatten()
     }
 
-    /// Reads a JSON body: 413 over 16 KiB, 415 for a non-JSON content type, 422 for bad JSON.
+    /// Reads a JSON body: 413 over 16 KiB, 415 for a non-JSON content type, 422 for bad JSON or
+    /// JSON nested deeper than `MAX_JSON_DEPTH`.
     pub async fn json_body(&mut self) -> ApiResult<Value> {
         let declared: Option<usize> = self
             .header("content-length")
@@ -62,6 +64,7 @@ impl Ctx {
             return Err(ApiError::UnsupportedMediaType);
         }
         let bytes = self.body_bytes().await?;
+        check_depth(&bytes)?;
         parse_json_body(&bytes)
     }
 
