@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod json_depth;
 pub mod model;
 pub mod money;
+pub mod redact;
 pub mod seal;
 pub mod secret;
 pub mod session;

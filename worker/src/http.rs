@@ -5,6 +5,7 @@
 use futures_util::StreamExt;
 use maven_core::error::{ApiError, MAX_BODY_BYTES};
 use maven_core::json_depth::check_depth;
+use maven_core::redact::mask_digits;
 use maven_core::validate::parse_json_body;
 use serde::Serialize;
 use serde_json::Value;
@@ -118,8 +119,9 @@ fn with_api_headers(mut r: Response) -> Response {
 
 pub fn error_response(err: &ApiError) -> Response {
     if err.status() >= 500 {
-        // The message names the failing step only; request bodies are never logged.
-        worker::console_error!("{}", err);
+        // The message names the failing step only; request bodies are never logged, and a
+        // card-number-like run that reached it anyway is masked.
+        worker::console_error!("{}", mask_digits(&err.to_string()));
     }
     let r = Response::from_json(&err.body())
         .unwrap_or_else(|_| Response::empty().expect("empty response"))

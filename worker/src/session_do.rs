@@ -21,6 +21,7 @@ use maven_core::charge::{
 };
 use maven_core::error::ApiError;
 use maven_core::gateway::{AttemptRef, GatewayConfig, Outcome, PaymentRequest};
+use maven_core::redact::mask_digits;
 use maven_core::session::Session;
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
@@ -240,9 +241,10 @@ impl SessionState {
         let outcome = gateway_http::run(&config, &request, claim.deadline_ms).await;
         if let Outcome::Unavailable(reason) = &outcome {
             worker::console_warn!(
-                "session {} attempt {}: outcome unknown ({reason}); it will be looked up",
+                "session {} attempt {}: outcome unknown ({}); it will be looked up",
                 order.session.id,
-                claim.attempt
+                claim.attempt,
+                mask_digits(reason)
             );
         }
         self.commit(&claim.token, &outcome, timing).await.map(Some)
@@ -279,11 +281,10 @@ impl SessionState {
         let verdict = self
             .with(|s| s.lookup_result(&claim.token, &found, now_ms(), &timing, false, &mut new_id));
         worker::console_log!(
-            "session {} attempt {}: lookup {:?} → {:?}",
+            "session {} attempt {}: {}",
             session.id,
             claim.attempt,
-            found,
-            verdict
+            mask_digits(&format!("lookup {found:?} → {verdict:?}"))
         );
         self.save().await
     }
@@ -313,9 +314,9 @@ impl SessionState {
                 Ok(()) => self.with(|s| s.outbox_done()),
                 Err(e) => {
                     worker::console_warn!(
-                        "session {}: outbox {:?} failed ({e}); retrying later",
+                        "session {}: {}; retrying later",
                         session.id,
-                        item
+                        mask_digits(&format!("outbox {item:?} failed ({e})"))
                     );
                     self.with(|s| s.outbox_failed(now_ms(), &timing));
                     break;

@@ -1,11 +1,15 @@
 //! What the four adapters share: the adapter contract, reply classification, and how an
-//! approval or decline is built, so every gateway maps replies the same way.
+//! approval or decline is built, so every gateway maps replies the same way. Every free-text
+//! reason or message built here has card-number-like digit runs masked (`crate::redact`): the
+//! gateway's own words end up in logs and in the session's stored state, and a gateway may
+//! echo the card number it was sent.
 
 use super::{
     ApprovedStatus, HttpCall, HttpReply, LookupResult, LookupStep, Outcome, PaymentRequest, Step,
 };
 use crate::card::Brand;
 use crate::error::DeclineCode;
+use crate::redact::mask_owned;
 use serde::de::DeserializeOwned;
 
 /// One gateway's state machine; `Flow` owns the call budget and the first/later split.
@@ -24,7 +28,7 @@ pub(crate) trait LookupAdapter: std::fmt::Debug + Send {
 
 /// A lookup that could not tell.
 pub(crate) fn lookup_unknown(reason: impl Into<String>) -> LookupStep {
-    LookupStep::Done(LookupResult::Unknown(reason.into()))
+    LookupStep::Done(LookupResult::Unknown(mask_owned(reason.into())))
 }
 
 /// A lookup that found the attempt's transaction.
@@ -94,20 +98,21 @@ pub(crate) fn amount_mismatch(
 pub(crate) fn mismatch(transaction_id: String, gateway: &str, detail: String) -> Outcome {
     Outcome::Mismatch {
         transaction_id,
-        detail: format!("{gateway} took {detail}"),
+        detail: mask_owned(format!("{gateway} took {detail}")),
     }
 }
 
 /// The gateway proved nothing was charged (a documented permanent 4xx or its equivalent).
 pub(crate) fn rejected(reason: impl Into<String>) -> Step {
-    Step::Done(Outcome::Rejected(reason.into()))
+    Step::Done(Outcome::Rejected(mask_owned(reason.into())))
 }
 
 pub(crate) fn unavailable(reason: impl Into<String>) -> Step {
-    Step::Done(Outcome::Unavailable(reason.into()))
+    Step::Done(Outcome::Unavailable(mask_owned(reason.into())))
 }
 
-/// A gateway error answer that is not a decline: unavailable, with the gateway's own words.
+/// A gateway error answer that is not a decline: unavailable, with the gateway's own words
+/// (digit runs masked by `unavailable`).
 pub(crate) fn error_answer(
     gateway: &str,
     status: u16,
@@ -187,7 +192,7 @@ pub(crate) fn declined(code: DeclineCode, message: Option<&str>) -> Step {
         .unwrap_or(code.message());
     Step::Done(Outcome::Declined {
         code,
-        message: message.to_string(),
+        message: mask_owned(message.to_string()),
     })
 }
 
@@ -255,5 +260,43 @@ mod tests {
         assert_eq!(clip(Some("  héllo  "), 2), Some("hé".to_string()));
         assert_eq!(clip(Some("   "), 5), None);
         assert_eq!(clip(None, 5), None);
+    }
+
+    const ECHO: &str = "could not process card 4242424242424242 (4242 4242 4242 4242)";
+    const MASKED: &str = "could not process card ************4242 (**** **** **** 4242)";
+
+    #[test]
+    fn gateway_words_never_carry_a_card_number() {
+        let Step::Done(Outcome::Unavailable(r)) =
+            error_answer("stripe", 400, Some("api_error"), Some(ECHO))
+        else {
+            panic!("expected unavailable")
+        };
+        assert_eq!(r, format!("stripe answered HTTP 400 (api_error): {MASKED}"));
+        let Step::Done(Outcome::Rejected(r)) = rejected(format!("shift4 refused: {ECHO}")) else {
+            panic!("expected rejected")
+        };
+        assert_eq!(r, format!("shift4 refused: {MASKED}"));
+        let Step::Done(Outcome::Declined { message, .. }) =
+            declined(DeclineCode::CardDeclined, Some(ECHO))
+        else {
+            panic!("expected declined")
+        };
+        assert_eq!(message, MASKED);
+        let LookupStep::Done(LookupResult::Unknown(r)) = lookup_unknown(ECHO) else {
+            panic!("expected unknown")
+        };
+        assert_eq!(r, MASKED);
+        let Outcome::Mismatch { detail, .. } = mismatch("t".into(), "braintree", ECHO.into())
+        else {
+            panic!("expected mismatch")
+        };
+        assert_eq!(detail, format!("braintree took {MASKED}"));
+        // Short numbers (amounts, codes, HTTP statuses) are left as they are.
+        let Step::Done(Outcome::Unavailable(r)) = error_answer("x", 402, None, Some("E00027 1234"))
+        else {
+            panic!("expected unavailable")
+        };
+        assert_eq!(r, "x answered HTTP 402 (error): E00027 1234");
     }
 }
