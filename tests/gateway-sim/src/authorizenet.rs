@@ -4,7 +4,7 @@
 //! `createTransactionResponse` (`transactionResponse`) and `createCustomerProfileResponse`.
 
 mod lookup;
-mod wire;
+pub(crate) mod wire;
 mod xsd;
 
 use crate::cards::{self, CardFacts, Outcome};

@@ -117,7 +117,58 @@ pub fn route(sim: &Sim, req: &Request, peer_is_loopback: bool) -> Action {
             sim.record_fault(gateway, 0, info, Some(fault));
             Action::Reset
         }
+        (FaultMode::Echo, Phase::Before) => {
+            let info = unprocessed(req, &operation, "echo");
+            let response = echo(gateway, req);
+            sim.record_fault(gateway, response.status, info, Some(fault));
+            respond(response)
+        }
+        // Processed (any charge is recorded), then answered with the echoing error instead.
+        (FaultMode::Echo, Phase::After) => {
+            let Handled { info, .. } = handle(sim, gateway, req, sub);
+            let response = echo(gateway, req);
+            sim.record_fault(gateway, response.status, info, Some(fault));
+            respond(response)
+        }
     }
+}
+
+/// Fault `echo`: an error in the gateway's own shape whose message quotes the request's card
+/// number (WIRE.md, control API), of the kind each gateway's client reads the message of: a
+/// Stripe 400 `api_error`, a Shift4 400 `processing_error`, a Braintree GraphQL error of class
+/// `INTERNAL` (HTTP 200), an Authorize.net `E00001` (HTTP 200).
+fn echo(gateway: &str, req: &Request) -> Response {
+    let message = match card_number(&req.body) {
+        Some(number) => {
+            format!("Simulated gateway failure (fault echo): card {number} could not be processed.")
+        }
+        None => "Simulated gateway failure (fault echo): no card number in the request.".into(),
+    };
+    match gateway {
+        "stripe" => Response::json(
+            400,
+            &json!({"error": {"type": "api_error", "message": message}}),
+        ),
+        "shift4" => Response::json(
+            400,
+            &json!({"error": {"type": "processing_error", "message": message}}),
+        ),
+        "braintree" => Response::json(
+            200,
+            &json!({"data": null, "errors": [{"message": message,
+                "extensions": {"errorClass": "INTERNAL"}}]}),
+        ),
+        _ => authorizenet::wire::request_error("E00001", &message),
+    }
+}
+
+/// The first run of 13–19 digits in the body that passes the Luhn check: the card number, in
+/// whichever encoding the gateway uses (form field, JSON string, GraphQL variable).
+fn card_number(body: &[u8]) -> Option<String> {
+    body.split(|b| !b.is_ascii_digit())
+        .filter(|run| (13..=19).contains(&run.len()))
+        .map(|run| String::from_utf8_lossy(run).into_owned())
+        .find(|run| crate::cards::luhn_valid(run))
 }
 
 fn error500() -> Response {

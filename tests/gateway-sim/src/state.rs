@@ -127,6 +127,9 @@ pub enum FaultMode {
     Error500,
     Malformed,
     Reset,
+    /// An error answer, in the gateway's own error shape, whose message quotes the card number
+    /// the request carried: a gateway that echoes card data back (the edge must not log it).
+    Echo,
 }
 
 impl FaultMode {
@@ -136,6 +139,7 @@ impl FaultMode {
             "error500" => Some(FaultMode::Error500),
             "malformed" => Some(FaultMode::Malformed),
             "reset" => Some(FaultMode::Reset),
+            "echo" => Some(FaultMode::Echo),
             "none" => None,
             _ => return None,
         })
@@ -147,6 +151,7 @@ impl FaultMode {
             FaultMode::Error500 => "error500",
             FaultMode::Malformed => "malformed",
             FaultMode::Reset => "reset",
+            FaultMode::Echo => "echo",
         }
     }
 
@@ -154,7 +159,7 @@ impl FaultMode {
     /// (error500 and reset stop the request before processing; slow and malformed process it).
     pub fn default_phase(self) -> Phase {
         match self {
-            FaultMode::Error500 | FaultMode::Reset => Phase::Before,
+            FaultMode::Error500 | FaultMode::Reset | FaultMode::Echo => Phase::Before,
             FaultMode::Slow | FaultMode::Malformed => Phase::After,
         }
     }

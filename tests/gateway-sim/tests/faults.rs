@@ -112,6 +112,126 @@ fn fault_modes() {
     assert_eq!(bad.status, 400);
 }
 
+/// `echo`: each gateway's own error shape, its message quoting the request's card number.
+#[test]
+fn echo_quotes_the_card_number_in_each_gateways_error_shape() {
+    let server = start();
+    let port = server.port;
+    let msg = |v: &Value, pointer: &str| {
+        v.pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+
+    fault(port, json!({"gateway": "stripe", "mode": "echo"}));
+    let form = "type=card&card[number]=4242424242424242&card[exp_month]=12&card[exp_year]=2030";
+    let reply = ok(
+        port,
+        "POST",
+        "/stripe/v1/payment_methods",
+        &[STRIPE_AUTH],
+        form,
+    );
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.json()["error"]["type"], "api_error");
+    assert!(msg(&reply.json(), "/error/message").contains("card 4242424242424242 "));
+
+    fault(port, json!({"gateway": "shift4", "mode": "echo"}));
+    let reply = shift4_charge(port, "k-echo", "5555555555554444").expect("answer");
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.json()["error"]["type"], "processing_error");
+    assert!(msg(&reply.json(), "/error/message").contains("5555555555554444"));
+
+    fault(port, json!({"gateway": "braintree", "mode": "echo"}));
+    let gql = json!({"query": "mutation T($input: TokenizeCreditCardInput!) { tokenizeCreditCard(input: $input) { paymentMethod { id } } }",
+        "variables": {"input": {"creditCard": {"number": "4111111111111111", "expirationMonth": "12", "expirationYear": "2030"}}}});
+    let bt = [BT_AUTH, ("Braintree-Version", "2019-01-01")];
+    let reply = ok(port, "POST", "/braintree/graphql", &bt, &gql.to_string());
+    assert_eq!(reply.status, 200);
+    let v = reply.json();
+    assert_eq!(v["data"], Value::Null);
+    assert_eq!(v["errors"][0]["extensions"]["errorClass"], "INTERNAL");
+    assert!(msg(&v, "/errors/0/message").contains("4111111111111111"));
+
+    fault(port, json!({"gateway": "authorizenet", "mode": "echo"}));
+    let anet = json!({"createTransactionRequest": {"transactionRequest": {"payment": {"creditCard": {"cardNumber": "378282246310005", "expirationDate": "2030-12"}}}}});
+    let reply = ok(
+        port,
+        "POST",
+        "/authorizenet/xml/v1/request.api",
+        &[],
+        &anet.to_string(),
+    );
+    assert_eq!(reply.status, 200);
+    assert!(
+        reply.body.starts_with(b"\xEF\xBB\xBF"),
+        "Authorize.net's BOM"
+    );
+    let v = reply.json();
+    assert_eq!(v["messages"]["resultCode"], "Error");
+    assert_eq!(v["messages"]["message"][0]["code"], "E00001");
+    assert!(msg(&v, "/messages/message/0/text").contains("378282246310005"));
+
+    // A request without a card number (Luhn-valid, 13–19 digits) says so.
+    fault(port, json!({"gateway": "stripe", "mode": "echo"}));
+    let reply = ok(
+        port,
+        "POST",
+        "/stripe/v1/customers",
+        &[STRIPE_AUTH],
+        "description=1234567890123",
+    );
+    assert!(msg(&reply.json(), "/error/message").contains("no card number"));
+
+    // Phase after: the charge is made, then the echoing error is the answer.
+    fault(
+        port,
+        json!({"gateway": "shift4", "mode": "echo", "phase": "after"}),
+    );
+    let reply = shift4_charge(port, "k-echo-after", "4242424242424242").expect("answer");
+    assert_eq!(reply.status, 400);
+    let ledger = ok(port, "GET", "/_sim/ledger", &[], "").json();
+    assert_eq!(
+        ledger["ledger"].as_array().map(Vec::len),
+        Some(1),
+        "{ledger}"
+    );
+
+    // Logged with the fault; the call log itself never holds the number.
+    let log = calls(port);
+    let faults: Vec<(u64, &str)> = log
+        .iter()
+        .map(|c| {
+            (
+                c["status"].as_u64().unwrap_or(0),
+                c["fault"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        faults,
+        [
+            (400, "echo:before"),
+            (400, "echo:before"),
+            (200, "echo:before"),
+            (200, "echo:before"),
+            (400, "echo:before"),
+            (400, "echo:after"),
+        ]
+    );
+    assert_eq!(log[0]["outcome"], "echo");
+    let text = serde_json::to_string(&log).expect("json");
+    for number in [
+        "4242424242424242",
+        "5555555555554444",
+        "4111111111111111",
+        "378282246310005",
+    ] {
+        assert!(!text.contains(number), "{text}");
+    }
+}
+
 #[test]
 fn keep_alive_serves_several_requests_on_one_connection() {
     let server = start();
