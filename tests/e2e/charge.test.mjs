@@ -335,6 +335,24 @@ describe("charging", { concurrency: 1 }, () => {
           });
         }
 
+        // echo: the gateway's error message quotes the card number it was sent (first step of
+        // the flow, the one that carries the card). The edge answers 502 as for any unknown
+        // outcome; the final scan shows the number reached neither its log nor its storage, and
+        // that the masked message did reach the log.
+        test("fault echo (the gateway quotes the card number in its error) → 502, the answer holds no card number", async () => {
+          const since = await simSeq();
+          const id = await newSession(gw);
+          await simFault({ gateway: gw, mode: "echo", count: 1 });
+          const first = await charge(id, VISA);
+          assertError(first, 502, "gateway_unavailable");
+          for (const pan of PANS) assert.ok(!first.text.includes(pan), "the answer holds a full card number");
+          const calls = await callsSince(gw, since);
+          assert.ok(calls.some((c) => c.fault === "echo:before"), `the fault was not hit: ${JSON.stringify(calls)}`);
+          assert.equal((await view(id)).json.status, "pending");
+          const txn = assertApproved(await chargeUntilKnown(id, VISA));
+          assertOneCharge(await callsSince(gw, since), gw, id, txn);
+        });
+
         test("gateway timeout on the charge, then a retry: still one charge", { timeout: 60_000 }, async () => {
           const since = await simSeq();
           const id = await newSession(gw);
@@ -424,7 +442,7 @@ describe("charging", { concurrency: 1 }, () => {
     });
   });
 
-  test("nothing the edge stored or logged holds a test card number or CVC", () => {
+  test("nothing the edge stored or logged holds a test card number or CVC, a gateway's echo included", () => {
     const stateDir = process.env.MAVEN_STATE_DIR;
     const log = process.env.MAVEN_EDGE_LOG;
     assert.ok(stateDir && log, "MAVEN_STATE_DIR and MAVEN_EDGE_LOG come from scripts/with-edge.sh");
@@ -434,6 +452,12 @@ describe("charging", { concurrency: 1 }, () => {
     for (const cvc of [CVC3, CVC4]) needles.push(`"${cvc}"`, `cvc=${cvc}`, `cvc]=${cvc}`, `cvc%5D=${cvc}`, `'${cvc}'`);
     const found = scan(files, needles);
     assert.deepEqual(found, [], "card data at rest or in the log");
+    // The echo fault's messages did reach the log, each gateway's, with the number masked.
+    const echoed = "Simulated gateway failure (fault echo): card ************4242 could not be processed.";
+    for (const prefix of ["stripe answered HTTP 400 (api_error): ", "shift4 answered HTTP 400 (processing_error): ",
+      "braintree error: ", "authorize.net error E00001: "]) {
+      assert.ok(scan([log], [prefix + echoed]).length > 0, `the log has no masked echo from ${prefix.split(" ")[0]}`);
+    }
 
     // The scan looked where the results live: KV blobs and Durable Object SQLite are there, the
     // log is not empty, and a stored result (its last 4 and brand) is readable in them.
