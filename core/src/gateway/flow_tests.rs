@@ -109,3 +109,15 @@ fn flow_is_send() {
     fn assert_send<T: Send>() {}
     assert_send::<Flow>();
 }
+
+#[test]
+fn free_text_of_an_outcome_never_carries_a_card_number() {
+    let o = super::flow::masked(crate::gateway::Outcome::Rejected(
+        "card 4242424242424242 refused".into(),
+    ));
+    let crate::gateway::Outcome::Rejected(r) = o else {
+        panic!("{o:?}")
+    };
+    assert!(!r.contains("424242424242"), "{r}");
+    assert!(r.ends_with("4242 refused"), "{r}");
+}
