@@ -130,6 +130,14 @@ pub fn error_response(err: &ApiError) -> Response {
     if matches!(err, ApiError::Unauthorized(_)) {
         let _ = r.headers_mut().set("www-authenticate", "Bearer");
     }
+    if let ApiError::Throttled {
+        retry_after_secs, ..
+    } = err
+    {
+        let _ = r
+            .headers_mut()
+            .set("retry-after", &retry_after_secs.to_string());
+    }
     r
 }
 

@@ -4,6 +4,7 @@
 mod auth;
 mod dev_faults;
 mod gateway_http;
+mod guard_do;
 mod http;
 mod idempotency_do;
 mod keys;
@@ -15,6 +16,7 @@ mod session_do;
 mod store;
 mod webhooks;
 
+pub use guard_do::ProjectGuard;
 pub use idempotency_do::IdempotencySlot;
 pub use session_do::SessionState;
 
