@@ -1,7 +1,8 @@
 // Card-testing defences (docs/card-testing.md): one source trying declining cards on many
 // sessions trips the project's breaker; further attempts are 429 `card_testing_suspected` with
 // Retry-After and reach no gateway; the merchant gets one `fraud.card_testing` webhook and the
-// flag on the admin API; another project charged from the same source is unaffected.
+// flag on the admin API; another source on the same project, and another project charged from
+// the same source, are unaffected.
 //
 // Layout: its own account, two projects and its own gateway simulator (the shared one's call
 // log belongs to charge.test.mjs), and a loopback webhook receiver. Every e2e suite comes from
@@ -91,6 +92,11 @@ describe("card-testing guard", { concurrency: 1 }, () => {
       assert.ok(retry > 0 && retry <= 900, `Retry-After ${r.headers.get("retry-after")}`);
     }
     assert.equal(await gatewayCharges(), before, "a refused attempt reached the gateway");
+
+    // Another source on the same project (the address Cloudflare gives the Worker; wrangler
+    // dev passes the client's header through): unaffected.
+    const second = await charge(await newSession(projects.tested), VISA, { headers: { "cf-connecting-ip": "198.51.100.7" } });
+    assert.equal(second.status, 200, second.text);
 
     // The other project, same source, same run: unaffected.
     const ok = await charge(await newSession(projects.other), VISA);
