@@ -23,8 +23,8 @@ pub use session_do::SessionState;
 use worker::{event, Context, Env, MessageBatch, Request, Response, Result};
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    Ok(router::handle(http::Ctx::new(req, env)).await)
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    Ok(router::handle(http::Ctx::new(req, env, ctx)).await)
 }
 
 /// The `maven-webhooks` queue: webhook deliveries (`webhooks.rs`).

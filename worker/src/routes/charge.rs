@@ -62,7 +62,10 @@ pub async fn submit(ctx: &mut Ctx, id: &str) -> ApiResult<Response> {
         .map_err(|_| ApiError::Internal("could not encode the charge".into()))?;
     let state = ObjectStub::new(&ctx.env, "SESSION_STATE", &session.id)?;
     let finished: Finished = state.call("/charge", &body).await?;
-    report_guard(&guard, attempt, &finished).await;
+    // The outcome reaches the guard after the answer: the customer never waits for it.
+    let reported = finished.clone();
+    ctx.context
+        .wait_until(async move { report_guard(&guard, attempt, &reported).await });
     match &finished {
         Finished::Approved(result) => Ok(json(200, &success_body(&session, result))),
         Finished::Pending { retry_after_secs } => {
