@@ -323,7 +323,9 @@ describe("charging", { concurrency: 1 }, () => {
             assertError(first, 502, "gateway_unavailable");
             assert.equal(first.json.attempts_left, undefined);
             const pub = await view(id);
-            assert.equal(pub.json.status, "pending", "a gateway failure must not end the session");
+            // Pending, or already settled by the session's alarm (its lookup may find a charge
+            // that a garbled answer hid); never failed.
+            assert.ok(["pending", "succeeded"].includes(pub.json.status), `a gateway failure must not end the session: ${pub.text}`);
             const txn = assertApproved(await chargeUntilKnown(id, VISA));
             const calls = await callsSince(gw, since);
             assert.ok(
