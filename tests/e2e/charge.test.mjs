@@ -483,7 +483,15 @@ function* walk(dir) {
 function scan(files, needles) {
   const hits = [];
   for (const f of files) {
-    const bytes = readFileSync(f);
+    let bytes;
+    try {
+      bytes = readFileSync(f);
+    } catch (e) {
+      // KV and the objects rewrite their files while the scan runs: one gone since the walk
+      // held nothing any more.
+      if (e.code === "ENOENT") continue;
+      throw e;
+    }
     for (const n of needles) if (bytes.includes(Buffer.from(n))) hits.push([f, n]);
   }
   return hits;
