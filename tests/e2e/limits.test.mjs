@@ -80,10 +80,15 @@ describe("request body limits", () => {
     // As fast as the socket takes it: a 413, or (when the client was still writing as the edge
     // answered and closed) a reset; either way long before 1 MiB was sent.
     const fast = await postChunked(`/v1/widget-sessions/${id}/charge`, { total: 1024 * 1024, gapMs: 0 });
-    if (fast.status !== undefined) {
+    // Under `wrangler dev` the request passes through miniflare's entry worker, which is still
+    // piping the body when our answer comes; it can then report its own pipe's end as a 500
+    // "Network connection lost" instead of our 413. That text is the local proxy's, never ours.
+    const proxyLost = fast.status === 500 && /Network connection lost/.test(fast.text);
+    if (fast.status !== undefined && !proxyLost) {
       assert.equal(fast.status, 413, fast.text);
       assert.deepEqual(JSON.parse(fast.text), TOO_LARGE);
     }
+    assert.equal((await http("GET", `/v1/widget-sessions/${id}`)).json.status, "pending");
     // How much was written before the answer depends on socket buffers and load; the trickled
     // test below is the one that shows the edge stops reading early.
     const stream = (bytes) =>
