@@ -100,6 +100,8 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     TooManyAttempts,
     GatewayUnavailable,
+    RateLimited,
+    CardTestingSuspected,
 }
 
 impl ErrorCode {
@@ -121,6 +123,8 @@ impl ErrorCode {
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::TooManyAttempts => "too_many_attempts",
             ErrorCode::GatewayUnavailable => "gateway_unavailable",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::CardTestingSuspected => "card_testing_suspected",
         }
     }
 }
@@ -150,6 +154,12 @@ pub enum ApiError {
         attempts_left: u32,
     },
     TooManyAttempts,
+    /// 429 from the card-testing guard (`crate::guard`), distinct from a session's own
+    /// `too_many_attempts`; the edge adds `Retry-After`.
+    Throttled {
+        code: ErrorCode,
+        retry_after_secs: u64,
+    },
     GatewayUnavailable(String),
     Internal(String),
 }
@@ -179,7 +189,7 @@ impl ApiError {
             ApiError::Gone(_) => 410,
             ApiError::PayloadTooLarge => 413,
             ApiError::UnsupportedMediaType => 415,
-            ApiError::TooManyAttempts => 429,
+            ApiError::TooManyAttempts | ApiError::Throttled { .. } => 429,
             ApiError::Internal(_) => 500,
             ApiError::GatewayUnavailable(_) => 502,
         }
@@ -219,6 +229,18 @@ impl ApiError {
                 "detail": "Too many declined attempts; this payment session has failed.",
                 "error_code": ErrorCode::TooManyAttempts.as_str(),
                 "attempts_left": 0
+            }),
+            ApiError::Throttled {
+                code,
+                retry_after_secs,
+            } => json!({
+                "detail": if *code == ErrorCode::CardTestingSuspected {
+                    "Payments from this source are paused after repeated declines. Try again later."
+                } else {
+                    "Too many payment attempts. Try again later."
+                },
+                "error_code": code.as_str(),
+                "retry_after": retry_after_secs
             }),
             ApiError::GatewayUnavailable(d) => {
                 json!({ "detail": d, "error_code": ErrorCode::GatewayUnavailable.as_str() })
@@ -261,6 +283,10 @@ mod tests {
             ApiError::PayloadTooLarge,
             ApiError::UnsupportedMediaType,
             ApiError::TooManyAttempts,
+            ApiError::Throttled {
+                code: ErrorCode::RateLimited,
+                retry_after_secs: 3,
+            },
             ApiError::Gone("expired".into()),
             ApiError::Declined {
                 code: DeclineCode::InsufficientFunds,
@@ -270,6 +296,21 @@ mod tests {
         for e in all {
             assert!(e.body().get("detail").is_some(), "{e}");
         }
+    }
+
+    #[test]
+    fn throttled_is_429_with_its_own_code() {
+        let e = ApiError::Throttled {
+            code: ErrorCode::CardTestingSuspected,
+            retry_after_secs: 60,
+        };
+        assert_eq!(e.status(), 429);
+        assert_eq!(e.body()["error_code"], "card_testing_suspected");
+        assert_eq!(e.body()["retry_after"], 60);
+        assert_ne!(
+            e.body()["error_code"],
+            ApiError::TooManyAttempts.body()["error_code"]
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod crypto;
 pub mod customization;
 pub mod error;
 pub mod gateway;
+pub mod guard;
 pub mod idempotency;
 pub mod json_depth;
 pub mod model;

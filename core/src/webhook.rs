@@ -31,6 +31,9 @@ pub enum Event {
     PaymentSuccess,
     PaymentAuthorized,
     PaymentFailed,
+    /// The card-testing breaker tripped on the project (`crate::guard`): no session.
+    #[serde(rename = "fraud.card_testing")]
+    FraudCardTesting,
 }
 
 impl Event {
@@ -49,6 +52,7 @@ impl Event {
             Event::PaymentSuccess => "payment-success",
             Event::PaymentAuthorized => "payment-authorized",
             Event::PaymentFailed => "payment-failed",
+            Event::FraudCardTesting => "fraud.card_testing",
         }
     }
 }

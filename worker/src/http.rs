@@ -21,10 +21,12 @@ pub struct Ctx {
     pub now: u64,
     /// `https://pay.example.com`, from the request URL (or `PUBLIC_ORIGIN` when set).
     pub origin: String,
+    /// Work that may finish after the answer is sent (`Context::wait_until`).
+    pub context: worker::Context,
 }
 
 impl Ctx {
-    pub fn new(req: Request, env: Env) -> Self {
+    pub fn new(req: Request, env: Env, context: worker::Context) -> Self {
         let now = worker::Date::now().as_millis() / 1000;
         let origin = env
             .var("PUBLIC_ORIGIN")
@@ -38,6 +40,7 @@ impl Ctx {
             env,
             now,
             origin,
+            context,
         }
     }
 
@@ -129,6 +132,14 @@ pub fn error_response(err: &ApiError) -> Response {
     let mut r = with_api_headers(r);
     if matches!(err, ApiError::Unauthorized(_)) {
         let _ = r.headers_mut().set("www-authenticate", "Bearer");
+    }
+    if let ApiError::Throttled {
+        retry_after_secs, ..
+    } = err
+    {
+        let _ = r
+            .headers_mut()
+            .set("retry-after", &retry_after_secs.to_string());
     }
     r
 }

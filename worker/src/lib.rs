@@ -4,6 +4,7 @@
 mod auth;
 mod dev_faults;
 mod gateway_http;
+mod guard_do;
 mod http;
 mod idempotency_do;
 mod keys;
@@ -15,14 +16,15 @@ mod session_do;
 mod store;
 mod webhooks;
 
+pub use guard_do::ProjectGuard;
 pub use idempotency_do::IdempotencySlot;
 pub use session_do::SessionState;
 
 use worker::{event, Context, Env, MessageBatch, Request, Response, Result};
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    Ok(router::handle(http::Ctx::new(req, env)).await)
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    Ok(router::handle(http::Ctx::new(req, env, ctx)).await)
 }
 
 /// The `maven-webhooks` queue: webhook deliveries (`webhooks.rs`).

@@ -185,6 +185,18 @@ impl App {
             }
             Reply::Http(409, _) => self.paid(),
             Reply::Http(410, _) => self.expire(),
+            // The card-testing guard's refusals (`rate_limited`, `card_testing_suspected`)
+            // keep their own code; the session itself is not failed by them.
+            Reply::Http(429, b)
+                if matches!(
+                    get_str(&b, "error_code").as_deref(),
+                    Some("rate_limited" | "card_testing_suspected")
+                ) =>
+            {
+                let code = get_str(&b, "error_code").unwrap_or_default();
+                let m = detail(&b).unwrap_or_else(|| "Too many payment attempts.".into());
+                self.failure(&code, &m, None, code == "rate_limited")
+            }
             Reply::Http(429, b) => {
                 let m = detail(&b).unwrap_or_else(|| "Too many declined attempts.".into());
                 self.failure("too_many_attempts", &m, Some(0.0), false)

@@ -56,12 +56,14 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
         (Method::Post, ["webhook-deliveries", id, "resend"]) => {
             admin_webhooks::resend(ctx, &store, id).await
         }
+        (Method::Get, ["projects", id, "guard"]) => guard_status(ctx, &store, id).await,
         (Method::Put, ["demo"]) => set_demo(ctx, &store).await,
         (_, ["accounts"])
         | (_, ["accounts", _, "keys" | "projects"])
         | (_, ["projects", _])
         | (_, ["projects", _, "gateways", _, _])
         | (_, ["projects", _, "webhook-secret" | "webhook-deliveries" | "preview-session"])
+        | (_, ["projects", _, "guard"])
         | (_, ["webhook-deliveries", _, "resend"])
         | (_, ["demo"]) => Err(ApiError::MethodNotAllowed),
         _ => Err(ApiError::NotFound("Not Found".into())),
@@ -460,4 +462,15 @@ async fn set_demo(ctx: &mut Ctx, store: &Store) -> ApiResult<Response> {
     let p = load(store, &project_id.unwrap_or_default()).await?;
     store.put("demo:project", &p.id, None).await?;
     Ok(json(200, &json!({"project_id": p.id})))
+}
+
+/// `GET /v1/admin/projects/{id}/guard`: the card-testing flag, the sources blocked now and the
+/// breaker's recent trips (docs/card-testing.md).
+async fn guard_status(ctx: &Ctx, store: &Store, id: &str) -> ApiResult<Response> {
+    let project = load(store, id).await?;
+    let guard = crate::objects::ObjectStub::new(&ctx.env, "PROJECT_GUARD", &project.id)?;
+    let status: maven_core::guard::Status = guard
+        .call("/status", &serde_json::json!({ "now": ctx.now }))
+        .await?;
+    Ok(json(200, &status))
 }

@@ -12,6 +12,7 @@ use maven_core::charge::{card_fingerprint, Finished};
 use maven_core::charge_body::parse_charge_body;
 use maven_core::error::ApiError;
 use maven_core::error::ErrorCode;
+use maven_core::guard::{card_key, Reason, Verdict};
 use maven_core::session::{ChargeResult, Session};
 use maven_core::time::year_month;
 use serde_json::{json, Value};
@@ -40,7 +41,18 @@ pub async fn submit(ctx: &mut Ctx, id: &str) -> ApiResult<Response> {
             code: ErrorCode::GatewayNotConfigured,
         });
     }
-    let fingerprint = card_fingerprint(&fingerprint_key(&ctx.env)?, &session.id, &card);
+    let key = fingerprint_key(&ctx.env)?;
+    let fingerprint = card_fingerprint(&key, &session.id, &card);
+    // The card-testing guard decides before anything reaches the session's object (and so a
+    // gateway): one call to the project's `ProjectGuard`.
+    let attempt = json!({
+        "project_id": project.id,
+        "now": ctx.now,
+        "ip": client_ip(ctx),
+        "card": card_key(&key, &project.id, card.number.expose()),
+    });
+    let guard = ObjectStub::new(&ctx.env, "PROJECT_GUARD", &project.id)?;
+    check_guard(&guard, &attempt).await?;
     let order = ChargeOrder {
         session: session.clone(),
         card,
@@ -50,6 +62,10 @@ pub async fn submit(ctx: &mut Ctx, id: &str) -> ApiResult<Response> {
         .map_err(|_| ApiError::Internal("could not encode the charge".into()))?;
     let state = ObjectStub::new(&ctx.env, "SESSION_STATE", &session.id)?;
     let finished: Finished = state.call("/charge", &body).await?;
+    // The outcome reaches the guard after the answer: the customer never waits for it.
+    let reported = finished.clone();
+    ctx.context
+        .wait_until(async move { report_guard(&guard, attempt, &reported).await });
     match &finished {
         Finished::Approved(result) => Ok(json(200, &success_body(&session, result))),
         Finished::Pending { retry_after_secs } => {
@@ -66,6 +82,50 @@ pub async fn submit(ctx: &mut Ctx, id: &str) -> ApiResult<Response> {
         other => Err(other
             .error()
             .unwrap_or_else(|| ApiError::Internal("unexpected charge answer".into()))),
+    }
+}
+
+/// The address Cloudflare gives the Worker; locally (no header) every request is "local".
+fn client_ip(ctx: &Ctx) -> String {
+    ctx.header("cf-connecting-ip")
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "local".into())
+}
+
+/// 429 `rate_limited` / `card_testing_suspected` with `Retry-After` when the guard refuses.
+/// A guard that cannot be reached lets the attempt through (logged): the session's own limit
+/// of three declines still holds.
+async fn check_guard(guard: &ObjectStub, attempt: &Value) -> ApiResult<()> {
+    match guard.call::<Verdict>("/check", attempt).await {
+        Ok(Verdict::Allow) => Ok(()),
+        Ok(Verdict::Refuse {
+            reason,
+            retry_after_secs,
+        }) => Err(ApiError::Throttled {
+            code: match reason {
+                Reason::RateLimited => ErrorCode::RateLimited,
+                Reason::CardTestingSuspected => ErrorCode::CardTestingSuspected,
+            },
+            retry_after_secs,
+        }),
+        Err(e) => {
+            worker::console_error!("card-testing guard unavailable, attempt let through: {e}");
+            Ok(())
+        }
+    }
+}
+
+/// Tells the guard what the gateway answered (approved or declined only; best effort).
+async fn report_guard(guard: &ObjectStub, mut attempt: Value, finished: &Finished) {
+    let declined = match finished {
+        Finished::Approved(_) => false,
+        Finished::Declined { .. } => true,
+        _ => return,
+    };
+    attempt["declined"] = json!(declined);
+    if let Err(e) = guard.call::<Value>("/report", &attempt).await {
+        worker::console_error!("card-testing guard: outcome not recorded: {e}");
     }
 }
 

@@ -1,0 +1,138 @@
+//! `ProjectGuard`, one Durable Object per project: the card-testing counters and breaker of
+//! `maven_core::guard` (docs/card-testing.md). The charge route asks `/check` before the
+//! session's object is called and `/report`s the gateway's answer after; the admin API reads
+//! `/status`. When the breaker trips, the object logs it and emits the `fraud.card_testing`
+//! webhook.
+
+use crate::store::Store;
+use crate::webhooks;
+use maven_core::guard::{GuardState, Limits, Trip};
+use serde::Deserialize;
+use serde_json::json;
+use std::cell::RefCell;
+use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
+
+const KEY: &str = "guard";
+
+#[durable_object]
+pub struct ProjectGuard {
+    state: State,
+    env: Env,
+    guard: RefCell<Option<GuardState>>,
+}
+
+#[derive(Deserialize)]
+pub struct Attempt {
+    pub project_id: String,
+    pub now: u64,
+    pub ip: String,
+    pub card: String,
+    /// Only in `/report`.
+    #[serde(default)]
+    pub declined: bool,
+}
+
+#[derive(Deserialize)]
+struct StatusReq {
+    now: u64,
+}
+
+/// The default limits; with `DEV_MODE=true`, the `GUARD_LIMITS` var (JSON, any subset of
+/// `maven_core::guard::Limits`) overrides them for local test runs.
+fn limits(env: &Env) -> Limits {
+    let dev = env.var("DEV_MODE").map(|v| v.to_string() == "true");
+    if dev.unwrap_or(false) {
+        if let Ok(v) = env.var("GUARD_LIMITS") {
+            if let Ok(l) = serde_json::from_str::<Limits>(&v.to_string()) {
+                return l;
+            }
+        }
+    }
+    Limits::default()
+}
+
+impl DurableObject for ProjectGuard {
+    fn new(state: State, env: Env) -> Self {
+        ProjectGuard {
+            state,
+            env,
+            guard: RefCell::new(None),
+        }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        if self.guard.borrow().is_none() {
+            let stored: Option<GuardState> = self.state.storage().get(KEY).await?;
+            let mut g = self.guard.borrow_mut();
+            // Another request may have loaded it while this one awaited.
+            if g.is_none() {
+                *g = Some(stored.unwrap_or_default());
+            }
+        }
+        let limits = limits(&self.env);
+        let mut trip = None;
+        let (reply, changed) = match req.path().as_str() {
+            "/check" => {
+                let a: Attempt = req.json().await?;
+                let v = self.with(|g| g.check(&limits, a.now, &a.ip, &a.card));
+                (json!(v), true)
+            }
+            "/report" => {
+                let a: Attempt = req.json().await?;
+                trip = self
+                    .with(|g| g.report(&limits, a.now, &a.ip, &a.card, a.declined))
+                    .map(|t| (a.project_id, t));
+                (json!({}), true)
+            }
+            "/status" => {
+                let r: StatusReq = req.json().await?;
+                (json!(self.with(|g| g.status(r.now))), false)
+            }
+            _ => return Response::error("Not Found", 404),
+        };
+        if changed {
+            let snapshot = self.with(|g| g.clone());
+            self.state.storage().put(KEY, &snapshot).await?;
+        }
+        if let Some((project_id, trip)) = trip {
+            self.tell_merchant(&project_id, &trip).await;
+        }
+        Response::from_json(&reply)
+    }
+}
+
+impl ProjectGuard {
+    fn with<R>(&self, f: impl FnOnce(&mut GuardState) -> R) -> R {
+        let mut g = self.guard.borrow_mut();
+        f(g.get_or_insert_with(Default::default))
+    }
+
+    /// Logs the trip and emits `fraud.card_testing` (best effort: the flag stays on the
+    /// guard, readable at `GET /v1/admin/projects/{id}/guard`, whatever happens here).
+    async fn tell_merchant(&self, project_id: &str, trip: &Trip) {
+        worker::console_warn!(
+            "card testing suspected on project {project_id}: {} declines of {} outcomes; {} source(s) blocked until {}",
+            trip.declines,
+            trip.outcomes,
+            trip.ips.len(),
+            trip.until
+        );
+        if let Err(e) = self.emit(project_id, trip).await {
+            worker::console_error!("fraud.card_testing webhook for {project_id}: {e}");
+        }
+    }
+
+    async fn emit(&self, project_id: &str, trip: &Trip) -> crate::http::ApiResult<()> {
+        let store = Store::from_env(&self.env)?;
+        let Some(project) = store.project(project_id).await? else {
+            return Ok(());
+        };
+        if project.webhook_url.is_none() {
+            return Ok(());
+        }
+        let delivery = trip.delivery(crate::http::new_id(), &project.id, &project.slug);
+        store.put_delivery(&delivery, trip.at).await?;
+        store.index_delivery(&delivery).await?;
+        webhooks::enqueue(&self.env, &delivery.id).await
+    }
+}
