@@ -60,6 +60,48 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// Reads a partial `card_testing` object at `loc` (e.g. `["body", "card_testing"]`) over
+    /// `current`: each key is optional and bounded, unknown keys are refused. `None` when any
+    /// error was pushed to `errors`.
+    pub fn parse(
+        value: &serde_json::Value,
+        loc: Vec<crate::Loc>,
+        current: Limits,
+        errors: &mut Vec<crate::FieldError>,
+    ) -> Option<Limits> {
+        let mut f = crate::validate::Fields::new(value, loc);
+        let mut out = current;
+        // Bounds: at least 1 of everything (0 would refuse every charge), windows of a minute to
+        // a day, and ceilings far above any real checkout.
+        if let Some(v) = f.int("ip_per_min", false, 1, 100_000) {
+            out.ip_per_min = v as u32;
+        }
+        if let Some(v) = f.int("project_per_min", false, 1, 1_000_000) {
+            out.project_per_min = v as u32;
+        }
+        if let Some(v) = f.int("card_declines_per_hour", false, 1, 100_000) {
+            out.card_declines_per_hour = v as u32;
+        }
+        if let Some(v) = f.int("breaker_window_secs", false, 60, 86_400) {
+            out.breaker_window_secs = v as u64;
+        }
+        if let Some(v) = f.int("breaker_min_declines", false, 1, 100_000) {
+            out.breaker_min_declines = v as u32;
+        }
+        if let Some(v) = f.int("breaker_ratio_pct", false, 1, 100) {
+            out.breaker_ratio_pct = v as u32;
+        }
+        if let Some(v) = f.int("cooldown_secs", false, 60, 86_400) {
+            out.cooldown_secs = v as u64;
+        }
+        let found = f.finish();
+        let ok = found.is_empty();
+        errors.extend(found);
+        ok.then_some(out)
+    }
+}
+
 /// Why an attempt was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -467,6 +509,49 @@ mod tests {
         assert_eq!(body["event"], "fraud.card_testing");
         assert_eq!(body["blocked_ips"][0], "203.0.113.9");
         assert_eq!(serde_json::json!(d.event), "fraud.card_testing");
+    }
+
+    #[test]
+    fn limits_parse_over_the_current_ones_and_refuse_bad_values() {
+        let mut errors = Vec::new();
+        let body = serde_json::json!({"card_declines_per_hour": 40, "cooldown_secs": 120});
+        let l = Limits::parse(&body, vec!["body".into()], small(), &mut errors).unwrap();
+        assert_eq!((l.card_declines_per_hour, l.cooldown_secs), (40, 120));
+        assert_eq!(l.ip_per_min, 3, "keys not given keep the current value");
+        assert!(errors.is_empty());
+        let bad = serde_json::json!({"ip_per_min": 0, "breaker_ratio_pct": 101, "per_card": 1, "cooldown_secs": "60"});
+        assert_eq!(
+            Limits::parse(&bad, vec!["body".into()], small(), &mut errors),
+            None
+        );
+        let got: Vec<(String, &str)> = errors
+            .iter()
+            .map(|e| (serde_json::json!(e.loc).to_string(), e.kind))
+            .collect();
+        assert!(
+            got.contains(&(r#"["body","ip_per_min"]"#.into(), "greater_than_equal")),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&(r#"["body","breaker_ratio_pct"]"#.into(), "less_than_equal")),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&(r#"["body","cooldown_secs"]"#.into(), "int_type")),
+            "{got:?}"
+        );
+        assert!(got.iter().any(|(l, _)| l.contains("per_card")), "{got:?}");
+        let mut e2 = Vec::new();
+        assert_eq!(
+            Limits::parse(
+                &serde_json::json!([1]),
+                vec!["body".into()],
+                small(),
+                &mut e2
+            ),
+            None
+        );
+        assert_eq!(e2[0].kind, "dict_type");
     }
 
     #[test]

@@ -80,6 +80,9 @@ pub struct Project {
     /// Sealed like gateway credentials.
     #[serde(default)]
     pub webhook_secret_sealed: Option<String>,
+    /// Card-testing limits (docs/card-testing.md); the defaults until the operator sets them.
+    #[serde(default)]
+    pub card_testing: crate::guard::Limits,
     pub created_at: u64,
 }
 

@@ -27,6 +27,10 @@ pub struct Attempt {
     pub now: u64,
     pub ip: String,
     pub card: String,
+    /// The project's limits (`Project::card_testing`): the route has the project at hand, so
+    /// the object never reads it.
+    #[serde(default)]
+    pub limits: Limits,
     /// Only in `/report`.
     #[serde(default)]
     pub declined: bool,
@@ -35,20 +39,6 @@ pub struct Attempt {
 #[derive(Deserialize)]
 struct StatusReq {
     now: u64,
-}
-
-/// The default limits; with `DEV_MODE=true`, the `GUARD_LIMITS` var (JSON, any subset of
-/// `maven_core::guard::Limits`) overrides them for local test runs.
-fn limits(env: &Env) -> Limits {
-    let dev = env.var("DEV_MODE").map(|v| v.to_string() == "true");
-    if dev.unwrap_or(false) {
-        if let Ok(v) = env.var("GUARD_LIMITS") {
-            if let Ok(l) = serde_json::from_str::<Limits>(&v.to_string()) {
-                return l;
-            }
-        }
-    }
-    Limits::default()
 }
 
 impl DurableObject for ProjectGuard {
@@ -69,18 +59,22 @@ impl DurableObject for ProjectGuard {
                 *g = Some(stored.unwrap_or_default());
             }
         }
-        let limits = limits(&self.env);
         let mut trip = None;
+        // `/check` only counts attempts in memory: it is on the customer's path, and a storage
+        // write there (with its output gate) cost more than the rest of the check. The rate
+        // windows it bumps are a minute long, so an eviction forgets at most a minute of
+        // attempts; declines, blocks and trips, which must survive, are stored by `/report`,
+        // which runs after the customer has the answer.
         let (reply, changed) = match req.path().as_str() {
             "/check" => {
                 let a: Attempt = req.json().await?;
-                let v = self.with(|g| g.check(&limits, a.now, &a.ip, &a.card));
-                (json!(v), true)
+                let v = self.with(|g| g.check(&a.limits, a.now, &a.ip, &a.card));
+                (json!(v), false)
             }
             "/report" => {
                 let a: Attempt = req.json().await?;
                 trip = self
-                    .with(|g| g.report(&limits, a.now, &a.ip, &a.card, a.declined))
+                    .with(|g| g.report(&a.limits, a.now, &a.ip, &a.card, a.declined))
                     .map(|t| (a.project_id, t));
                 (json!({}), true)
             }

@@ -155,3 +155,12 @@ pub fn random_bytes<const N: usize>() -> ApiResult<[u8; N]> {
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
+
+/// The address Cloudflare gives the Worker (`CF-Connecting-IP`); locally (no header) every
+/// request is "local".
+pub fn client_ip(ctx: &Ctx) -> String {
+    ctx.header("cf-connecting-ip")
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "local".into())
+}

@@ -101,6 +101,7 @@ with another body is 409.";
         (status = 413, description = "Body over 16 KiB", body = HTTPError),
         (status = 415, description = "Content-Type is not application/json", body = HTTPError),
         (status = 422, description = "Validation Error", body = HTTPValidationError),
+        (status = 429, description = "Over 600 creations a minute from one account and client address (`error_code: rate_limited`); retry after the `Retry-After` seconds", body = HTTPError),
     ),
     security(("API Key" = []))
 )]

@@ -14,6 +14,7 @@ use maven_core::customization::Overrides;
 use maven_core::error::ApiError;
 use maven_core::error::ErrorCode;
 use maven_core::gateway::{Credentials, GatewayKind};
+use maven_core::guard::Limits;
 use maven_core::model::{is_slug, Account, ApiKeyRecord, EnvGateways, Project, StoredGateway};
 use maven_core::url_policy::{self, Deployment, UrlError};
 use maven_core::validate::Fields;
@@ -166,6 +167,7 @@ async fn create_project(ctx: &mut Ctx, store: &Store, account_id: &str) -> ApiRe
         allowed_origins: vec![],
         webhook_url: None,
         webhook_secret_sealed: None,
+        card_testing: Default::default(),
         created_at: ctx.now,
     };
     store.put_project(&project).await?;
@@ -189,7 +191,14 @@ async fn update_project(ctx: &mut Ctx, store: &Store, id: &str) -> ApiResult<Res
     });
     let origins = parse_origins(&mut f, at);
     let overrides = Overrides::parse(&mut f);
+    let card_testing = f.get("card_testing").and_then(|v| {
+        let loc = f.at("card_testing");
+        Limits::parse(v, loc, p.card_testing, &mut f.errors)
+    });
     done(f)?;
+    if let Some(l) = card_testing {
+        p.card_testing = l;
+    }
     if let Some(n) = name {
         p.name = n;
     }
@@ -449,6 +458,7 @@ pub(super) fn view(p: &Project) -> Value {
         "webhook_url": p.webhook_url,
         // Whether a secret is set; the secret itself is shown once, when it is created.
         "webhook_secret_set": p.webhook_secret_sealed.is_some(),
+        "card_testing": p.card_testing,
     })
 }
 

@@ -48,8 +48,9 @@ pub async fn submit(ctx: &mut Ctx, id: &str) -> ApiResult<Response> {
     let attempt = json!({
         "project_id": project.id,
         "now": ctx.now,
-        "ip": client_ip(ctx),
+        "ip": crate::http::client_ip(ctx),
         "card": card_key(&key, &project.id, card.number.expose()),
+        "limits": project.card_testing,
     });
     let guard = ObjectStub::new(&ctx.env, "PROJECT_GUARD", &project.id)?;
     check_guard(&guard, &attempt).await?;
@@ -62,10 +63,16 @@ pub async fn submit(ctx: &mut Ctx, id: &str) -> ApiResult<Response> {
         .map_err(|_| ApiError::Internal("could not encode the charge".into()))?;
     let state = ObjectStub::new(&ctx.env, "SESSION_STATE", &session.id)?;
     let finished: Finished = state.call("/charge", &body).await?;
-    // The outcome reaches the guard after the answer: the customer never waits for it.
-    let reported = finished.clone();
-    ctx.context
-        .wait_until(async move { report_guard(&guard, attempt, &reported).await });
+    // A decline reaches the guard before its answer, so a tester's next attempt is judged
+    // with it counted (the budget holds exactly for one source at a time). An approval only
+    // lowers the decline ratio: it is reported after the answer, off the paying customer's path.
+    if matches!(finished, Finished::Declined { .. }) {
+        report_guard(&guard, attempt, &finished).await;
+    } else {
+        let reported = finished.clone();
+        ctx.context
+            .wait_until(async move { report_guard(&guard, attempt, &reported).await });
+    }
     match &finished {
         Finished::Approved(result) => Ok(json(200, &success_body(&session, result))),
         Finished::Pending { retry_after_secs } => {
@@ -83,14 +90,6 @@ pub async fn submit(ctx: &mut Ctx, id: &str) -> ApiResult<Response> {
             .error()
             .unwrap_or_else(|| ApiError::Internal("unexpected charge answer".into()))),
     }
-}
-
-/// The address Cloudflare gives the Worker; locally (no header) every request is "local".
-fn client_ip(ctx: &Ctx) -> String {
-    ctx.header("cf-connecting-ip")
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| "local".into())
 }
 
 /// 429 `rate_limited` / `card_testing_suspected` with `Retry-After` when the guard refuses.

@@ -19,6 +19,7 @@ use worker::Response;
 pub async fn create(ctx: &mut Ctx) -> ApiResult<Response> {
     let store = Store::from_env(&ctx.env)?;
     let caller = auth::merchant(ctx, &store).await?;
+    limit_creates(ctx, &caller.account_id).await?;
     let body = ctx.json_body().await?;
     // Opens the gateway credentials to check what they can take (Braintree's accounts).
     let seal = seal_key(&ctx.env)?;
@@ -179,3 +180,28 @@ pub async fn get_public(ctx: &Ctx, id: &str) -> ApiResult<Response> {
         .ok_or_else(|| ApiError::not_found("Session"))?;
     Ok(json(200, &session.public_view(&project)))
 }
+
+/// Session creations per account and client IP: the `CREATE_LIMITER` rate-limiting binding
+/// (wrangler.toml: 600 a minute), a counter local to the Cloudflare location, which is enough
+/// for a volume limit and costs no Durable Object call on the hot path (docs/card-testing.md).
+/// Without the binding (a deployment that left it out) creation is not throttled.
+async fn limit_creates(ctx: &Ctx, account_id: &str) -> ApiResult<()> {
+    let Ok(limiter) = ctx.env.rate_limiter("CREATE_LIMITER") else {
+        return Ok(());
+    };
+    let key = format!("{account_id}:{}", crate::http::client_ip(ctx));
+    match limiter.limit(key).await {
+        Ok(outcome) if !outcome.success => Err(ApiError::Throttled {
+            code: ErrorCode::RateLimited,
+            retry_after_secs: CREATE_LIMIT_PERIOD_SECS,
+        }),
+        Ok(_) => Ok(()),
+        Err(e) => {
+            worker::console_error!("session create limiter unavailable, let through: {e}");
+            Ok(())
+        }
+    }
+}
+
+/// The `period` of `CREATE_LIMITER` in wrangler.toml: a refused caller retries after it.
+const CREATE_LIMIT_PERIOD_SECS: u64 = 60;
