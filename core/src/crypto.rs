@@ -38,6 +38,8 @@ pub enum Purpose {
     Seal,
     /// Card fingerprints (same card details or not, within a session).
     CardFingerprint,
+    /// Form tokens: the card form page's proof that a charge comes from it (`form_token`).
+    FormToken,
 }
 
 impl Purpose {
@@ -45,6 +47,7 @@ impl Purpose {
         match self {
             Purpose::Seal => b"maven/seal/v1",
             Purpose::CardFingerprint => b"maven/card-fingerprint/v1",
+            Purpose::FormToken => b"maven/form-token/v1",
         }
     }
 }
@@ -74,6 +77,7 @@ mod tests {
     fn subkeys_differ_by_purpose_and_master() {
         let a = subkey(b"master-1", Purpose::Seal);
         assert_ne!(a, subkey(b"master-1", Purpose::CardFingerprint));
+        assert_ne!(a, subkey(b"master-1", Purpose::FormToken));
         assert_ne!(a, subkey(b"master-2", Purpose::Seal));
         assert_eq!(a, subkey(b"master-1", Purpose::Seal));
     }

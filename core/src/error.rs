@@ -102,6 +102,10 @@ pub enum ErrorCode {
     GatewayUnavailable,
     RateLimited,
     CardTestingSuspected,
+    FormTokenMissing,
+    FormTokenInvalid,
+    FormTokenExpired,
+    OriginNotAllowed,
 }
 
 impl ErrorCode {
@@ -125,6 +129,10 @@ impl ErrorCode {
             ErrorCode::GatewayUnavailable => "gateway_unavailable",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::CardTestingSuspected => "card_testing_suspected",
+            ErrorCode::FormTokenMissing => "form_token_missing",
+            ErrorCode::FormTokenInvalid => "form_token_invalid",
+            ErrorCode::FormTokenExpired => "form_token_expired",
+            ErrorCode::OriginNotAllowed => "origin_not_allowed",
         }
     }
 }
@@ -139,7 +147,11 @@ pub enum ApiError {
         code: ErrorCode,
     },
     Unauthorized(String),
-    Forbidden(String),
+    /// 403 with a machine code, e.g. `form_token_missing`.
+    Forbidden {
+        detail: String,
+        code: ErrorCode,
+    },
     NotFound(String),
     MethodNotAllowed,
     Conflict {
@@ -182,7 +194,7 @@ impl ApiError {
             ApiError::BadRequest { .. } => 400,
             ApiError::Unauthorized(_) => 401,
             ApiError::Declined { .. } => 402,
-            ApiError::Forbidden(_) => 403,
+            ApiError::Forbidden { .. } => 403,
             ApiError::NotFound(_) => 404,
             ApiError::MethodNotAllowed => 405,
             ApiError::Conflict { .. } => 409,
@@ -198,13 +210,14 @@ impl ApiError {
     pub fn body(&self) -> Value {
         match self {
             ApiError::Validation(errors) => json!({ "detail": errors }),
-            ApiError::BadRequest { detail, code } | ApiError::Conflict { detail, code } => {
+            ApiError::BadRequest { detail, code }
+            | ApiError::Conflict { detail, code }
+            | ApiError::Forbidden { detail, code } => {
                 json!({ "detail": detail, "error_code": code.as_str() })
             }
-            ApiError::Unauthorized(d)
-            | ApiError::Forbidden(d)
-            | ApiError::NotFound(d)
-            | ApiError::Internal(d) => json!({ "detail": d }),
+            ApiError::Unauthorized(d) | ApiError::NotFound(d) | ApiError::Internal(d) => {
+                json!({ "detail": d })
+            }
             ApiError::Gone(d) => {
                 json!({ "detail": d, "error_code": ErrorCode::SessionExpired.as_str() })
             }
@@ -288,6 +301,10 @@ mod tests {
                 retry_after_secs: 3,
             },
             ApiError::Gone("expired".into()),
+            ApiError::Forbidden {
+                detail: "no".into(),
+                code: ErrorCode::FormTokenMissing,
+            },
             ApiError::Declined {
                 code: DeclineCode::InsufficientFunds,
                 attempts_left: 2,
@@ -310,6 +327,19 @@ mod tests {
         assert_ne!(
             e.body()["error_code"],
             ApiError::TooManyAttempts.body()["error_code"]
+        );
+    }
+
+    #[test]
+    fn forbidden_renders_detail_and_code() {
+        let e = ApiError::Forbidden {
+            detail: "Not from the payment form.".into(),
+            code: ErrorCode::OriginNotAllowed,
+        };
+        assert_eq!(e.status(), 403);
+        assert_eq!(
+            e.body(),
+            json!({"detail": "Not from the payment form.", "error_code": "origin_not_allowed"})
         );
     }
 

@@ -9,6 +9,7 @@ pub mod credential_env;
 pub mod crypto;
 pub mod customization;
 pub mod error;
+pub mod form_token;
 pub mod gateway;
 pub mod guard;
 pub mod idempotency;
