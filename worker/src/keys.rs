@@ -1,6 +1,7 @@
 //! The server's keys, from the `CREDENTIALS_KEY` Worker secret (never from the repository):
 //! the sealing key for credentials and webhook secrets at rest, and the card-fingerprint
-//! subkey (`maven_core::crypto::subkey`), so one secret never keys two jobs.
+//! subkey and the form-token subkey (`maven_core::crypto::subkey`), so one secret never keys two
+//! jobs.
 
 use maven_core::crypto::{subkey, Purpose};
 use maven_core::error::ApiError;
@@ -30,4 +31,9 @@ pub fn seal_key(env: &Env) -> ApiResult<SealKey> {
 /// Keys the card fingerprints (`maven_core::charge::card_fingerprint`).
 pub fn fingerprint_key(env: &Env) -> ApiResult<[u8; 32]> {
     Ok(subkey(master(env)?.as_bytes(), Purpose::CardFingerprint))
+}
+
+/// Keys the card form's tokens (`maven_core::form_token`).
+pub fn form_token_key(env: &Env) -> ApiResult<[u8; 32]> {
+    Ok(subkey(master(env)?.as_bytes(), Purpose::FormToken))
 }

@@ -1,9 +1,11 @@
-//! `POST /v1/widget-sessions/{id}/charge`: the form submits the card. This route only checks
-//! the input and hands the charge to the session's Durable Object (`crate::session_do`), which
-//! owns it from claim to commit and tells KV and the merchant itself.
+//! `POST /v1/widget-sessions/{id}/charge`: the form submits the card. This route takes only
+//! requests from the form page (no foreign `Origin`, and the page's form token for this
+//! session, checked before anything is read or called), checks the input and hands the charge
+//! to the session's Durable Object (`crate::session_do`), which owns it from claim to commit and
+//! tells KV and the merchant itself.
 
 use crate::http::{json, ApiResult, Ctx};
-use crate::keys::fingerprint_key;
+use crate::keys::{fingerprint_key, form_token_key};
 use crate::objects::ObjectStub;
 use crate::routes::sessions::live_session;
 use crate::session_do::ChargeOrder;
@@ -12,6 +14,7 @@ use maven_core::charge::{card_fingerprint, Finished};
 use maven_core::charge_body::parse_charge_body;
 use maven_core::error::ApiError;
 use maven_core::error::ErrorCode;
+use maven_core::form_token::{self, FormTokenError};
 use maven_core::guard::{card_key, Reason, Verdict};
 use maven_core::session::{ChargeResult, Session};
 use maven_core::time::year_month;
@@ -19,6 +22,7 @@ use serde_json::{json, Value};
 use worker::Response;
 
 pub async fn submit(ctx: &mut Ctx, id: &str) -> ApiResult<Response> {
+    from_the_form(ctx, id).await?;
     let store = Store::from_env(&ctx.env)?;
     let session = live_session(&store, id, ctx.now).await?;
     if let Some(result) = &session.result {
@@ -125,6 +129,34 @@ async fn report_guard(guard: &ObjectStub, mut attempt: Value, finished: &Finishe
     attempt["declined"] = json!(declined);
     if let Err(e) = guard.call::<Value>("/report", &attempt).await {
         worker::console_error!("card-testing guard: outcome not recorded: {e}");
+    }
+}
+
+/// 403 unless the request comes from this session's form page: an `Origin` header, when the
+/// client sent one, must be the edge's own, and the form token must be valid for `id`. A refusal
+/// happens before anything else: no body read, no Durable Object, no gateway. Only an authentic
+/// token past its expiry (capped by the session's) reads the session, so a form left open past
+/// the session's end still hears 410 (or 409 when it was paid), as before form tokens.
+async fn from_the_form(ctx: &Ctx, id: &str) -> ApiResult<()> {
+    if let Some(origin) = ctx.header("origin") {
+        if origin.trim() != ctx.origin {
+            return Err(ApiError::Forbidden {
+                detail: "Charges are accepted only from the payment form's own origin.".into(),
+                code: ErrorCode::OriginNotAllowed,
+            });
+        }
+    }
+    let token = ctx.header(form_token::HEADER);
+    match form_token::verify(&form_token_key(&ctx.env)?, id, token.as_deref(), ctx.now) {
+        Ok(()) => Ok(()),
+        Err(FormTokenError::Expired) => {
+            let session = live_session(&Store::from_env(&ctx.env)?, id, ctx.now).await?;
+            match &session.result {
+                Some(result) => Err(already_completed(result)),
+                None => Err(FormTokenError::Expired.into()),
+            }
+        }
+        Err(e) => Err(e.into()),
     }
 }
 

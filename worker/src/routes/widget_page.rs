@@ -1,10 +1,14 @@
 //! `GET /widget/{session_id}`: the hosted card form. The HTML is a static asset (same for every
 //! session: the form reads its id from the URL); the worker adds the per-project CSP, whose
-//! `frame-ancestors` lists the origins allowed to embed the form.
+//! `frame-ancestors` lists the origins allowed to embed the form, and, for a known session, the
+//! form token (`<meta name="maven-form-token">`, `maven_core::form_token`) the form sends with
+//! its charge.
 
 use crate::http::{ApiResult, Ctx};
+use crate::keys::form_token_key;
 use crate::store::Store;
 use maven_core::error::ApiError;
+use maven_core::form_token;
 use maven_core::model::is_uuid;
 use worker::{Headers, Response};
 
@@ -40,10 +44,15 @@ pub async fn serve(ctx: &Ctx, id: &str) -> ApiResult<Response> {
             "form page asset missing: build the widget".into(),
         ));
     }
-    let html = asset
+    let mut html = asset
         .text()
         .await
         .map_err(|_| ApiError::Internal("form page asset unreadable".into()))?;
+    if let Some(s) = &session {
+        let token = form_token::issue(&form_token_key(&ctx.env)?, &s.id, ctx.now, s.expires_at);
+        html = with_token(&html, &token)
+            .ok_or_else(|| ApiError::Internal("form page asset has no <head>".into()))?;
+    }
     let headers = Headers::new();
     let csp = format!(
         "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
@@ -62,4 +71,16 @@ pub async fn serve(ctx: &Ctx, id: &str) -> ApiResult<Response> {
     Ok(Response::ok(html)
         .map_err(|_| ApiError::Internal("response".into()))?
         .with_headers(headers))
+}
+
+/// The page with the form token as the first element of `<head>`. The token is digits, a dot
+/// and hex digits: nothing in it needs escaping.
+fn with_token(html: &str, token: &str) -> Option<String> {
+    const HEAD: &str = "<head>";
+    let at = html.find(HEAD)? + HEAD.len();
+    Some(format!(
+        "{}\n<meta name=\"maven-form-token\" content=\"{token}\">{}",
+        &html[..at],
+        &html[at..]
+    ))
 }
