@@ -1,5 +1,5 @@
 //! The two requests the form makes, both to its own origin: the public session view and the
-//! charge. Plain promise callbacks rather than an async runtime (wasm-bindgen-futures costs more
+//! charge, which carries the form token the edge put in the page (`Maven-Form-Token`). Plain promise callbacks rather than an async runtime (wasm-bindgen-futures costs more
 //! bytes than this whole module), and no serde: the body is a JS object through `JSON`.
 
 use crate::dom::Cat as _;
@@ -44,6 +44,9 @@ pub fn request(url: &str, body: Option<JsValue>, purpose: Purpose) {
         init.set_method("POST");
         headers.push(("content-type", "application/json".into()));
         init.set_body(&b);
+        if let Some(t) = form_token() {
+            headers.push(("maven-form-token", t.into()));
+        }
     }
     init.set_headers(&object(&headers));
     // 0 until a response arrives: still 0 at the end means the network failed.
@@ -78,6 +81,14 @@ pub fn request(url: &str, body: Option<JsValue>, purpose: Purpose) {
         .fetch_with_str_and_init(url, &init)
         .unchecked_into();
     p.then(&on_response).catch(&on_network_error).then(&finish);
+}
+
+/// The token the edge served the page with (`<meta name="maven-form-token">`), if any.
+fn form_token() -> Option<String> {
+    crate::dom::document()
+        .query_selector("meta[name=maven-form-token]")
+        .ok()??
+        .get_attribute("content")
 }
 
 pub fn session_url(id: &str) -> String {
