@@ -15,13 +15,23 @@ if (!EDGE || !SIM || !KEY) throw new Error("run under bench/edge.sh or scripts/w
 const year = new Date().getUTCFullYear() + 3;
 const card = { number: "4242424242424242", exp_month: 12, exp_year: year, cvc: "123" };
 
+// Each session's form token, from its form page like the real form (untimed, as the form has it
+// before the customer presses Pay).
 const ids = [];
-for (let i = 0; i < N + WARMUP; i++) ids.push(await createSession(EDGE, KEY));
+const tokens = new Map();
+for (let i = 0; i < N + WARMUP; i++) {
+  const id = await createSession(EDGE, KEY);
+  const page = await (await fetch(`${EDGE}/widget/${id}`, { signal: AbortSignal.timeout(15_000) })).text();
+  const token = page.match(/<meta name="maven-form-token" content="([^"]*)">/)?.[1];
+  if (!token) throw new Error(`form page of ${id} has no form token`);
+  ids.push(id);
+  tokens.set(id, token);
+}
 
 async function chargeOnce(id) {
   const t0 = performance.now();
   const res = await fetch(`${EDGE}/v1/widget-sessions/${id}/charge`, {
-    method: "POST", headers: { "content-type": "application/json" },
+    method: "POST", headers: { "content-type": "application/json", "maven-form-token": tokens.get(id) },
     body: JSON.stringify({ card }), signal: AbortSignal.timeout(15_000),
   });
   const text = await res.text();

@@ -334,7 +334,10 @@ async function createSession(p) {
   if (p.mode === "charge") body.capture = true;
   for (let attempt = 1; attempt <= 5; attempt++) {
     const r = await request("POST", `${ctx.base}/v1/widget-sessions`, { key: ctx.testKey, body });
-    if (r.status === 201) return { id: r.json.session_id, currency: body.currency, amount: body.amount_cents };
+    if (r.status === 201) {
+      await fetchFormToken(r.json.session_id);
+      return { id: r.json.session_id, currency: body.currency, amount: body.amount_cents };
+    }
     if (r.status === 400 && body.currency !== "usd") {
       // A currency the gateway cannot take is refused at creation (issue 10): pay in usd.
       countFault(`refused at creation: ${r.json?.error_code ?? r.status} (not a fault; paid in usd)`);
@@ -347,8 +350,24 @@ async function createSession(p) {
   throw new Error("could not create a session (5 tries)");
 }
 
-const submit = (sid, c, opts = {}) =>
-  request("POST", `${ctx.base}/v1/widget-sessions/${sid}/charge`, { body: { card: c }, timeout: 20_000, ...opts });
+// Form tokens by session id: fetched from the form page `GET /widget/{id}` like the real form,
+// once, right after the session is created (so a submit sends at once, in the planned order).
+const formTokens = new Map();
+async function fetchFormToken(sid) {
+  for (let attempt = 1; attempt <= 20; attempt++) {
+    const r = await request("GET", `${ctx.base}/widget/${sid}`);
+    const t = r.status === 200 ? r.text.match(/<meta name="maven-form-token" content="([^"]*)">/)?.[1] : undefined;
+    if (t) return formTokens.set(sid, t);
+    if (r.status !== 0 && r.status < 500) throw new Error(`form page → ${r.status}: no form token`);
+    await sleep(500 * Math.min(attempt, 4));
+  }
+  throw new Error(`could not fetch the form page of ${sid} (20 tries)`);
+}
+
+const submit = (sid, c, { headers = {}, ...opts } = {}) =>
+  request("POST", `${ctx.base}/v1/widget-sessions/${sid}/charge`, {
+    body: { card: c }, timeout: 20_000, headers: { "maven-form-token": formTokens.get(sid), ...headers }, ...opts,
+  });
 
 function record(s, r, c, t0, tag) {
   s.submits.push({

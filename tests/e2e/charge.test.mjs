@@ -397,7 +397,7 @@ describe("charging", { concurrency: 1 }, () => {
           // Explicit field rules, so the project's (which another suite edits) do not matter.
           const id = await newSession(gw, { fields: { cardholder_name: "optional", postal_code: "optional" } });
           for (const [what, body, expected] of BAD_INPUTS) {
-            const r = await http("POST", `/v1/widget-sessions/${id}/charge`, { body });
+            const r = await http("POST", `/v1/widget-sessions/${id}/charge`, { body, headers: await formHeaders(id) });
             assert.equal(r.status, 422, `${what}: ${r.text}`);
             const got = r.json.detail.map((d) => [d.loc.join("."), d.type]);
             assert.deepEqual(got, expected, what);
@@ -414,7 +414,7 @@ describe("charging", { concurrency: 1 }, () => {
           assert.equal(r.status, 422, r.text);
           assert.deepEqual(r.json.detail.map((d) => d.loc), [["body", "card", "postal_code"]]);
           // Not JSON at all.
-          const raw = await http("POST", `/v1/widget-sessions/${id}/charge`, { raw: "{not json", headers: { "content-type": "application/json" } });
+          const raw = await http("POST", `/v1/widget-sessions/${id}/charge`, { raw: "{not json", headers: { "content-type": "application/json", ...(await formHeaders(id)) } });
           assert.equal(raw.status, 422, raw.text);
           assert.deepEqual(await callsSince(gw, since), [], "invalid input reached the gateway");
           // The session is untouched: a good card still pays.

@@ -79,9 +79,39 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export const GATEWAYS = ["stripe", "authorizenet", "braintree", "shift4"];
 
-/** POST /v1/widget-sessions/{id}/charge with `{card}` (no API key: the form calls it). */
-export const charge = (sessionId, card, opts = {}) =>
-  http("POST", `/v1/widget-sessions/${sessionId}/charge`, { body: { card }, ...opts });
+/**
+ * The form token of a session, as the real form gets it: from the `maven-form-token` meta tag of
+ * the form page `GET /widget/{id}` (null when the page has none). Cached per session.
+ */
+const formTokens = new Map();
+export async function formToken(sessionId, base = BASE) {
+  const key = `${base} ${sessionId}`;
+  if (!formTokens.has(key)) {
+    const res = await fetch(`${base}/widget/${sessionId}`, { signal: AbortSignal.timeout(15_000) });
+    formTokens.set(key, tokenOfPage(await res.text()));
+  }
+  return formTokens.get(key);
+}
+
+/** The token in a form page's `<meta name="maven-form-token" content="…">`, or null. */
+export const tokenOfPage = (html) =>
+  html.match(/<meta name="maven-form-token" content="([^"]*)">/)?.[1] ?? null;
+
+/** The header the form sends its token in. */
+export const formHeaders = async (sessionId, base = BASE) => {
+  const t = await formToken(sessionId, base);
+  return t ? { "maven-form-token": t } : {};
+};
+
+/**
+ * POST /v1/widget-sessions/{id}/charge with `{card}` (no API key: the form calls it), with the
+ * session's form token like the form; `{formToken: false}` sends none, `{formToken: "…"}` that.
+ */
+export const charge = async (sessionId, card, { formToken: t, headers = {}, ...opts } = {}) => {
+  const token = t === undefined ? await formToken(sessionId) : t;
+  const h = token ? { "maven-form-token": token, ...headers } : headers;
+  return http("POST", `/v1/widget-sessions/${sessionId}/charge`, { body: { card }, headers: h, ...opts });
+};
 
 function simUrl(p) {
   if (!SIM) throw new Error("MAVEN_SIM_URL is not set: run through scripts/with-edge.sh");

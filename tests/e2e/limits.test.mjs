@@ -4,7 +4,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { request } from "node:http";
-import { BASE, createSession, http } from "./lib.mjs";
+import { BASE, createSession, formHeaders, http } from "./lib.mjs";
 
 const LIMIT = 16 * 1024;
 const TOO_LARGE = { detail: `Request body is larger than ${LIMIT} bytes`, error_code: "payload_too_large" };
@@ -66,7 +66,7 @@ describe("request body limits", () => {
   test("a chunked 1 MiB body to /charge is 413 as soon as it passes 16 KiB, long before it is all sent", { timeout: 90_000 }, async () => {
     const id = await pendingSession();
     // 64 chunks of 16 KiB, 100 ms apart: sending it all would take 6.4 s.
-    const r = await postChunked(`/v1/widget-sessions/${id}/charge`, { total: 1024 * 1024, gapMs: 100 });
+    const r = await postChunked(`/v1/widget-sessions/${id}/charge`, { total: 1024 * 1024, gapMs: 100, headers: await formHeaders(id) });
     assert.equal(r.status, 413, r.text ?? r.closed);
     assert.deepEqual(JSON.parse(r.text), TOO_LARGE);
     assert.ok(r.sentWhenAnswered < 1024 * 1024, `answered only after the whole body (${r.sentWhenAnswered} bytes)`);
@@ -79,7 +79,8 @@ describe("request body limits", () => {
     const id = await pendingSession();
     // As fast as the socket takes it: a 413, or (when the client was still writing as the edge
     // answered and closed) a reset; either way long before 1 MiB was sent.
-    const fast = await postChunked(`/v1/widget-sessions/${id}/charge`, { total: 1024 * 1024, gapMs: 0 });
+    const form = await formHeaders(id);
+    const fast = await postChunked(`/v1/widget-sessions/${id}/charge`, { total: 1024 * 1024, gapMs: 0, headers: form });
     // Under `wrangler dev` the request passes through miniflare's entry worker, which is still
     // piping the body when our answer comes; it can then report its own pipe's end as a 500
     // "Network connection lost" instead of our 413. That text is the local proxy's, never ours.
@@ -101,7 +102,7 @@ describe("request body limits", () => {
     const post = async (bytes) => {
       const res = await fetch(`${BASE}/v1/widget-sessions/${id}/charge`, {
         method: "POST", body: stream(bytes), duplex: "half",
-        headers: { "content-type": "application/json" }, signal: AbortSignal.timeout(30_000),
+        headers: { "content-type": "application/json", ...form }, signal: AbortSignal.timeout(30_000),
       });
       return { status: res.status, json: await res.json() };
     };
@@ -118,7 +119,7 @@ describe("request body limits", () => {
   test("a Content-Length over 16 KiB is 413 before any of the body is read", async () => {
     const id = await pendingSession();
     const r = await http("POST", `/v1/widget-sessions/${id}/charge`, {
-      raw: " ".repeat(LIMIT + 1), headers: { "content-type": "application/json" },
+      raw: " ".repeat(LIMIT + 1), headers: { "content-type": "application/json", ...(await formHeaders(id)) },
     });
     assert.equal(r.status, 413, r.text);
     assert.deepEqual(r.json, TOO_LARGE);
@@ -130,8 +131,9 @@ describe("JSON nesting", () => {
 
   test("33 levels is 422 json_too_deep at the offending byte; 32 levels gets to validation", async () => {
     const id = await pendingSession();
+    const form = await formHeaders(id);
     const post = (raw, p = `/v1/widget-sessions/${id}/charge`, key) =>
-      http("POST", p, { raw, key, headers: { "content-type": "application/json" } });
+      http("POST", p, { raw, key, headers: { "content-type": "application/json", ...form } });
     for (const [path, key] of [[`/v1/widget-sessions/${id}/charge`], ["/v1/widget-sessions", process.env.MAVEN_TEST_KEY]]) {
       const deep = await post(nested(33), path, key);
       assert.equal(deep.status, 422, deep.text);
