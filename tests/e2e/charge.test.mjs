@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import {
-  GATEWAYS, MONEY_OPS, UUID_V4, callOfSession, charge, chargesRecorded, createSession, http, kvList,
+  GATEWAYS, MONEY_OPS, UUID_V4, callOfSession, charge, chargesRecorded, createSession, formHeaders, http, kvList,
   simCalls, simFault, simGateway, simSeq, sleep,
 } from "./lib.mjs";
 
@@ -424,11 +424,10 @@ describe("charging", { concurrency: 1 }, () => {
       });
     }
 
-    test("unknown session → 404 and an expired one → 410; neither reaches the gateway", { timeout: 120_000 }, async () => {
+    test("unknown session → 403 (its page has no form token) and an expired one → 410; neither reaches the gateway", { timeout: 120_000 }, async () => {
       for (const bad of ["0b1d7c9e-3f6a-4e1b-9c2d-5a6b7c8d9e0f", "nope"]) {
         const r = await charge(bad, VISA);
-        assert.equal(r.status, 404, r.text);
-        assert.equal(typeof r.json.detail, "string");
+        assertError(r, 403, "form_token_missing");
       }
       // Shift4: every call carries the session id (Idempotency-Key), so calls of this session
       // are found among the other chains' calls.
