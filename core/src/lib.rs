@@ -17,6 +17,7 @@ pub mod json_depth;
 pub mod model;
 pub mod money;
 pub mod redact;
+pub mod reseal;
 pub mod seal;
 pub mod secret;
 pub mod session;

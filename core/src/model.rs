@@ -3,6 +3,7 @@
 use crate::auth::Environment;
 use crate::customization::Customization;
 use crate::gateway::GatewayKind;
+use crate::seal::Slot;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -28,7 +29,7 @@ pub struct ApiKeyRecord {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredGateway {
     pub base_url: String,
-    /// base64(nonce || ciphertext) of the JSON `Credentials`.
+    /// The JSON `Credentials`, sealed (`crate::seal`: `v2.<key id>.<base64>`).
     pub credentials_sealed: String,
 }
 
@@ -91,6 +92,22 @@ fn yes() -> bool {
 }
 
 impl Project {
+    /// Where this project's `gw` credentials in `env` are sealed (`crate::seal`).
+    pub fn credentials_slot(&self, env: Environment, gw: GatewayKind) -> Slot<'_> {
+        Slot::Credentials {
+            project_id: &self.id,
+            environment: env.as_str(),
+            gateway: gw.as_str(),
+        }
+    }
+
+    /// Where this project's webhook secret is sealed.
+    pub fn webhook_secret_slot(&self) -> Slot<'_> {
+        Slot::WebhookSecret {
+            project_id: &self.id,
+        }
+    }
+
     /// Gateways configured in `env`, by name.
     pub fn gateway_names(&self, env: Environment) -> Vec<&'static str> {
         self.gateways.get(env).keys().map(|g| g.as_str()).collect()

@@ -129,7 +129,8 @@ pub fn config(
             detail: "This session's gateway is no longer configured.".into(),
             code: ErrorCode::GatewayNotConfigured,
         })?;
-    let plain = crate::keys::seal_key(env)?.open(&stored.credentials_sealed)?;
+    let slot = project.credentials_slot(session.environment, session.gateway);
+    let plain = crate::keys::seal_key(env)?.open(&stored.credentials_sealed, &slot)?;
     let credentials = serde_json::from_slice(&plain)
         .map_err(|_| ApiError::Internal("stored credentials are unreadable".into()))?;
     Ok(GatewayConfig {

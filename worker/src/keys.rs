@@ -1,11 +1,10 @@
-//! The server's keys, from the `CREDENTIALS_KEY` Worker secret (never from the repository):
-//! the sealing key for credentials and webhook secrets at rest, and the card-fingerprint
-//! subkey and the form-token subkey (`maven_core::crypto::subkey`), so one secret never keys two
-//! jobs.
+//! The server's keys, from the `CREDENTIALS_KEY` Worker secret (never from the repository): a
+//! subkey per job (`maven_core::crypto::subkey`): sealing credentials and webhook secrets at
+//! rest, card fingerprints, form tokens. One secret never keys two jobs (docs/keys.md).
 
 use maven_core::crypto::{subkey, Purpose};
 use maven_core::error::ApiError;
-use maven_core::seal::SealKey;
+use maven_core::seal::Keyring;
 use worker::Env;
 
 type ApiResult<T> = Result<T, ApiError>;
@@ -21,11 +20,20 @@ fn master(env: &Env) -> ApiResult<String> {
         })
 }
 
-/// Seals gateway credentials and webhook secrets (the master key itself: sealed data at rest
-/// predates the subkeys; rotating it is a separate change).
-pub fn seal_key(env: &Env) -> ApiResult<SealKey> {
-    SealKey::from_hex(&master(env)?)
-        .ok_or_else(|| ApiError::Internal("CREDENTIALS_KEY secret is not 64 hex characters".into()))
+/// Seals and opens gateway credentials and webhook secrets (docs/keys.md): the `Seal` subkey
+/// of `CREDENTIALS_KEY`, plus, during a key rotation, that of `CREDENTIALS_KEY_PREVIOUS`, which
+/// only opens blobs not yet re-sealed.
+pub fn seal_key(env: &Env) -> ApiResult<Keyring> {
+    let previous = env
+        .secret("CREDENTIALS_KEY_PREVIOUS")
+        .map(|s| s.to_string())
+        .ok()
+        .filter(|s| !s.is_empty());
+    Keyring::from_hex(&master(env)?, previous.as_deref()).ok_or_else(|| {
+        ApiError::Internal(
+            "CREDENTIALS_KEY or CREDENTIALS_KEY_PREVIOUS is not 64 hex characters".into(),
+        )
+    })
 }
 
 /// Keys the card fingerprints (`maven_core::charge::card_fingerprint`).

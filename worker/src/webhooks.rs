@@ -174,7 +174,7 @@ fn secret(env: &Env, p: &Project) -> Result<String, String> {
         .as_deref()
         .ok_or("the project has no webhook secret: POST /v1/admin/projects/{id}/webhook-secret")?;
     let plain = seal_key(env)
-        .and_then(|k| k.open(sealed))
+        .and_then(|k| k.open(sealed, &p.webhook_secret_slot()))
         .map_err(|e| e.to_string())?;
     String::from_utf8(plain).map_err(|_| "the stored webhook secret is unreadable".to_string())
 }

@@ -304,7 +304,8 @@ async fn put_gateway(
     let credentials = credentials.ok_or_else(|| ApiError::Internal("credentials".into()))?;
     let plain = serde_json::to_vec(&credentials)
         .map_err(|_| ApiError::Internal("could not encode credentials".into()))?;
-    let sealed = seal_key(&ctx.env)?.seal(random_bytes::<12>()?, &plain)?;
+    let slot = p.credentials_slot(env, gw);
+    let sealed = seal_key(&ctx.env)?.seal(random_bytes::<12>()?, &plain, &slot)?;
     p.gateways.get_mut(env).insert(
         gw,
         StoredGateway {

@@ -17,8 +17,9 @@ const MAX_LIMIT: u64 = 100;
 /// `POST /v1/admin/projects/{id}/webhook-secret`: a new secret replaces the old one at once.
 pub async fn new_secret(ctx: &mut Ctx, store: &Store, mut p: Project) -> ApiResult<Response> {
     let secret = generate_secret(&random_bytes::<24>()?);
-    p.webhook_secret_sealed =
-        Some(seal_key(&ctx.env)?.seal(random_bytes::<12>()?, secret.as_bytes())?);
+    let slot = p.webhook_secret_slot();
+    let sealed = seal_key(&ctx.env)?.seal(random_bytes::<12>()?, secret.as_bytes(), &slot)?;
+    p.webhook_secret_sealed = Some(sealed);
     store.put_project(&p).await?;
     // The only time the plaintext exists outside the merchant's hands.
     Ok(json(

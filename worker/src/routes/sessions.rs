@@ -11,7 +11,7 @@ use maven_core::error::ErrorCode;
 use maven_core::gateway::{currency, Credentials, GatewayKind};
 use maven_core::idempotency::{Begin, StoredReply};
 use maven_core::model::{is_uuid, Project};
-use maven_core::seal::SealKey;
+use maven_core::seal::Keyring;
 use maven_core::session::{validate_create, Session};
 use serde_json::json;
 use worker::Response;
@@ -85,7 +85,7 @@ pub async fn create_session_with(
     caller: &Caller,
     body: &serde_json::Value,
     now: u64,
-    seal: Option<&SealKey>,
+    seal: Option<&Keyring>,
 ) -> ApiResult<Session> {
     let new = validate_create(body)?;
     // An unknown code is a field error, reported before anything is looked up.
@@ -115,7 +115,8 @@ pub async fn create_session_with(
     let refuse = |r: currency::Refusal| r.into_api_error(&cur);
     currency::check_kind(new.gateway, &cur, new.amount_cents, new.mode).map_err(refuse)?;
     if let (Some(seal), GatewayKind::Braintree) = (seal, new.gateway) {
-        let plain = seal.open(&stored.credentials_sealed)?;
+        let slot = project.credentials_slot(caller.environment, new.gateway);
+        let plain = seal.open(&stored.credentials_sealed, &slot)?;
         let credentials: Credentials = serde_json::from_slice(&plain)
             .map_err(|_| ApiError::Internal("stored credentials are unreadable".into()))?;
         currency::check(&credentials, &cur, new.amount_cents, new.mode).map_err(refuse)?;
