@@ -94,6 +94,27 @@ impl Store {
         self.get(&format!("project:{id}")).await
     }
 
+    /// One page of every project id, in key order, for jobs over all projects (a key
+    /// rotation). Returns the ids and the cursor of the next page (`None` after the last).
+    pub async fn project_page(
+        &self,
+        cursor: Option<String>,
+        limit: u64,
+    ) -> ApiResult<(Vec<String>, Option<String>)> {
+        let mut list = self.kv.list().prefix("project:".into()).limit(limit);
+        if let Some(c) = cursor {
+            list = list.cursor(c);
+        }
+        let page = list.execute().await.map_err(|_| kv_error("listing"))?;
+        let ids = page
+            .keys
+            .into_iter()
+            .filter_map(|k| k.name.strip_prefix("project:").map(str::to_string))
+            .collect();
+        let next = (!page.list_complete).then_some(page.cursor).flatten();
+        Ok((ids, next))
+    }
+
     pub async fn project_id_by_slug(&self, account: &str, slug: &str) -> ApiResult<Option<String>> {
         self.get(&format!("slug:{account}:{slug}")).await
     }

@@ -3,7 +3,7 @@
 //! embedding origins, webhook URL, secret and deliveries (those in `admin_webhooks`), an
 //! account's projects and the dashboard's preview session (those in `admin_dashboard`).
 
-use super::{admin_dashboard, admin_webhooks};
+use super::{admin_dashboard, admin_keys, admin_webhooks};
 use crate::auth;
 use crate::http::{json, new_id, random_bytes, ApiResult, Ctx};
 use crate::keys::seal_key;
@@ -59,7 +59,11 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
         }
         (Method::Get, ["projects", id, "guard"]) => guard_status(ctx, &store, id).await,
         (Method::Put, ["demo"]) => set_demo(ctx, &store).await,
-        (_, ["accounts"])
+        (Method::Get, ["keys"]) => admin_keys::show(ctx),
+        (Method::Post, ["keys", "reseal"]) => admin_keys::reseal(ctx, &store).await,
+        (_, ["keys"])
+        | (_, ["keys", "reseal"])
+        | (_, ["accounts"])
         | (_, ["accounts", _, "keys" | "projects"])
         | (_, ["projects", _])
         | (_, ["projects", _, "gateways", _, _])

@@ -1,5 +1,6 @@
 pub mod admin;
 pub mod admin_dashboard;
+pub mod admin_keys;
 pub mod admin_webhooks;
 pub mod charge;
 pub mod demo;
