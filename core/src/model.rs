@@ -4,6 +4,7 @@ use crate::auth::Environment;
 use crate::customization::Customization;
 use crate::gateway::GatewayKind;
 use crate::seal::Slot;
+use crate::url_policy::{self, Deployment};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -115,13 +116,24 @@ impl Project {
 
     /// The `frame-ancestors` source list for the hosted form. Test forms may also be framed by
     /// our own origin: the dashboard's live preview is a test session shown on the edge's page.
-    pub fn frame_ancestors(&self, env: Environment) -> String {
-        match (env, self.allowed_origins.is_empty()) {
-            (Environment::Test, true) => "*".into(),
+    /// Each stored origin is checked again against today's URL policy (`url_policy::origin`):
+    /// one stored before it (or written to KV by other means) that fails is left out, so it
+    /// can only narrow who may frame the form, never widen it.
+    pub fn frame_ancestors(&self, env: Environment, at: Deployment) -> String {
+        let valid: Vec<String> = self
+            .allowed_origins
+            .iter()
+            .filter_map(|o| url_policy::origin(o, at).ok())
+            .collect();
+        match (env, self.allowed_origins.is_empty(), valid.is_empty()) {
+            (Environment::Test, true, _) => "*".into(),
             // Live forms need an explicit list: refuse embedding until one is set.
-            (Environment::Live, true) => "'none'".into(),
-            (Environment::Test, false) => format!("'self' {}", self.allowed_origins.join(" ")),
-            (Environment::Live, false) => self.allowed_origins.join(" "),
+            (Environment::Live, _, true) => "'none'".into(),
+            (Environment::Test, false, _) => ["'self'".to_string(), valid.join(" ")]
+                .join(" ")
+                .trim_end()
+                .to_string(),
+            (Environment::Live, _, false) => valid.join(" "),
         }
     }
 }
@@ -166,17 +178,51 @@ mod tests {
             "created_at": 0
         }))
         .unwrap();
-        assert_eq!(p.frame_ancestors(Environment::Test), "*");
-        assert_eq!(p.frame_ancestors(Environment::Live), "'none'");
+        assert_eq!(
+            p.frame_ancestors(Environment::Test, Deployment::Deployed),
+            "*"
+        );
+        assert_eq!(
+            p.frame_ancestors(Environment::Live, Deployment::Deployed),
+            "'none'"
+        );
         p.allowed_origins = vec!["https://shop.example.com".into()];
         // The dashboard preview (a test session on our own origin) keeps working.
         assert_eq!(
-            p.frame_ancestors(Environment::Test),
+            p.frame_ancestors(Environment::Test, Deployment::Deployed),
             "'self' https://shop.example.com"
         );
         assert_eq!(
-            p.frame_ancestors(Environment::Live),
+            p.frame_ancestors(Environment::Live, Deployment::Deployed),
             "https://shop.example.com"
+        );
+        // Origins stored before the URL policy are checked again and dropped when they fail.
+        p.allowed_origins = vec![
+            "http://localhost.evil.tld".into(),
+            "https://shop.example.com".into(),
+        ];
+        assert_eq!(
+            p.frame_ancestors(Environment::Live, Deployment::Deployed),
+            "https://shop.example.com"
+        );
+        p.allowed_origins = vec!["http://localhost.evil.tld".into()];
+        assert_eq!(
+            p.frame_ancestors(Environment::Live, Deployment::Deployed),
+            "'none'"
+        );
+        assert_eq!(
+            p.frame_ancestors(Environment::Test, Deployment::Deployed),
+            "'self'"
+        );
+        // Loopback origins only in local development.
+        p.allowed_origins = vec!["http://localhost:8080".into()];
+        assert_eq!(
+            p.frame_ancestors(Environment::Test, Deployment::Deployed),
+            "'self'"
+        );
+        assert_eq!(
+            p.frame_ancestors(Environment::Test, Deployment::LocalDev),
+            "'self' http://localhost:8080"
         );
     }
 }

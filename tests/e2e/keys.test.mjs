@@ -8,52 +8,25 @@
 // shared edge's keys are never touched.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createHmac, randomBytes } from "node:crypto";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { createHmac } from "node:crypto";
+import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { freePort, startEdge, stopGroup } from "../chaos/procs.mjs";
 import { GATEWAYS, formToken, startPrivateSim, startReceiver, waitFor } from "./lib.mjs";
+import { hex, privateEdge } from "./private_edge.mjs";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const year = new Date().getUTCFullYear();
 const VISA = { number: "4242424242424242", exp_month: 12, exp_year: year + 3, cvc: "123", name: "Jane Doe", postal_code: "94107" };
-const hex = (n) => randomBytes(n).toString("hex");
 
 describe("sealing key rotation", { concurrency: 1, timeout: 600_000 }, () => {
-  const work = mkdtempSync(path.join(tmpdir(), "maven-keys-"));
-  const varsFile = path.join(work, "dev.vars");
-  const stateDir = path.join(work, "state");
-  const log = path.join(work, "edge.log");
-  const admin = hex(24);
   const OLD = hex(32);
   const NEW = hex(32);
   let sim;
   let receiver;
   let edge;
-  let port;
   let testKey;
-
-  async function boot(current, previous) {
-    if (edge) await stopGroup(edge.child);
-    writeFileSync(varsFile, `ADMIN_TOKEN=${admin}\nCREDENTIALS_KEY=${current}\n${previous ? `CREDENTIALS_KEY_PREVIOUS=${previous}\n` : ""}`, { mode: 0o600 });
-    edge = await startEdge({ root, port, varsFile, stateDir, log, vars: {} });
-  }
-
-  async function call(method, p, { key = admin, body, headers = {} } = {}) {
-    const res = await fetch(edge.url + p, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body && { "content-type": "application/json" }), ...headers },
-      body: body && JSON.stringify(body),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const text = await res.text();
-    let json;
-    try { json = JSON.parse(text); } catch { json = undefined; }
-    return { status: res.status, text, json };
-  }
+  let webhookSecret;
+  const boot = (key, previousKey) => edge.boot({ key, previousKey });
+  const call = (...args) => edge.call(...args);
 
   /** One 200 `succeeded` charge on each gateway, through the form's token, as a customer pays. */
   async function payOnEveryGateway(when) {
@@ -63,7 +36,7 @@ describe("sealing key rotation", { concurrency: 1, timeout: 600_000 }, () => {
       const id = s.json.session_id;
       const token = await formToken(id, edge.url);
       assert.ok(token, `${when} ${gateway}: the form page has no token`);
-      const r = await call("POST", `/v1/widget-sessions/${id}/charge`, { key: "", body: { card: VISA }, headers: { "maven-form-token": token } });
+      const r = await call("POST", `/v1/widget-sessions/${id}/charge`, { key: null, body: { card: VISA }, headers: { "maven-form-token": token } });
       assert.equal(r.status, 200, `${when} ${gateway}: ${r.text}`);
       assert.equal(r.json.status, "succeeded");
     }
@@ -83,7 +56,7 @@ describe("sealing key rotation", { concurrency: 1, timeout: 600_000 }, () => {
         }
       }
     };
-    walk(stateDir);
+    walk(edge.stateDir);
     return ids;
   }
 
@@ -106,20 +79,15 @@ describe("sealing key rotation", { concurrency: 1, timeout: 600_000 }, () => {
   before(async () => {
     sim = await startPrivateSim();
     receiver = await startReceiver();
-    port = await freePort();
+    edge = await privateEdge();
     await boot(OLD);
-    const seeded = spawnSync(process.execPath, ["scripts/seed.mjs", edge.url, varsFile, sim.url, work], {
-      cwd: root, env: { ...process.env, MAVEN_DEMO_WEBHOOK_URL: receiver.url }, encoding: "utf8", timeout: 60_000,
-    });
-    assert.equal(seeded.status, 0, seeded.stderr || seeded.stdout);
-    testKey = readFileSync(path.join(work, "test-key"), "utf8").trim();
+    ({ testKey, webhookSecret } = edge.seed(sim.url, receiver.url));
   });
 
   after(async () => {
-    if (edge) await stopGroup(edge.child);
+    await edge?.stop();
     sim?.close();
     await receiver?.close();
-    rmSync(work, { recursive: true, force: true });
   });
 
   test("pays before, during and after a rotation; re-sealing leaves only the new key id at rest", async () => {
@@ -156,7 +124,7 @@ describe("sealing key rotation", { concurrency: 1, timeout: 600_000 }, () => {
     await payOnEveryGateway("under the new key alone");
 
     // The webhook secret, re-sealed, still signs with the same plaintext the merchant holds.
-    const secret = readFileSync(path.join(work, "webhook-secret"), "utf8").trim();
+    const secret = webhookSecret;
     await waitFor("the payment webhooks", () => receiver.hits.length >= since + GATEWAYS.length, 30_000);
     for (const hit of receiver.hits.slice(since)) {
       const header = hit.headers["maven-signature"];

@@ -129,6 +129,7 @@ pub fn config(
             detail: "This session's gateway is no longer configured.".into(),
             code: ErrorCode::GatewayNotConfigured,
         })?;
+    allowed_base_url(env, session, &stored.base_url)?;
     let slot = project.credentials_slot(session.environment, session.gateway);
     let plain = crate::keys::seal_key(env)?.open(&stored.credentials_sealed, &slot)?;
     let credentials = serde_json::from_slice(&plain)
@@ -136,5 +137,29 @@ pub fn config(
     Ok(GatewayConfig {
         base_url: stored.base_url.clone(),
         credentials,
+    })
+}
+
+/// A gateway base URL is checked again at use against today's policy
+/// (`maven_core::url_policy::gateway_base_url`): one stored before it, or written to KV by other
+/// means, never receives a card number.
+pub fn allowed_base_url(
+    env: &worker::Env,
+    session: &maven_core::session::Session,
+    base_url: &str,
+) -> Result<(), maven_core::error::ApiError> {
+    maven_core::url_policy::gateway_base_url(
+        base_url,
+        session.gateway,
+        session.environment,
+        crate::http::deployment(env),
+    )
+    .map(|_| ())
+    .map_err(|e| maven_core::error::ApiError::BadRequest {
+        detail: format!(
+            "This session's gateway address is not allowed ({}); the operator must set it again.",
+            e.message()
+        ),
+        code: ErrorCode::GatewayNotConfigured,
     })
 }

@@ -164,3 +164,13 @@ pub fn client_ip(ctx: &Ctx) -> String {
         .filter(|v| !v.is_empty())
         .unwrap_or_else(|| "local".into())
 }
+
+/// Where this edge runs, for the URL policy (`maven_core::url_policy`): loopback URLs (the
+/// simulator, the tests' receivers) are allowed only with `DEV_MODE=true`.
+pub fn deployment(env: &Env) -> maven_core::url_policy::Deployment {
+    use maven_core::url_policy::Deployment;
+    match env.var("DEV_MODE").map(|v| v.to_string() == "true") {
+        Ok(true) => Deployment::LocalDev,
+        _ => Deployment::Deployed,
+    }
+}

@@ -151,7 +151,9 @@ async fn attempt(env: &Env, project: Option<&Project>, d: &Delivery, now: u64) -
     let result = match (project, &url) {
         (None, _) => Err("the project no longer exists".to_string()),
         (Some(_), None) => Err("the project has no webhook URL".to_string()),
-        (Some(p), Some(url)) => match secret(env, p) {
+        // Checked again at send: a URL stored before today's policy (a private address, plain
+        // http in production) is never called.
+        (Some(p), Some(url)) => match allowed(env, url).and_then(|()| secret(env, p)) {
             Ok(secret) => {
                 let call = http_call(url, &secret, &d.id, &d.body, now);
                 gateway_http::send(&call, TIMEOUT).await.map(|r| r.status)
@@ -166,6 +168,12 @@ async fn attempt(env: &Env, project: Option<&Project>, d: &Delivery, now: u64) -
         error: result.err(),
         duration_ms: worker::Date::now().as_millis().saturating_sub(started),
     }
+}
+
+fn allowed(env: &Env, url: &str) -> Result<(), String> {
+    maven_core::url_policy::webhook_url(url, crate::http::deployment(env))
+        .map(|_| ())
+        .map_err(|e| format!("the webhook URL is not allowed: {}", e.message()))
 }
 
 fn secret(env: &Env, p: &Project) -> Result<String, String> {

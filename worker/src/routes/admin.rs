@@ -77,11 +77,7 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
 
 /// Loopback URLs (the simulator, the tests' receivers) are accepted only in local development.
 fn deployment(ctx: &Ctx) -> Deployment {
-    if super::demo::require_dev(ctx).is_ok() {
-        Deployment::LocalDev
-    } else {
-        Deployment::Deployed
-    }
+    crate::http::deployment(&ctx.env)
 }
 
 fn done(f: Fields<'_>) -> ApiResult<()> {

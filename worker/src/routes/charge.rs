@@ -35,16 +35,17 @@ pub async fn submit(ctx: &mut Ctx, id: &str) -> ApiResult<Response> {
     let body = ctx.json_body().await?;
     let fields = project.customization.merged(&session.overrides).fields;
     let card = parse_charge_body(&body, year_month(ctx.now), fields, session.gateway)?;
-    if !project
+    let Some(stored) = project
         .gateways
         .get(session.environment)
-        .contains_key(&session.gateway)
-    {
+        .get(&session.gateway)
+    else {
         return Err(ApiError::BadRequest {
             detail: "This session's gateway is no longer configured.".into(),
             code: ErrorCode::GatewayNotConfigured,
         });
-    }
+    };
+    crate::gateway_http::allowed_base_url(&ctx.env, &session, &stored.base_url)?;
     let key = fingerprint_key(&ctx.env)?;
     let fingerprint = card_fingerprint(&key, &session.id, &card);
     // The card-testing guard decides before anything reaches the session's object (and so a

@@ -27,7 +27,7 @@ pub async fn serve(ctx: &Ctx, id: &str) -> ApiResult<Response> {
         Some(s) => store
             .project(&s.project_id)
             .await?
-            .map(|p| p.frame_ancestors(s.environment))
+            .map(|p| p.frame_ancestors(s.environment, crate::http::deployment(&ctx.env)))
             .unwrap_or_else(|| "'none'".into()),
         None => "*".into(),
     };
