@@ -9,7 +9,7 @@ use crate::webhooks;
 use maven_core::guard::{GuardState, Limits, Trip};
 use serde::Deserialize;
 use serde_json::json;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
 
 const KEY: &str = "guard";
@@ -19,7 +19,12 @@ pub struct ProjectGuard {
     state: State,
     env: Env,
     guard: RefCell<Option<GuardState>>,
+    /// When `/report` last stored the state (unix seconds).
+    persisted_at: Cell<u64>,
 }
+
+/// Approvals are stored at most this often (declines and trips at once).
+const APPROVALS_PERSIST_SECS: u64 = 5;
 
 #[derive(Deserialize)]
 pub struct Attempt {
@@ -47,6 +52,7 @@ impl DurableObject for ProjectGuard {
             state,
             env,
             guard: RefCell::new(None),
+            persisted_at: Cell::new(0),
         }
     }
 
@@ -76,7 +82,18 @@ impl DurableObject for ProjectGuard {
                 trip = self
                     .with(|g| g.report(&a.limits, a.now, &a.ip, &a.card, a.declined))
                     .map(|t| (a.project_id, t));
-                (json!({}), true)
+                // A decline or a trip is stored at once. An approval only lowers the ratio, so
+                // it is stored with the next decline or at most every APPROVALS_PERSIST_SECS:
+                // serializing the state on every paid charge cost CPU on a busy project, and an
+                // eviction loses at most a few seconds of approvals (the ratio then errs high
+                // for at most one breaker window).
+                let due = a.declined
+                    || trip.is_some()
+                    || a.now >= self.persisted_at.get() + APPROVALS_PERSIST_SECS;
+                if due {
+                    self.persisted_at.set(a.now);
+                }
+                (json!({}), due)
             }
             "/status" => {
                 let r: StatusReq = req.json().await?;
