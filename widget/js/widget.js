@@ -9,7 +9,8 @@
   var script = d.currentScript; // only readable now, while this script runs
   var ORIGIN = new URL(script && script.src ? script.src : location.href).origin;
   var WASM = ORIGIN + "/widget/v1/__WASM__";
-  var METHODS = ["mount", "updateTheme", "updateLabels", "updateFields", "destroy"];
+  var METHODS = ["mount", "updateTheme", "updateLabels", "updateFields", "destroy", "on", "off",
+    "focus", "blur", "retry", "update"];
 
   /*__GLUE__*/
 
@@ -35,13 +36,14 @@
   function Pending(options) { this._o = options; this._q = []; this._c = null; }
   METHODS.forEach(function (name) {
     Pending.prototype[name] = function () {
+      // Every method but destroy returns the controller: chains keep this same object.
       if (this._c) {
         var r = this._c[name].apply(this._c, arguments);
-        return name === "mount" ? this : r;
+        return name === "destroy" ? r : this;
       }
       if (failure) throw failure;
       this._q.push([name, arguments]);
-      return name === "mount" ? this : undefined;
+      return name === "destroy" ? undefined : this;
     };
   });
   Object.defineProperty(Pending.prototype, "iframe", {

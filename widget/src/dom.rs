@@ -137,6 +137,36 @@ pub fn after(ms: f64, f: fn()) {
         window().set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), delay);
 }
 
+/// A one-shot timer owned by a Rust value: dropping it cancels the timer (a load timeout must not
+/// fire for a frame that was destroyed or replaced).
+pub struct Timer {
+    id: i32,
+    _callback: Closure<dyn FnMut()>,
+}
+
+impl Timer {
+    pub fn new(ms: f64, f: impl FnMut() + 'static) -> Self {
+        let callback = Closure::<dyn FnMut()>::new(f);
+        let delay = ms.clamp(0.0, 2_147_483_647.0) as i32;
+        let id = window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                callback.as_ref().unchecked_ref(),
+                delay,
+            )
+            .unwrap_or(0);
+        Timer {
+            id,
+            _callback: callback,
+        }
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        window().clear_timeout_with_handle(self.id);
+    }
+}
+
 /// A random id from `crypto.randomUUID()` (122 random bits).
 pub fn random_id() -> String {
     window()

@@ -4,7 +4,7 @@
 
 use crate::custom::{self, Kind};
 use crate::dom::Cat as _;
-use crate::dom::{self, get, is_plain_object, Listener};
+use crate::dom::{self, get, is_plain_object, Listener, Timer};
 use crate::protocol as msg;
 use js_sys::{Function, Object};
 use std::cell::RefCell;
@@ -21,14 +21,31 @@ const OPTION_KEYS: &[&str] = &[
     "onFailure",
     "onChange",
     "onExpired",
+    "onLoadError",
+    "loadTimeout",
     "theme",
     "labels",
     "fields",
 ];
 
-/// The iframe's box; the height is the loading skeleton's until the form reports its own.
-const FRAME_STYLE: &str = "display:block;width:100%;min-width:0;height:246px;border:0;margin:0;\
+/// The iframe's box; the height is set from `predicted_height` until the form is ready.
+const FRAME_STYLE: &str = "display:block;width:100%;min-width:0;border:0;margin:0;\
 padding:0;overflow:hidden;background:transparent;color-scheme:normal";
+
+/// The form's height at rest (form.css): title, number, expiry + CVC, button and footer, plus
+/// each optional field row shown. The project's defaults (name optional, postal hidden) are
+/// assumed unless this mount's `fields` option says otherwise. Below 250 px the expiry + CVC
+/// row stacks.
+fn predicted_height(width: f64, fields: &JsValue) -> u32 {
+    let shown = |key: &str, default: bool| match dom::get_str(fields, key).as_deref() {
+        Some("hidden") => false,
+        Some(_) => true,
+        None => default,
+    };
+    let rows = u32::from(shown("cardholder_name", true)) + u32::from(shown("postal_code", false));
+    let narrow = if width > 0.0 && width <= 250.0 { 97 } else { 0 };
+    278 + narrow + rows * 73 + if rows == 2 { 5 } else { 0 }
+}
 
 thread_local! {
     /// Mounted forms. Keeps each host alive while its iframe is in the page even if the
@@ -36,20 +53,39 @@ thread_local! {
     static MOUNTED: RefCell<Vec<Rc<RefCell<Host>>>> = const { RefCell::new(Vec::new()) };
 }
 
-#[derive(Default)]
-struct Callbacks {
-    ready: Option<Function>,
-    success: Option<Function>,
-    failure: Option<Function>,
-    change: Option<Function>,
-    expired: Option<Function>,
-}
+/// What `on` / `off` accept. The form reports all but `loaderror` (the host's own verdict).
+const EVENTS: &[&str] = &[
+    "ready",
+    "change",
+    "focus",
+    "blur",
+    "escape",
+    "success",
+    "failure",
+    "expired",
+    "loaderror",
+    "resize",
+];
+
+/// The `onX` options and the event each one listens to.
+const CALLBACK_OPTIONS: &[(&str, &str)] = &[
+    ("onReady", "ready"),
+    ("onSuccess", "success"),
+    ("onFailure", "failure"),
+    ("onChange", "change"),
+    ("onExpired", "expired"),
+    ("onLoadError", "loaderror"),
+];
+
+const DEFAULT_LOAD_TIMEOUT_MS: f64 = 15_000.0;
 
 struct Host {
     session_id: String,
     /// The widget origin (scheme://host[:port]): iframe source and the only accepted sender.
     origin: String,
-    callbacks: Callbacks,
+    /// (event, handler) in registration order: `onX` options first, then `on` calls.
+    handlers: Vec<(&'static str, Function)>,
+    load_timeout_ms: f64,
     /// Overrides given by the merchant (options and update* calls), sent to every new form.
     theme: Object,
     labels: Object,
@@ -61,6 +97,10 @@ struct Mount {
     slot: Element,
     frame: HtmlIFrameElement,
     channel: String,
+    /// Until the form reports `ready` (or a result): then dropped, which cancels it.
+    load_timer: Option<Timer>,
+    /// `loaderror` was reported for this frame: later messages from it are ignored.
+    failed: bool,
     _listener: Listener,
 }
 
@@ -147,13 +187,24 @@ pub fn create(options: JsValue, default_origin: &str) -> Result<Controller, JsVa
         base.as_string().as_deref().and_then(origin_of)
     }
     .ok_or_else(|| fail("createPayment: baseUrl must be an absolute http(s) URL"))?;
-    let callbacks = Callbacks {
-        ready: callback(&opts, "onReady")?,
-        success: callback(&opts, "onSuccess")?,
-        failure: callback(&opts, "onFailure")?,
-        change: callback(&opts, "onChange")?,
-        expired: callback(&opts, "onExpired")?,
-    };
+    let mut handlers = Vec::new();
+    for (key, event) in CALLBACK_OPTIONS {
+        if let Some(f) = callback(&opts, key)? {
+            handlers.push((*event, f));
+        }
+    }
+    let lt = get(&opts, "loadTimeout");
+    let load_timeout_ms =
+        if lt.is_undefined() {
+            DEFAULT_LOAD_TIMEOUT_MS
+        } else {
+            match lt.as_f64() {
+                Some(ms) if (1.0..=600_000.0).contains(&ms) => ms,
+                _ => return Err(fail(
+                    "createPayment: loadTimeout must be a number of milliseconds from 1 to 600000",
+                )),
+            }
+        };
     let mut parts = [Object::new(), Object::new(), Object::new()];
     for (i, kind) in [Kind::Theme, Kind::Labels, Kind::Fields]
         .into_iter()
@@ -170,12 +221,31 @@ pub fn create(options: JsValue, default_origin: &str) -> Result<Controller, JsVa
         host: Rc::new(RefCell::new(Host {
             session_id,
             origin,
-            callbacks,
+            handlers,
+            load_timeout_ms,
             theme,
             labels,
             fields,
             mount: None,
         })),
+    })
+}
+
+/// The event name as `on`/`off` accept it, or a `MavenError` listing the names.
+fn event_name(event: &JsValue, method: &str) -> Result<&'static str, JsValue> {
+    let name = event.as_string().unwrap_or_default();
+    EVENTS.iter().copied().find(|e| *e == name).ok_or_else(|| {
+        fail(
+            &[
+                method,
+                ": unknown event \"",
+                &name,
+                "\" (expected one of: ",
+                &EVENTS.join(", "),
+                ")",
+            ]
+            .cat(),
+        )
     })
 }
 
@@ -227,60 +297,99 @@ impl Controller {
                 "mount: the page must be served over http(s) so the form can talk to it",
             ));
         }
-        let doc = dom::document();
-        let frame: HtmlIFrameElement = doc.create_element("iframe")?.unchecked_into();
-        let channel = dom::random_id();
-        let src = {
-            let h = self.host.borrow();
-            let o = String::from(js_sys::encode_uri_component(&page_origin));
-            [
-                &h.origin,
-                "/widget/",
-                &h.session_id,
-                "#ch=",
-                &channel,
-                "&o=",
-                &o,
-            ]
-            .cat()
-        };
-        frame.set_src(&src);
-        frame.set_title("Secure payment form");
-        frame.set_attribute("allow", "payment")?;
-        // Sizes through CSSOM (not a style attribute a merchant CSP would have to allow).
-        frame.style().set_css_text(FRAME_STYLE);
-        let weak = Rc::downgrade(&self.host);
-        let listener = Listener::new(&dom::window(), "message", move |ev| {
-            if let Ok(ev) = ev.dyn_into::<MessageEvent>() {
-                on_message(&weak, &ev);
-            }
-        });
-        slot.append_child(&frame)?;
-        self.host.borrow_mut().mount = Some(Mount {
-            slot,
-            frame,
-            channel,
-            _listener: listener,
-        });
-        MOUNTED.with(|m| m.borrow_mut().push(self.host.clone()));
-        Ok(Controller {
-            host: self.host.clone(),
-        })
+        mount_in(&self.host, slot, &page_origin)?;
+        Ok(self.this())
     }
 
     #[wasm_bindgen(js_name = updateTheme)]
-    pub fn update_theme(&self, partial: JsValue) -> Result<(), JsValue> {
-        self.update(Kind::Theme, &partial, msg::UPDATE_THEME, "updateTheme")
+    pub fn update_theme(&self, partial: JsValue) -> Result<Controller, JsValue> {
+        self.update_part(Kind::Theme, &partial, msg::UPDATE_THEME, "updateTheme")
     }
 
     #[wasm_bindgen(js_name = updateLabels)]
-    pub fn update_labels(&self, partial: JsValue) -> Result<(), JsValue> {
-        self.update(Kind::Labels, &partial, msg::UPDATE_LABELS, "updateLabels")
+    pub fn update_labels(&self, partial: JsValue) -> Result<Controller, JsValue> {
+        self.update_part(Kind::Labels, &partial, msg::UPDATE_LABELS, "updateLabels")
     }
 
     #[wasm_bindgen(js_name = updateFields)]
-    pub fn update_fields(&self, partial: JsValue) -> Result<(), JsValue> {
-        self.update(Kind::Fields, &partial, msg::UPDATE_FIELDS, "updateFields")
+    pub fn update_fields(&self, partial: JsValue) -> Result<Controller, JsValue> {
+        self.update_part(Kind::Fields, &partial, msg::UPDATE_FIELDS, "updateFields")
+    }
+
+    /// `on(event, handler)`: adds a handler (the same function twice is called once).
+    pub fn on(&self, event: JsValue, handler: JsValue) -> Result<Controller, JsValue> {
+        let name = event_name(&event, "on")?;
+        let f = handler
+            .dyn_into::<Function>()
+            .map_err(|_| fail("on: the handler must be a function"))?;
+        let mut h = self.host.borrow_mut();
+        if !h.handlers.iter().any(|(e, g)| *e == name && *g == f) {
+            h.handlers.push((name, f));
+        }
+        drop(h);
+        Ok(self.this())
+    }
+
+    /// `off(event, handler)` removes that handler; `off(event)` removes every handler of it.
+    pub fn off(&self, event: JsValue, handler: JsValue) -> Result<Controller, JsValue> {
+        let name = event_name(&event, "off")?;
+        let f: Option<Function> = handler.dyn_into().ok();
+        self.host
+            .borrow_mut()
+            .handlers
+            .retain(|(e, g)| *e != name || f.as_ref().is_some_and(|f| f != g));
+        Ok(self.this())
+    }
+
+    /// Moves the keyboard focus into the form (its first field, or the first one in error).
+    pub fn focus(&self) -> Controller {
+        let h = self.host.borrow();
+        if let Some(m) = &h.mount {
+            let _ = m.frame.focus();
+            h.post(msg::DO_FOCUS, &JsValue::UNDEFINED);
+        }
+        drop(h);
+        self.this()
+    }
+
+    /// Takes the keyboard focus out of the form.
+    pub fn blur(&self) -> Controller {
+        let h = self.host.borrow();
+        if let Some(m) = &h.mount {
+            h.post(msg::DO_BLUR, &JsValue::UNDEFINED);
+            let _ = m.frame.blur();
+        }
+        drop(h);
+        self.this()
+    }
+
+    /// Loads the form again in the same place (after `loaderror`, or any time).
+    pub fn retry(&self) -> Result<Controller, JsValue> {
+        remount(&self.host, "retry")?;
+        Ok(self.this())
+    }
+
+    /// `update({ sessionId })`: the form of another session replaces this one in place (same
+    /// slot, options and handlers). The old frame's messages stop counting at once.
+    pub fn update(&self, options: JsValue) -> Result<Controller, JsValue> {
+        if !is_plain_object(&options) {
+            return Err(fail("update expects { sessionId: \"…\" }"));
+        }
+        let keys = Object::keys(options.unchecked_ref::<Object>());
+        for key in keys.iter() {
+            if key.as_string().as_deref() != Some("sessionId") {
+                return Err(fail("update: only sessionId can be updated"));
+            }
+        }
+        let session_id = match get(&options, "sessionId").as_string() {
+            Some(s) if valid_session_id(&s) => s,
+            _ => return Err(fail("update: sessionId is not a valid session id")),
+        };
+        self.host.borrow_mut().session_id = session_id;
+        if self.host.borrow().mount.is_some() {
+            remount(&self.host, "update")?;
+        }
+        Ok(self.this())
     }
 
     /// Removes the iframe and the message listener, in any state. `mount` works again after.
@@ -303,7 +412,19 @@ impl Controller {
 }
 
 impl Controller {
-    fn update(&self, kind: Kind, partial: &JsValue, t: &str, method: &str) -> Result<(), JsValue> {
+    fn this(&self) -> Controller {
+        Controller {
+            host: self.host.clone(),
+        }
+    }
+
+    fn update_part(
+        &self,
+        kind: Kind,
+        partial: &JsValue,
+        t: &str,
+        method: &str,
+    ) -> Result<Controller, JsValue> {
         custom::check(kind, partial).map_err(|e| fail(&[method, ": ", &e].cat()))?;
         let mut h = self.host.borrow_mut();
         let slot = match kind {
@@ -313,11 +434,130 @@ impl Controller {
         };
         *slot = dom::merged(slot, partial);
         h.post(t, partial);
-        Ok(())
+        drop(h);
+        Ok(self.this())
+    }
+}
+
+/// Creates the iframe in `slot` with a fresh channel, its listener and its load timer.
+fn mount_in(host: &Rc<RefCell<Host>>, slot: Element, page_origin: &str) -> Result<(), JsValue> {
+    let doc = dom::document();
+    let frame: HtmlIFrameElement = doc.create_element("iframe")?.unchecked_into();
+    let channel = dom::random_id();
+    let (src, timeout) = {
+        let h = host.borrow();
+        let o = String::from(js_sys::encode_uri_component(page_origin));
+        (
+            [
+                &h.origin,
+                "/widget/",
+                &h.session_id,
+                "#ch=",
+                &channel,
+                "&o=",
+                &o,
+            ]
+            .cat(),
+            h.load_timeout_ms,
+        )
+    };
+    frame.set_src(&src);
+    frame.set_title("Secure payment form");
+    frame.set_attribute("allow", "payment")?;
+    // Sizes through CSSOM (not a style attribute a merchant CSP would have to allow). The
+    // height is the form's own at rest, reserved so nothing moves when it arrives.
+    frame.style().set_css_text(FRAME_STYLE);
+    let weak = Rc::downgrade(host);
+    let listener = Listener::new(&dom::window(), "message", move |ev| {
+        if let Ok(ev) = ev.dyn_into::<MessageEvent>() {
+            on_message(&weak, &ev);
+        }
+    });
+    let weak = Rc::downgrade(host);
+    let ch = channel.clone();
+    let load_timer = Timer::new(timeout, move || {
+        let message = [
+            "The payment form did not load within ",
+            &dom::uint(timeout as u32),
+            " ms",
+        ]
+        .cat();
+        load_failed(&weak, &ch, "load_timeout", &message);
+    });
+    slot.append_child(&frame)?;
+    let px = predicted_height(
+        frame.get_bounding_client_rect().width(),
+        &host.borrow().fields,
+    );
+    let _ = frame
+        .style()
+        .set_property("height", &[dom::uint(px).as_str(), "px"].cat());
+    host.borrow_mut().mount = Some(Mount {
+        slot,
+        frame,
+        channel,
+        load_timer: Some(load_timer),
+        failed: false,
+        _listener: listener,
+    });
+    MOUNTED.with(|m| {
+        let mut m = m.borrow_mut();
+        if !m.iter().any(|h| Rc::ptr_eq(h, host)) {
+            m.push(host.clone());
+        }
+    });
+    Ok(())
+}
+
+/// Replaces the mounted frame by a new one in the same slot.
+fn remount(host: &Rc<RefCell<Host>>, method: &str) -> Result<(), JsValue> {
+    let old = host.borrow_mut().mount.take();
+    let Some(old) = old else {
+        return Err(fail(&[method, ": the payment form is not mounted"].cat()));
+    };
+    let page_origin = dom::window().location().origin().unwrap_or_default();
+    // The new frame goes where the old one was; the old one's listener and timer go with it.
+    let slot = old.slot.clone();
+    old.frame.remove();
+    drop(old);
+    mount_in(host, slot, &page_origin)
+}
+
+/// Reports `loaderror` once for the frame on `channel` (if it is still the mounted one).
+fn load_failed(weak: &Weak<RefCell<Host>>, channel: &str, code: &str, message: &str) {
+    let Some(host) = weak.upgrade() else { return };
+    let handlers = {
+        let mut h = host.borrow_mut();
+        let Some(m) = h
+            .mount
+            .as_mut()
+            .filter(|m| m.channel == channel && !m.failed)
+        else {
+            return;
+        };
+        m.failed = true;
+        m.load_timer = None;
+        h.handlers_of("loaderror")
+    };
+    let arg: JsValue = dom::object(&[
+        ("error_code", code.into()),
+        ("error_message", message.into()),
+    ])
+    .into();
+    for f in handlers {
+        dom::call(&Some(f), &arg);
     }
 }
 
 impl Host {
+    fn handlers_of(&self, event: &str) -> Vec<Function> {
+        self.handlers
+            .iter()
+            .filter(|(e, _)| *e == event)
+            .map(|(_, f)| f.clone())
+            .collect()
+    }
+
     fn post(&self, kind: &str, payload: &JsValue) {
         if let Some(m) = &self.mount {
             if let Some(w) = m.frame.content_window() {
@@ -329,13 +569,15 @@ impl Host {
 
 fn on_message(weak: &Weak<RefCell<Host>>, ev: &MessageEvent) {
     let Some(host) = weak.upgrade() else { return };
-    // Pick the callback while borrowed, call it after: merchant code may call destroy().
-    let (f, arg) = {
-        let h = host.borrow();
-        let Some(m) = &h.mount else { return };
-        if ev.origin() != h.origin {
+    // Pick the handlers while borrowed, call them after: merchant code may call destroy().
+    let (handlers, arg) = {
+        let mut h = host.borrow_mut();
+        let origin_ok = ev.origin() == h.origin;
+        let Some(m) = h.mount.as_mut() else { return };
+        if !origin_ok || m.failed {
             return;
         }
+        // Only the frame mounted now: a replaced frame (retry, update) has another window.
         let from_frame = match (ev.source(), m.frame.content_window()) {
             (Some(src), Some(w)) => JsValue::from(src) == JsValue::from(w),
             _ => false,
@@ -346,8 +588,7 @@ fn on_message(weak: &Weak<RefCell<Host>>, ev: &MessageEvent) {
         let Some((t, p)) = msg::parse(&ev.data(), &m.channel) else {
             return;
         };
-        let cb = &h.callbacks;
-        match t.as_str() {
+        let (event, arg): (&str, JsValue) = match t.as_str() {
             msg::HELLO => {
                 let init = dom::object(&[
                     ("theme", h.theme.clone().into()),
@@ -357,20 +598,44 @@ fn on_message(weak: &Weak<RefCell<Host>>, ev: &MessageEvent) {
                 h.post(msg::INIT, &init);
                 return;
             }
-            msg::RESIZE => {
-                if let Some(px) = p.as_f64().filter(|n| (0.0..=10_000.0).contains(n)) {
-                    let v = [dom::uint(px.ceil() as u32).as_str(), "px"].cat();
-                    let _ = m.frame.style().set_property("height", &v);
-                }
+            msg::LOAD_ERROR => {
+                let channel = m.channel.clone();
+                drop(h);
+                load_failed(
+                    weak,
+                    &channel,
+                    "form_unavailable",
+                    "The payment form's script could not start",
+                );
                 return;
             }
-            msg::READY => (cb.ready.clone(), JsValue::UNDEFINED),
-            msg::CHANGE => (cb.change.clone(), p),
-            msg::SUCCESS => (cb.success.clone(), p),
-            msg::FAILURE => (cb.failure.clone(), p),
-            msg::EXPIRED => (cb.expired.clone(), JsValue::UNDEFINED),
+            // The loading skeleton's size does not count: the predicted height stays until ready.
+            msg::RESIZE if m.load_timer.is_some() => return,
+            msg::RESIZE => {
+                let Some(px) = p.as_f64().filter(|n| (0.0..=10_000.0).contains(n)) else {
+                    return;
+                };
+                let px = px.ceil();
+                let v = [dom::uint(px as u32).as_str(), "px"].cat();
+                let _ = m.frame.style().set_property("height", &v);
+                ("resize", dom::object(&[("height", px.into())]).into())
+            }
+            msg::READY => {
+                m.load_timer = None;
+                ("ready", JsValue::UNDEFINED)
+            }
+            msg::CHANGE => ("change", p),
+            msg::FOCUS => ("focus", p),
+            msg::BLUR => ("blur", p),
+            msg::ESCAPE => ("escape", JsValue::UNDEFINED),
+            msg::SUCCESS => ("success", p),
+            msg::FAILURE => ("failure", p),
+            msg::EXPIRED => ("expired", JsValue::UNDEFINED),
             _ => return,
-        }
+        };
+        (h.handlers_of(event), arg)
     };
-    dom::call(&f, &arg);
+    for f in handlers {
+        dom::call(&Some(f), &arg);
+    }
 }

@@ -16,11 +16,19 @@ pub const CHANGE: &str = "change";
 pub const SUCCESS: &str = "success";
 pub const FAILURE: &str = "failure";
 pub const EXPIRED: &str = "expired";
+pub const FOCUS: &str = "focus";
+pub const BLUR: &str = "blur";
+pub const ESCAPE: &str = "escape";
+/// The form page's script or wasm failed (sent by form.js, which has no wasm to speak with).
+pub const LOAD_ERROR: &str = "loaderror";
 // Host → form.
 pub const INIT: &str = "init";
 pub const UPDATE_THEME: &str = "update-theme";
 pub const UPDATE_LABELS: &str = "update-labels";
 pub const UPDATE_FIELDS: &str = "update-fields";
+/// `controller.focus()` / `blur()` (same names as the form's reports, other direction).
+pub const DO_FOCUS: &str = "do-focus";
+pub const DO_BLUR: &str = "do-blur";
 
 pub fn message(channel: &str, kind: &str, payload: &JsValue) -> JsValue {
     object(&[

@@ -13,7 +13,7 @@ use web_sys::{Event, HtmlElement, MessageEvent};
 /// Four delegated listeners on `<main>` (input, focusout, submit and click bubble up to it) and
 /// one for host messages: one closure type each instead of one per field.
 pub fn bind(els: &super::Els, framed: bool) -> Vec<Listener> {
-    let mut out: Vec<Listener> = ["input", "focusout", "submit", "click"]
+    let mut out: Vec<Listener> = ["input", "focusin", "focusout", "submit", "click", "keydown"]
         .into_iter()
         .map(|kind| Listener::new(&els.main, kind, on_event))
         .collect();
@@ -35,12 +35,21 @@ fn on_event(ev: Event) {
     with(&mut |app| match kind.as_str() {
         "submit" => app.submit(),
         "click" if id == "retry" => app.retry(),
+        // Chat overlays close on Escape: the host cannot see keys pressed inside the frame.
+        "keydown" if dom::get_str(&ev, "key").as_deref() == Some("Escape") => {
+            app.post(msg::ESCAPE, &JsValue::UNDEFINED)
+        }
         _ => {
             if let Some(i) = IDS.iter().position(|f| *f == id) {
-                if kind == "input" {
-                    app.on_input(i, &ev);
-                } else if kind == "focusout" {
-                    app.on_leave(i);
+                let field = dom::object(&[("field", IDS[i].into())]).into();
+                match kind.as_str() {
+                    "input" => app.on_input(i, &ev),
+                    "focusin" => app.post(msg::FOCUS, &field),
+                    "focusout" => {
+                        app.on_leave(i);
+                        app.post(msg::BLUR, &field);
+                    }
+                    _ => {}
                 }
             }
         }
@@ -126,7 +135,7 @@ impl App {
             self.shown[CVC] = problems[CVC].clone();
         }
         self.render_errors();
-        self.post_change(&problems);
+        self.post_change_if(&problems, true);
         if at_end && kind.starts_with("insert") && problems[i].is_none() {
             let next = match i {
                 NUMBER if self.prev[0].len() >= typical_len(self.brand()) => Some(EXP),
@@ -171,6 +180,17 @@ impl App {
             msg::UPDATE_THEME => self.apply_override(Kind::Theme, &p, false),
             msg::UPDATE_LABELS => self.apply_override(Kind::Labels, &p, false),
             msg::UPDATE_FIELDS => self.apply_override(Kind::Fields, &p, false),
+            msg::DO_FOCUS if self.state == State::Ready => {
+                let first = (0..FIELDS)
+                    .find(|&i| self.shown[i].is_some())
+                    .unwrap_or(NUMBER);
+                self.focus = Some(HtmlElement::from(self.els.inputs[first].clone()));
+            }
+            msg::DO_BLUR => {
+                if let Some(el) = dom::document().active_element() {
+                    let _ = el.unchecked_into::<HtmlElement>().blur();
+                }
+            }
             _ => {}
         }
     }

@@ -212,6 +212,14 @@ fn host_link(w: &Window, hash: &str) -> Option<Link> {
         }
     }
     let (channel, origin) = (channel?, origin?);
+    // Only a real http(s) origin: never "*" or anything else that would let the browser hand
+    // our messages to whichever page frames us.
+    let parsed = web_sys::Url::new(&origin).ok()?;
+    if parsed.origin() != origin || !parsed.protocol().starts_with("http") {
+        return None;
+    }
+    // Where the browser records who embeds us (Chromium, Safari), it must agree. Elsewhere the
+    // browser itself drops a message whose target origin is not the parent's.
     let ancestors = get(&w.location(), "ancestorOrigins");
     if let Some(first) = js_sys::Reflect::get(&ancestors, &JsValue::from_f64(0.0))
         .ok()
@@ -309,8 +317,13 @@ impl App {
         card::detect_brand(&self.prev[0])
     }
 
-    /// `onChange` state `{complete, empty, brand, error}`, posted when it differs from the last.
+    /// `onChange` state `{complete, empty, brand, error}`, posted when it differs from the last,
+    /// or on every edit when `edited` (another card of the same brand changes nothing else).
     fn post_change(&mut self, problems: &check::Problems) {
+        self.post_change_if(problems, false);
+    }
+
+    fn post_change_if(&mut self, problems: &check::Problems, edited: bool) {
         let complete = problems.iter().all(Option::is_none);
         let empty = self.els.inputs[..3].iter().all(|i| i.value().is_empty());
         let brand = self.brand().as_str();
@@ -323,7 +336,7 @@ impl App {
             first.map(|f| f.1).unwrap_or(""),
         ]
         .cat();
-        if sig == self.last_change {
+        if sig == self.last_change && !edited {
             return;
         }
         self.last_change = sig;

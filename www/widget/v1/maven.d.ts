@@ -78,6 +78,34 @@ declare namespace Maven {
     error: { field: "number" | "exp" | "cvc" | "name" | "postal"; message: string } | null;
   }
 
+  /** `loaderror`: the form's page, script or wasm failed, or it did not load within `loadTimeout`. */
+  interface LoadError {
+    /** `load_timeout` (nothing within `loadTimeout`) or `form_unavailable` (its script failed). */
+    error_code: "load_timeout" | "form_unavailable";
+    error_message: string;
+  }
+
+  type FieldName = "number" | "exp" | "cvc" | "name" | "postal";
+
+  /** What each event's handler receives. */
+  interface EventMap {
+    ready: undefined;
+    change: ChangeState;
+    /** A field gained the keyboard focus. */
+    focus: { field: FieldName };
+    /** A field lost it. */
+    blur: { field: FieldName };
+    /** Escape pressed inside the form (e.g. close a chat overlay). */
+    escape: undefined;
+    success: PaymentResult;
+    failure: PaymentError;
+    expired: undefined;
+    loaderror: LoadError;
+    /** The frame took a new height (CSS pixels). */
+    resize: { height: number };
+  }
+  type EventName = keyof EventMap;
+
   interface Options {
     /** The `session_id` your server received from `POST /v1/widget-sessions`. Required. */
     sessionId: string;
@@ -90,6 +118,10 @@ declare namespace Maven {
     onChange?: (state: ChangeState) => void;
     /** The session expired (on load, or while the form was open). */
     onExpired?: () => void;
+    /** The form did not load; call `retry()` to try again. */
+    onLoadError?: (error: LoadError) => void;
+    /** Milliseconds to wait for the form before `loaderror` (default 15000, at most 600000). */
+    loadTimeout?: number;
     /** Overrides merged over the project's customization for this page. */
     theme?: Theme;
     labels?: Labels;
@@ -105,9 +137,21 @@ declare namespace Maven {
     /** Inserts the form (an iframe) into the element or the first match of the selector. */
     mount(target: string | Element): Controller;
     /** Partial updates, applied to the live form. Unknown keys or invalid values throw. */
-    updateTheme(theme: Theme): void;
-    updateLabels(labels: Labels): void;
-    updateFields(fields: Fields): void;
+    updateTheme(theme: Theme): Controller;
+    updateLabels(labels: Labels): Controller;
+    updateFields(fields: Fields): Controller;
+    /** Adds a handler (beside the `onX` options). Unknown event names throw. */
+    on<E extends EventName>(event: E, handler: (arg: EventMap[E]) => void): Controller;
+    /** Removes that handler, or every handler of `event` when none is given. */
+    off<E extends EventName>(event: E, handler?: (arg: EventMap[E]) => void): Controller;
+    /** Moves the keyboard focus into the form (the card number, or the first field in error). */
+    focus(): Controller;
+    /** Takes the keyboard focus out of the form. */
+    blur(): Controller;
+    /** Loads the form again in the same place, e.g. after `loaderror`. */
+    retry(): Controller;
+    /** Swaps to another session in place; the old form's late messages are ignored. */
+    update(options: { sessionId: string }): Controller;
     /** Removes the iframe and every listener, in any state. `mount` works again afterwards. */
     destroy(): void;
     /** The iframe while mounted, else `null`. */
