@@ -3,7 +3,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { launch, setup, createSession, merchantPage, mount, waitEvent, waitState } from "./lib.mjs";
+import { launch, setup, createSession, merchantPage, mount, waitEvent, waitState, ARTIFACTS } from "./lib.mjs";
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 let env, browser;
@@ -40,3 +40,51 @@ test("axe finds no violations in the form: ready, errors, declined", async () =>
     await page.context().close();
   }
 });
+
+// Each color scheme on every screen a customer can land on. A dark merchant page around it, as
+// in a dark chat; `auto` follows the browser's preference.
+for (const [scheme, emulate] of [["light", "light"], ["dark", "light"], ["auto", "dark"]]) {
+  test(`colorScheme ${scheme}${scheme === "auto" ? " (browser prefers dark)" : ""}: axe clean on ready, errors, success and expired`, async () => {
+    const dark = scheme === "dark" || emulate === "dark";
+    const prepare = (p) => p.emulateMedia({ colorScheme: emulate });
+    const page = await merchantPage(browser, env, { prepare });
+    try {
+      const s = await createSession(env.edge, { description: "Pro plan" });
+      const frame = await mount(page, s.session_id, { extra: { colorScheme: scheme } });
+      await waitEvent(page, "ready");
+      await waitState(frame, "ready");
+      assert.equal(await frame.evaluate(() => document.documentElement.dataset.scheme), dark ? "dark" : "light");
+      const bg = await frame.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      const fg = await frame.evaluate(() => getComputedStyle(document.body).color);
+      if (dark) {
+        assert.equal(bg, "rgb(17, 19, 24)", "dark card");
+        assert.equal(fg, "rgb(229, 231, 235)", "light text");
+      } else {
+        assert.equal(fg, "rgb(31, 41, 55)");
+      }
+      assert.deepEqual(await axe(frame), [], "ready");
+      await frame.locator("#number").pressSequentially("4242424242424241");
+      await frame.locator("#number").press("Enter");
+      await frame.waitForFunction(() => document.getElementById("number-error").textContent !== "");
+      assert.deepEqual(await axe(frame), [], "with errors");
+      await frame.locator("#number").fill("");
+      await frame.locator("#number").pressSequentially("4242424242424242");
+      await frame.locator("#exp").pressSequentially("1234");
+      await frame.locator("#cvc").pressSequentially("123");
+      await frame.locator("#cvc").press("Enter");
+      await waitState(frame, "success", 20_000);
+      assert.deepEqual(await axe(frame), [], "success");
+      await page.screenshot({ path: `${ARTIFACTS}/scheme-${scheme}-success.png` });
+      // Expired: a session that is already over when the form loads.
+      const old = await createSession(env.edge, { expires_in: 1 });
+      await page.evaluate(() => window.__maven.destroy());
+      await new Promise((r) => setTimeout(r, 1500));
+      const f2 = await mount(page, old.session_id, { extra: { colorScheme: scheme } });
+      await waitState(f2, "expired");
+      assert.equal(await f2.evaluate(() => document.documentElement.dataset.scheme), dark ? "dark" : "light");
+      assert.deepEqual(await axe(f2), [], "expired");
+    } finally {
+      await page.context().close();
+    }
+  });
+}

@@ -23,6 +23,7 @@ const OPTION_KEYS: &[&str] = &[
     "onExpired",
     "onLoadError",
     "loadTimeout",
+    "colorScheme",
     "theme",
     "labels",
     "fields",
@@ -86,6 +87,8 @@ struct Host {
     /// (event, handler) in registration order: `onX` options first, then `on` calls.
     handlers: Vec<(&'static str, Function)>,
     load_timeout_ms: f64,
+    /// "light", "dark" or "auto" (follows the browser's `prefers-color-scheme`).
+    color_scheme: &'static str,
     /// Overrides given by the merchant (options and update* calls), sent to every new form.
     theme: Object,
     labels: Object,
@@ -205,6 +208,18 @@ pub fn create(options: JsValue, default_origin: &str) -> Result<Controller, JsVa
                 )),
             }
         };
+    let cs = get(&opts, "colorScheme");
+    let color_scheme = match cs.as_string().as_deref() {
+        _ if cs.is_undefined() => "light",
+        Some("light") => "light",
+        Some("dark") => "dark",
+        Some("auto") => "auto",
+        _ => {
+            return Err(fail(
+                "createPayment: colorScheme must be \"light\", \"dark\" or \"auto\"",
+            ))
+        }
+    };
     let mut parts = [Object::new(), Object::new(), Object::new()];
     for (i, kind) in [Kind::Theme, Kind::Labels, Kind::Fields]
         .into_iter()
@@ -223,6 +238,7 @@ pub fn create(options: JsValue, default_origin: &str) -> Result<Controller, JsVa
             origin,
             handlers,
             load_timeout_ms,
+            color_scheme,
             theme,
             labels,
             fields,
@@ -594,6 +610,7 @@ fn on_message(weak: &Weak<RefCell<Host>>, ev: &MessageEvent) {
                     ("theme", h.theme.clone().into()),
                     ("labels", h.labels.clone().into()),
                     ("fields", h.fields.clone().into()),
+                    ("colorScheme", h.color_scheme.into()),
                 ]);
                 h.post(msg::INIT, &init);
                 return;

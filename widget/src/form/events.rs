@@ -173,9 +173,14 @@ impl App {
         };
         match t.as_str() {
             msg::INIT => {
+                self.scheme = match dom::get_str(&p, "colorScheme").as_deref() {
+                    Some(s @ ("dark" | "auto")) => s.into(),
+                    _ => String::new(),
+                };
                 for kind in [Kind::Theme, Kind::Labels, Kind::Fields] {
                     self.apply_override(kind, &get(&p, kind.option()), true);
                 }
+                self.paint();
             }
             msg::UPDATE_THEME => self.apply_override(Kind::Theme, &p, false),
             msg::UPDATE_LABELS => self.apply_override(Kind::Labels, &p, false),

@@ -138,6 +138,8 @@ pub struct App {
     /// Where "Try again" puts the focus (the field a decline points at).
     retry_focus: usize,
     expired_sent: bool,
+    /// `colorScheme` from the host: "light" (default), "dark" or "auto".
+    scheme: String,
     /// Element to focus once the app is no longer borrowed (focus fires blur handlers).
     focus: Option<HtmlElement>,
     _listeners: Vec<Listener>,
@@ -186,6 +188,7 @@ pub fn start() {
         last_change: String::new(),
         retry_focus: NUMBER,
         expired_sent: false,
+        scheme: String::new(),
         focus: None,
         _listeners: listeners,
     };

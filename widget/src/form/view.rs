@@ -68,10 +68,31 @@ pub fn luminance(hex: &str) -> f64 {
     0.2126 * ch(0) + 0.7152 * ch(1) + 0.0722 * ch(2)
 }
 
+/// The light defaults of `maven_core::customization::Theme` and what the dark scheme shows in
+/// their place. A color the project or the page chose (anything else) is kept as it is.
+const DARK_SWAPS: [(&str, &str, &str); 4] = [
+    ("primary_color", "#4f46e5", "#818cf8"),
+    ("text_color", "#1f2937", "#e5e7eb"),
+    ("error_color", "#dc2626", "#f87171"),
+    // Solid, not transparent: the form cannot see the page behind it, and light text over an
+    // unknown backdrop is a contrast gamble.
+    ("background_color", "transparent", "#111318"),
+];
+
 /// Sets the theme's CSS custom properties on `<html>`. Invalid values were dropped by
 /// `custom::sanitized` before; missing ones keep form.css defaults.
-pub fn apply_theme(root: &HtmlElement, theme: &JsValue) {
+pub fn apply_theme(root: &HtmlElement, theme: &JsValue, dark: bool) {
     let st = root.style();
+    let _ = root.set_attribute("data-scheme", if dark { "dark" } else { "light" });
+    let theme = &JsValue::from(dom::merged(theme, &JsValue::UNDEFINED));
+    if dark {
+        for (key, light, night) in DARK_SWAPS {
+            let v = get_str(theme, key);
+            if v.is_none() || v.is_some_and(|v| v.eq_ignore_ascii_case(light)) {
+                dom::set(theme.unchecked_ref(), key, &night.into());
+            }
+        }
+    }
     let color = |key: &str| get_str(theme, key).filter(|c| custom::is_color(c));
     if let Some(p) = color("primary_color") {
         // The button text with the higher WCAG contrast on the primary color: white or ink.
@@ -160,12 +181,27 @@ pub fn pay_label(labels: &JsValue, amount: &str, tokenize: bool) -> String {
 
 impl App {
     /// Everything the customization decides, re-applied after load and after each update.
+    /// The theme and color scheme: also before the session is known (an expired or unknown
+    /// session shows its message in the page's scheme).
+    pub(super) fn paint(&self) {
+        let dark = match self.scheme.as_str() {
+            "dark" => true,
+            "auto" => dom::window()
+                .match_media("(prefers-color-scheme: dark)")
+                .ok()
+                .flatten()
+                .is_some_and(|m| m.matches()),
+            _ => false,
+        };
+        apply_theme(&self.els.root, &self.part(Kind::Theme), dark);
+    }
+
     pub(super) fn render(&mut self) {
+        self.paint();
         let Some(s) = &self.session else { return };
         let amount = money(s.amount, &s.currency);
         let (tokenize, test) = (s.tokenize, s.test);
         let description = s.description.clone();
-        apply_theme(&self.els.root, &self.part(Kind::Theme));
         let labels = self.part(Kind::Labels);
         let e = &self.els;
         let title = label(&labels, "title", "Payment details");

@@ -122,6 +122,12 @@ declare namespace Maven {
     onLoadError?: (error: LoadError) => void;
     /** Milliseconds to wait for the form before `loaderror` (default 15000, at most 600000). */
     loadTimeout?: number;
+    /**
+     * `"light"` (default), `"dark"` (light defaults swapped for a dark theme on a solid dark
+     * card; colors the project or page set are kept) or `"auto"` (the browser's
+     * `prefers-color-scheme`).
+     */
+    colorScheme?: "light" | "dark" | "auto";
     /** Overrides merged over the project's customization for this page. */
     theme?: Theme;
     labels?: Labels;
