@@ -62,6 +62,10 @@ pub struct CreateWidgetSession {
     pub expires_in: Option<u64>,
     /// false = authorize only (the charge answers `authorized`). Defaults to the project's setting (true).
     pub capture: Option<bool>,
+    /// BCP 47 language tag of the form (`de-CH`): its texts (en, es, fr, de, pt-BR, ja, with
+    /// fallback to the language, then English) and how it writes the amount.
+    #[cfg_attr(feature = "openapi", schema(max_length = 35, example = "de-CH"))]
+    pub locale: Option<String>,
     /// Partial theme override merged over the project's customization.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub theme: Option<Map<String, Value>>,
@@ -85,6 +89,7 @@ pub struct NewSession {
     pub metadata: BTreeMap<String, String>,
     pub expires_in: u64,
     pub capture: Option<bool>,
+    pub locale: Option<String>,
     pub overrides: Overrides,
 }
 
@@ -128,6 +133,7 @@ pub fn validate_create(body: &Value) -> Result<NewSession, ApiError> {
     let metadata = parse_metadata(&mut f);
     let expires_in = f.int("expires_in", false, 60, 3600);
     let capture = f.bool("capture");
+    let locale = parse_locale(&mut f);
     let overrides = Overrides::parse(&mut f);
     if let (Some(0), Some(Mode::Charge)) = (amount, mode) {
         f.push(
@@ -149,10 +155,27 @@ pub fn validate_create(body: &Value) -> Result<NewSession, ApiError> {
                 metadata: metadata.unwrap_or_default(),
                 expires_in: expires_in.map_or(DEFAULT_EXPIRES_IN, |v| v as u64),
                 capture,
+                locale,
                 overrides,
             })
         }
         _ => Err(ApiError::validation(errors)),
+    }
+}
+
+/// `locale`: a well-formed BCP 47 tag, stored in its canonical form ("de-ch" → "de-CH").
+fn parse_locale(f: &mut Fields<'_>) -> Option<String> {
+    let raw = f.string("locale", false, true, 35)?;
+    match icu_locale_core::Locale::try_from_str(&raw) {
+        Ok(l) => Some(l.to_string()),
+        Err(_) => {
+            f.push(
+                "locale",
+                "value_error",
+                "Value error, locale must be a BCP 47 language tag such as 'de-CH'",
+            );
+            None
+        }
     }
 }
 
@@ -256,6 +279,8 @@ pub struct Session {
     pub status: SessionStatus,
     #[serde(default)]
     pub result: Option<ChargeResult>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
 }
 
 impl Session {
@@ -288,6 +313,7 @@ impl Session {
             expires_at: now + new.expires_in,
             status: SessionStatus::Pending,
             result: None,
+            locale: new.locale.clone(),
         }
     }
 
@@ -342,6 +368,7 @@ impl Session {
             theme: c.theme,
             labels: c.labels,
             fields: c.fields,
+            locale: self.locale.clone(),
         }
     }
 }
@@ -386,6 +413,9 @@ pub struct PublicSession {
     pub theme: crate::customization::Theme,
     pub labels: crate::customization::Labels,
     pub fields: crate::customization::FormFields,
+    /// The session's BCP 47 locale, when it was given one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
 }
 
 #[cfg(test)]
@@ -476,5 +506,23 @@ mod tests {
     fn body_must_be_object() {
         let err = validate_create(&json!("x")).unwrap_err();
         assert_eq!(kinds_at(err), vec![(json!(["body"]), "dict_type".into())]);
+    }
+
+    #[test]
+    fn locale_is_checked_and_canonical() {
+        let base = json!({"project": "demo", "amount_cents": 100, "gateway": "stripe"});
+        let with = |v: Value| {
+            let mut b = base.clone();
+            b["locale"] = v;
+            validate_create(&b)
+        };
+        assert_eq!(with(json!("de-ch")).unwrap().locale.as_deref(), Some("de-CH"));
+        assert_eq!(with(json!("pt-BR")).unwrap().locale.as_deref(), Some("pt-BR"));
+        assert_eq!(validate_create(&base).unwrap().locale, None);
+        for bad in [json!("not a tag"), json!("de_CH!"), json!(""), json!(7)] {
+            let kinds = kinds_at(with(bad.clone()).unwrap_err());
+            assert_eq!(kinds.len(), 1, "{bad}: {kinds:?}");
+            assert_eq!(kinds[0].0, json!(["body", "locale"]), "{bad}");
+        }
     }
 }

@@ -144,6 +144,7 @@ export async function startMockEdge({ port = 0, formCsp } = {}) {
       session_id: id, status: "pending", amount_cents: b.amount_cents ?? 1234, currency: b.currency || "usd",
       description: b.description ?? null, mode: b.mode || "charge", capture: b.capture ?? true,
       expires_at: new Date(Date.now() + expiresIn * 1000).toISOString(), environment: "test",
+      ...(b.locale ? { locale: b.locale } : {}),
       project_name: PROJECT.project_name,
       theme: { ...PROJECT.theme, ...b.theme }, labels: { ...PROJECT.labels, ...b.labels }, fields: { ...PROJECT.fields, ...b.fields },
       attempts: 0,

@@ -24,6 +24,7 @@ const OPTION_KEYS: &[&str] = &[
     "onLoadError",
     "loadTimeout",
     "colorScheme",
+    "locale",
     "theme",
     "labels",
     "fields",
@@ -46,6 +47,25 @@ fn predicted_height(width: f64, fields: &JsValue) -> u32 {
     let rows = u32::from(shown("cardholder_name", true)) + u32::from(shown("postal_code", false));
     let narrow = if width > 0.0 && width <= 250.0 { 97 } else { 0 };
     278 + narrow + rows * 73 + if rows == 2 { 5 } else { 0 }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// Throws a RangeError for a tag that is not well-formed BCP 47.
+    #[wasm_bindgen(js_namespace = Intl, js_name = getCanonicalLocales, catch)]
+    fn canonical_locales(tag: &str) -> Result<js_sys::Array, JsValue>;
+}
+
+/// The iframe's accessible name in the mount's language (the form translates the rest).
+fn frame_title(locale: &str) -> &'static str {
+    match locale.split('-').next().unwrap_or("") {
+        "es" => "Formulario de pago seguro",
+        "fr" => "Formulaire de paiement sécurisé",
+        "de" => "Sicheres Zahlungsformular",
+        "pt" => "Formulário de pagamento seguro",
+        "ja" => "安全な支払いフォーム",
+        _ => "Secure payment form",
+    }
 }
 
 thread_local! {
@@ -89,6 +109,8 @@ struct Host {
     load_timeout_ms: f64,
     /// "light", "dark" or "auto" (follows the browser's `prefers-color-scheme`).
     color_scheme: &'static str,
+    /// BCP 47 tag for the form's language and money format (else the session's).
+    locale: Option<String>,
     /// Overrides given by the merchant (options and update* calls), sent to every new form.
     theme: Object,
     labels: Object,
@@ -220,6 +242,18 @@ pub fn create(options: JsValue, default_origin: &str) -> Result<Controller, JsVa
             ))
         }
     };
+    let loc = get(&opts, "locale");
+    let locale = if loc.is_undefined() {
+        None
+    } else {
+        let canonical = loc
+            .as_string()
+            .and_then(|t| canonical_locales(&t).ok())
+            .and_then(|a| a.get(0).as_string());
+        Some(canonical.ok_or_else(|| {
+            fail("createPayment: locale must be a BCP 47 language tag such as \"de-CH\"")
+        })?)
+    };
     let mut parts = [Object::new(), Object::new(), Object::new()];
     for (i, kind) in [Kind::Theme, Kind::Labels, Kind::Fields]
         .into_iter()
@@ -239,6 +273,7 @@ pub fn create(options: JsValue, default_origin: &str) -> Result<Controller, JsVa
             handlers,
             load_timeout_ms,
             color_scheme,
+            locale,
             theme,
             labels,
             fields,
@@ -478,7 +513,7 @@ fn mount_in(host: &Rc<RefCell<Host>>, slot: Element, page_origin: &str) -> Resul
         )
     };
     frame.set_src(&src);
-    frame.set_title("Secure payment form");
+    frame.set_title(frame_title(host.borrow().locale.as_deref().unwrap_or("")));
     frame.set_attribute("allow", "payment")?;
     // Sizes through CSSOM (not a style attribute a merchant CSP would have to allow). The
     // height is the form's own at rest, reserved so nothing moves when it arrives.
@@ -611,6 +646,12 @@ fn on_message(weak: &Weak<RefCell<Host>>, ev: &MessageEvent) {
                     ("labels", h.labels.clone().into()),
                     ("fields", h.fields.clone().into()),
                     ("colorScheme", h.color_scheme.into()),
+                    (
+                        "locale",
+                        h.locale
+                            .as_deref()
+                            .map_or(JsValue::UNDEFINED, JsValue::from),
+                    ),
                 ]);
                 h.post(msg::INIT, &init);
                 return;

@@ -31,6 +31,7 @@ fn session() -> Session {
         expires_at: 900,
         status: SessionStatus::Pending,
         result: None,
+        locale: None,
     }
 }
 

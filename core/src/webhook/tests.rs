@@ -26,6 +26,7 @@ fn session(status: SessionStatus, result: Option<ChargeResult>) -> Session {
         expires_at: NOW + 240,
         status,
         result,
+        locale: None,
     }
 }
 

@@ -177,6 +177,7 @@ impl App {
                     Some(s @ ("dark" | "auto")) => s.into(),
                     _ => String::new(),
                 };
+                self.host_locale = dom::get_str(&p, "locale");
                 for kind in [Kind::Theme, Kind::Labels, Kind::Fields] {
                     self.apply_override(kind, &get(&p, kind.option()), true);
                 }

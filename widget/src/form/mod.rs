@@ -4,6 +4,7 @@
 
 mod check;
 mod events;
+mod i18n;
 mod input;
 mod net;
 mod outcome;
@@ -65,6 +66,7 @@ pub struct Els {
     rows: [HtmlElement; 2],
     opts: [HtmlElement; 2],
     brand: HtmlElement,
+    foot: HtmlElement,
     submit: HtmlButtonElement,
     submit_label: HtmlElement,
     result: HtmlElement,
@@ -92,6 +94,7 @@ impl Els {
             rows: [el("name-field"), el("postal-field")],
             opts: [el("name-opt"), el("postal-opt")],
             brand: el("brand"),
+            foot: el("foot"),
             submit: dom::el("submit"),
             submit_label: el("submit-label"),
             result: el("result"),
@@ -117,6 +120,8 @@ pub struct Session {
     tokenize: bool,
     test: bool,
     description: Option<String>,
+    /// The session's BCP 47 locale, when it has one.
+    locale: Option<String>,
     expires_ms: f64,
     /// The project's customization merged with the session's overrides (sanitized).
     parts: [Object; 3],
@@ -140,6 +145,11 @@ pub struct App {
     expired_sent: bool,
     /// `colorScheme` from the host: "light" (default), "dark" or "auto".
     scheme: String,
+    /// `locale` from the host (wins over the session's).
+    host_locale: Option<String>,
+    /// The locale in force (`<html lang>`, `Intl.NumberFormat`) and its catalog column.
+    locale: String,
+    lang: usize,
     /// Element to focus once the app is no longer borrowed (focus fires blur handlers).
     focus: Option<HtmlElement>,
     _listeners: Vec<Listener>,
@@ -189,6 +199,9 @@ pub fn start() {
         retry_focus: NUMBER,
         expired_sent: false,
         scheme: String::new(),
+        host_locale: None,
+        locale: "en".into(),
+        lang: 0,
         focus: None,
         _listeners: listeners,
     };
@@ -263,8 +276,14 @@ impl App {
         self.els.submit.set_disabled(lock);
     }
 
+    /// `en` in the form's language (or as it is: see `i18n`).
+    fn t<'a>(&self, en: &'a str) -> &'a str {
+        i18n::tr(self.lang, en)
+    }
+
     /// Speaks `text` through the polite live region (re-announces a repeated message).
     fn announce(&self, text: &str) {
+        let text = self.t(text);
         let live = &self.els.live;
         let same = live.text_content().as_deref() == Some(text);
         live.set_text_content(Some(&if same {
@@ -292,8 +311,11 @@ impl App {
         )
     }
 
+    /// A label in the form's language: a merchant's own text is kept, an English default
+    /// translated.
     fn label(&self, key: &str, fallback: &str) -> String {
-        view::label(&self.part(Kind::Labels), key, fallback)
+        self.t(&view::label(&self.part(Kind::Labels), key, fallback))
+            .to_string()
     }
 
     fn values(&self) -> check::Values {

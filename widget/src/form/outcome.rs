@@ -127,6 +127,7 @@ impl App {
 
     fn show(&mut self, state: State, tone: &str, title: &str, text: &str, retry: bool) {
         self.set_state(state);
+        let (title, text) = (self.t(title), self.t(text));
         let e = &self.els;
         let _ = e.result.set_attribute("data-tone", tone);
         e.result_title.set_text_content(Some(title));
@@ -225,17 +226,22 @@ impl App {
     fn success(&mut self, body: &JsValue) {
         let brand = check::brand_name(&get_str(body, "card_brand").unwrap_or_default());
         let last4 = get_str(body, "card_last4").unwrap_or_default();
-        let on_card = [brand, " •••• ", &last4].cat();
+        let on_card = [self.t(brand), " •••• ", &last4].cat();
         let (amount, currency) = match &self.session {
             Some(s) => (s.amount, s.currency.clone()),
             None => (0.0, "usd".into()),
         };
-        let amount = view::money(get_f64(body, "amount_cents").unwrap_or(amount), &currency);
-        let text = match get_str(body, "status").as_deref() {
-            Some("tokenized") => [&on_card, " saved"].cat(),
-            Some("authorized") => [&amount, " authorized on ", &on_card].cat(),
-            _ => [&amount, " paid with ", &on_card].cat(),
-        };
+        let amount = view::money(
+            get_f64(body, "amount_cents").unwrap_or(amount),
+            &currency,
+            &self.locale,
+        );
+        let tpl = self.t(match get_str(body, "status").as_deref() {
+            Some("tokenized") => "{card} saved",
+            Some("authorized") => "{amount} authorized on {card}",
+            _ => "{amount} paid with {card}",
+        });
+        let text = view::fill(&view::fill(tpl, "{amount}", &amount), "{card}", &on_card);
         let title = self.label("success", "Payment successful");
         self.show(State::Success, "success", &title, &text, false);
         let result = dom::merged(
@@ -247,14 +253,14 @@ impl App {
 
     fn failure(&mut self, code: &str, message: &str, left: Option<f64>, retry: bool) {
         let title = self.label("failure", "Payment failed");
-        let mut text = message.to_string();
+        let mut text = self.t(message).to_string();
         if let Some(n) = left.filter(|n| *n > 0.0 && retry) {
+            text.push(' ');
             if n == 1.0 {
-                text.push_str(" 1 attempt left.");
+                text.push_str(self.t("1 attempt left."));
             } else {
-                text.push(' ');
-                text.push_str(&dom::uint(n as u32));
-                text.push_str(" attempts left.");
+                let tpl = self.t("{n} attempts left.");
+                text.push_str(&view::fill(tpl, "{n}", &dom::uint(n as u32)));
             }
         }
         self.show(State::Failure, "failure", &title, &text, retry);

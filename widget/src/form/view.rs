@@ -22,15 +22,38 @@ extern "C" {
     fn resolved_options(this: &NumberFormat) -> Object;
     #[wasm_bindgen(method, getter)]
     fn format(this: &NumberFormat) -> Function;
+    /// Throws a RangeError for a tag that is not well-formed BCP 47.
+    #[wasm_bindgen(js_namespace = Intl, js_name = getCanonicalLocales, catch)]
+    fn canonical_locales(tag: &str) -> Result<js_sys::Array, JsValue>;
 }
 
-/// "$12.34" for 1234 usd, "¥1,000" for 1000 jpy: minor units by the currency's own digits.
-pub fn money(minor: f64, currency: &str) -> String {
+/// The canonical form of a well-formed BCP 47 tag ("de-ch" → "de-CH"), else `None`.
+pub fn canonical_locale(tag: &str) -> Option<String> {
+    canonical_locales(tag).ok()?.get(0).as_string()
+}
+
+/// `tpl` with the first `{key}` replaced by `value`.
+pub fn fill(tpl: &str, key: &str, value: &str) -> String {
+    match crate::dom::find(tpl, key) {
+        // `get` rather than indexing: no str-slicing panic path in the wasm.
+        Some(i) => [
+            tpl.get(..i).unwrap_or(""),
+            value,
+            tpl.get(i + key.len()..).unwrap_or(""),
+        ]
+        .cat(),
+        None => tpl.to_string(),
+    }
+}
+
+/// "$12.34" for 1234 usd, "¥1,000" for 1000 jpy: minor units by the currency's own digits,
+/// written the way `locale` writes money ("CHF 1’234.50" in de-CH).
+pub fn money(minor: f64, currency: &str, locale: &str) -> String {
     let opts = object(&[
         ("style", "currency".into()),
         ("currency", currency.to_ascii_uppercase().into()),
     ]);
-    let Ok(nf) = NumberFormat::new(&JsValue::UNDEFINED, &opts) else {
+    let Ok(nf) = NumberFormat::new(&JsValue::from_str(locale), &opts) else {
         return String::new();
     };
     let digits = get_f64(&nf.resolved_options(), "maximumFractionDigits").unwrap_or(2.0);
@@ -163,19 +186,12 @@ pub fn label(labels: &JsValue, key: &str, fallback: &str) -> String {
     get_str(labels, key).unwrap_or_else(|| fallback.to_string())
 }
 
-/// `pay_button` with `{amount}` filled in ("Pay {amount}" → "Pay $12.34").
-pub fn pay_label(labels: &JsValue, amount: &str, tokenize: bool) -> String {
-    let tpl = label(labels, "pay_button", "Pay {amount}");
-    match crate::dom::find(&tpl, "{amount}") {
-        Some(_) if tokenize => "Save card".into(),
-        // `get` rather than indexing: no str-slicing panic path in the wasm.
-        Some(i) => [
-            tpl.get(..i).unwrap_or(""),
-            amount,
-            tpl.get(i + 8..).unwrap_or(""),
-        ]
-        .cat(),
-        None => tpl,
+/// `pay_button` with `{amount}` filled in ("Pay {amount}" → "Pay $12.34"); `tpl` is already
+/// in the form's language.
+pub fn pay_label(tpl: &str, amount: &str, tokenize: bool, save: &str) -> String {
+    match crate::dom::find(tpl, "{amount}") {
+        Some(_) if tokenize => save.into(),
+        _ => fill(tpl, "{amount}", amount),
     }
 }
 
@@ -183,7 +199,26 @@ impl App {
     /// Everything the customization decides, re-applied after load and after each update.
     /// The theme and color scheme: also before the session is known (an expired or unknown
     /// session shows its message in the page's scheme).
-    pub(super) fn paint(&self) {
+    pub(super) fn paint(&mut self) {
+        // The locale: this page's mount option, else the session's, else English.
+        let want = self
+            .host_locale
+            .clone()
+            .or_else(|| self.session.as_ref().and_then(|s| s.locale.clone()));
+        self.locale = want
+            .as_deref()
+            .and_then(canonical_locale)
+            .unwrap_or_else(|| "en".into());
+        self.lang = super::i18n::lang_index(&self.locale);
+        let _ = self.els.root.set_attribute("lang", &self.locale);
+        let e = &self.els;
+        e.badge.set_text_content(Some(self.t("Test mode")));
+        for o in &e.opts {
+            o.set_text_content(Some(self.t("(optional)")));
+        }
+        e.foot.set_text_content(Some(self.t("Secured by Maven")));
+        let _ = e.inputs[super::check::EXP].set_attribute("placeholder", self.t("MM / YY"));
+        dom::document().set_title(self.t("Secure payment form"));
         let dark = match self.scheme.as_str() {
             "dark" => true,
             "auto" => dom::window()
@@ -199,12 +234,11 @@ impl App {
     pub(super) fn render(&mut self) {
         self.paint();
         let Some(s) = &self.session else { return };
-        let amount = money(s.amount, &s.currency);
+        let amount = money(s.amount, &s.currency, &self.locale);
         let (tokenize, test) = (s.tokenize, s.test);
         let description = s.description.clone();
-        let labels = self.part(Kind::Labels);
         let e = &self.els;
-        let title = label(&labels, "title", "Payment details");
+        let title = self.label("title", "Payment details");
         e.title.set_text_content(Some(&title));
         e.title.set_hidden(title.is_empty());
         e.badge.set_hidden(!test);
@@ -220,12 +254,17 @@ impl App {
         .into_iter()
         .enumerate()
         {
-            e.labels[i].set_text_content(Some(&label(&labels, key, fallback)));
+            e.labels[i].set_text_content(Some(&self.label(key, fallback)));
         }
-        e.submit_label
-            .set_text_content(Some(&pay_label(&labels, &amount, tokenize)));
+        let pay = self.label("pay_button", "Pay {amount}");
+        e.submit_label.set_text_content(Some(&pay_label(
+            &pay,
+            &amount,
+            tokenize,
+            self.t("Save card"),
+        )));
         e.retry
-            .set_text_content(Some(&label(&labels, "try_again", "Try again")));
+            .set_text_content(Some(&self.label("try_again", "Try again")));
         let (name, postal) = self.modes();
         apply_field(&e.rows[0], &e.inputs[NAME], &e.opts[0], name);
         apply_field(&e.rows[1], &e.inputs[POSTAL], &e.opts[1], postal);
@@ -242,7 +281,7 @@ impl App {
     pub(super) fn render_errors(&self) {
         for i in 0..FIELDS {
             let shown = self.shown[i].as_deref();
-            self.els.errors[i].set_text_content(Some(shown.unwrap_or("")));
+            self.els.errors[i].set_text_content(Some(self.t(shown.unwrap_or(""))));
             let input = &self.els.inputs[i];
             let _ = input.set_attribute(
                 "aria-invalid",
@@ -276,6 +315,7 @@ impl App {
             tokenize: s("mode").as_deref() == Some("tokenize"),
             test: s("environment").as_deref() != Some("live"),
             description: s("description").filter(|d| !d.trim().is_empty()),
+            locale: s("locale"),
             expires_ms: s("expires_at")
                 .map(|t| js_sys::Date::parse(&t))
                 .filter(|t| t.is_finite())

@@ -128,6 +128,11 @@ declare namespace Maven {
      * `prefers-color-scheme`).
      */
     colorScheme?: "light" | "dark" | "auto";
+    /**
+     * BCP 47 tag (`"de-CH"`) for the form's texts and money format; wins over the session's
+     * `locale`. Built in: en, es, fr, de, pt-BR, ja (de-CH → de → en). Your labels stay as written.
+     */
+    locale?: string;
     /** Overrides merged over the project's customization for this page. */
     theme?: Theme;
     labels?: Labels;
