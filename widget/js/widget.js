@@ -86,6 +86,50 @@
   });
   ready.catch(function () {}); // awaiting Maven.ready is optional
 
+  // <maven-payment session-id="…">: the same controller as a custom element, for pages built
+  // with any framework. Attributes map to options; every event is re-sent as a bubbling
+  // `maven-<event>` DOM event whose `detail` is the handler's argument.
+  var EVENTS = ["ready", "change", "focus", "blur", "escape", "success", "failure", "expired", "loaderror", "resize"];
+  var ATTRS = { "session-id": "sessionId", "base-url": "baseUrl", "color-scheme": "colorScheme", "locale": "locale",
+    "load-timeout": "loadTimeout", "theme": "theme", "labels": "labels", "fields": "fields" };
+  function fire(el, name, detail) {
+    el.dispatchEvent(new CustomEvent("maven-" + name, { detail: detail, bubbles: true, composed: true }));
+  }
+  if (w.customElements && !customElements.get("maven-payment")) {
+    customElements.define("maven-payment", class extends HTMLElement {
+      static get observedAttributes() { return ["session-id"]; }
+      connectedCallback() {
+        if (this._c) return;
+        var opts = {}, el = this;
+        Object.keys(ATTRS).forEach(function (a) {
+          var v = el.getAttribute(a);
+          if (v === null) return;
+          opts[ATTRS[a]] = a === "load-timeout" ? Number(v) : /^(theme|labels|fields)$/.test(a) ? JSON.parse(v) : v;
+        });
+        // CSSOM, not a style attribute: merchant CSPs without 'unsafe-inline' allow it.
+        if (!el.style.display) el.style.display = "block";
+        try {
+          var c = w.Maven.createPayment(opts);
+          EVENTS.forEach(function (name) { c.on(name, function (arg) { fire(el, name, arg); }); });
+          this._c = c.mount(el);
+        } catch (e) {
+          this._c = null;
+          fire(el, "failure", { error_code: "integration_error", error_message: e.message });
+          setTimeout(function () { throw e; });
+        }
+      }
+      disconnectedCallback() { if (this._c) { this._c.destroy(); this._c = null; } }
+      attributeChangedCallback(name, old, value) {
+        // A new session id swaps the form in place (the cart changed).
+        if (this._c && value && old !== value) this._c.update({ sessionId: value });
+      }
+      get controller() { return this._c || null; }
+      focus() { if (this._c) this._c.focus(); }
+      blur() { if (this._c) this._c.blur(); }
+      retry() { if (this._c) this._c.retry(); }
+    });
+  }
+
   w.Maven = Object.freeze({
     version: "1",
     ready: ready,

@@ -182,6 +182,23 @@ declare namespace Maven {
   }
 }
 
+/** `<maven-payment session-id="…">`: attributes `session-id`, `base-url`, `locale`, `color-scheme`,
+ * `load-timeout`, JSON `theme` / `labels` / `fields`. Events bubble as `maven-<event>`. */
+interface MavenPaymentElement extends HTMLElement {
+  /** The controller while connected, else `null`. */
+  readonly controller: Maven.Controller | null;
+  retry(): void;
+}
+
+type MavenDomEvents = { [E in Maven.EventName as `maven-${E}`]: CustomEvent<Maven.EventMap[E]> };
+
+interface HTMLElementTagNameMap {
+  "maven-payment": MavenPaymentElement;
+}
+interface HTMLElementEventMap extends MavenDomEvents {}
+interface DocumentEventMap extends MavenDomEvents {}
+interface WindowEventMap extends MavenDomEvents {}
+
 interface Window {
   Maven: Maven.SDK;
 }
