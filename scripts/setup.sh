@@ -28,7 +28,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGE
 fi
 
 if [ ! -x node_modules/.bin/wrangler ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  log "installing npm packages (wrangler, Node 22, binaryen, playwright-core, axe-core)"
+  log "installing npm packages (wrangler, Node 22, binaryen, playwright-core, puppeteer-core, axe-core)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
@@ -38,6 +38,15 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   dpkg --configure -a || true
   apt-get update -qq
   apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+# The browser tests also run in Firefox (tests/browser/browsers.test.mjs, over WebDriver BiDi).
+if [ ! -x /usr/bin/firefox-esr ]; then
+  log "installing Debian firefox-esr"
+  export DEBIAN_FRONTEND=noninteractive
+  dpkg --configure -a || true
+  apt-get update -qq
+  apt-get install -y -qq firefox-esr >/dev/null
 fi
 
 if ! python3 -c 'import schemathesis' 2>/dev/null; then

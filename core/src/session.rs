@@ -516,8 +516,14 @@ mod tests {
             b["locale"] = v;
             validate_create(&b)
         };
-        assert_eq!(with(json!("de-ch")).unwrap().locale.as_deref(), Some("de-CH"));
-        assert_eq!(with(json!("pt-BR")).unwrap().locale.as_deref(), Some("pt-BR"));
+        assert_eq!(
+            with(json!("de-ch")).unwrap().locale.as_deref(),
+            Some("de-CH")
+        );
+        assert_eq!(
+            with(json!("pt-BR")).unwrap().locale.as_deref(),
+            Some("pt-BR")
+        );
         assert_eq!(validate_create(&base).unwrap().locale, None);
         for bad in [json!("not a tag"), json!("de_CH!"), json!(""), json!(7)] {
             let kinds = kinds_at(with(bad.clone()).unwrap_err());

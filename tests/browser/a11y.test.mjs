@@ -75,11 +75,14 @@ for (const [scheme, emulate] of [["light", "light"], ["dark", "light"], ["auto",
       await waitState(frame, "success", 20_000);
       assert.deepEqual(await axe(frame), [], "success");
       await page.screenshot({ path: `${ARTIFACTS}/scheme-${scheme}-success.png` });
-      // Expired: a session that is already over when the form loads.
-      const old = await createSession(env.edge, { expires_in: 1 });
+      // Expired: the form's own timer at expires_at (the edge's shortest session is 60 s, so
+      // the page's clock, and the frame's with it, is moved on instead of waiting).
+      const old = await createSession(env.edge, { expires_in: 60 });
       await page.evaluate(() => window.__maven.destroy());
-      await new Promise((r) => setTimeout(r, 1500));
+      await page.clock.install();
       const f2 = await mount(page, old.session_id, { extra: { colorScheme: scheme } });
+      await waitState(f2, "ready");
+      await page.clock.fastForward(61_000);
       await waitState(f2, "expired");
       assert.equal(await f2.evaluate(() => document.documentElement.dataset.scheme), dark ? "dark" : "light");
       assert.deepEqual(await axe(f2), [], "expired");

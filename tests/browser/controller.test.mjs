@@ -107,11 +107,14 @@ test("every form event arrives through on(); handlers removed with off() never r
     assert.ok((await got(p, "change")).length > 0);
     assert.deepEqual(await p.evaluate(() => window.__dead), [], "off() handlers stay silent");
   });
-  // expired: a session that runs out while open.
-  const short = await createSession(env.edge, { expires_in: 2 });
+  // expired: a session that runs out while open (the clock moved on past its 60 s).
+  const short = await createSession(env.edge, { expires_in: 60 });
   await page(async (p) => {
+    await p.clock.install();
     await mountWithOn(p, short.session_id);
     const frame = await formFrame(p);
+    await waitFor(p, "ready");
+    await p.clock.fastForward(61_000);
     await waitFor(p, "expired", 10_000);
     await waitState(frame, "expired");
     assert.deepEqual(await p.evaluate(() => window.__dead), []);

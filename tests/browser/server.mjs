@@ -134,6 +134,10 @@ async function headerRules() {
 }
 
 export async function startMockEdge({ port = 0, formCsp } = {}) {
+  // Load failures the browser tests switch on: the form's wasm answers 404 (`wasm`), or the
+  // form page never answers (`hang`).
+  const faults = { wasm: false, hang: false };
+  const held = [];
   const rules = await headerRules();
   const assetHeaders = (path) => Object.assign({}, ...rules.filter((r) => r.re.test(path)).map((r) => r.headers));
   const sessions = new Map();
@@ -198,6 +202,8 @@ export async function startMockEdge({ port = 0, formCsp } = {}) {
       const brand = num.startsWith("4") ? "visa" : /^3[47]/.test(num) ? "amex" : "mastercard";
       return send(res, 200, { status: s.status, transaction_id: "txn_" + randomUUID().slice(0, 12), ...(s.mode === "tokenize" ? { token: "tok_" + randomUUID().slice(0, 12) } : {}), card_brand: brand, card_last4: num.slice(-4), amount_cents: s.amount_cents, currency: s.currency });
     }
+    if (faults.wasm && /^\/widget\/v1\/maven-form-.*\.wasm$/.test(p)) return send(res, 404, { detail: "Not Found" });
+    if ((m = p.match(/^\/widget\/([^/]+)$/)) && !p.startsWith("/widget/v1") && faults.hang) return held.push(res);
     if ((m = p.match(/^\/widget\/([^/]+)$/)) && !p.startsWith("/widget/v1")) {
       // What the worker sends for test sessions until allowed origins are set.
       const csp = formCsp || "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors *";
@@ -207,7 +213,8 @@ export async function startMockEdge({ port = 0, formCsp } = {}) {
     return serveFile(res, DIST, p, assetHeaders(p));
   });
   const handle = await listen(server, port);
-  return { ...handle, sessions };
+  const close = () => { for (const r of held.splice(0)) r.destroy(); return handle.close(); };
+  return { ...handle, close, sessions, faults };
 }
 
 // ---------------------------------------------------------------------------------------------

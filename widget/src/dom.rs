@@ -137,23 +137,27 @@ pub fn after(ms: f64, f: fn()) {
         window().set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), delay);
 }
 
+#[wasm_bindgen]
+extern "C" {
+    // The handle as the page's `setTimeout` returns it: not always a number (a page may
+    // replace timers, e.g. with fake clocks), and `clearTimeout` must get it back unchanged.
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout_any(f: &Function, ms: f64) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout_any(id: &JsValue);
+}
+
 /// A one-shot timer owned by a Rust value: dropping it cancels the timer (a load timeout must not
 /// fire for a frame that was destroyed or replaced).
 pub struct Timer {
-    id: i32,
+    id: JsValue,
     _callback: Closure<dyn FnMut()>,
 }
 
 impl Timer {
     pub fn new(ms: f64, f: impl FnMut() + 'static) -> Self {
         let callback = Closure::<dyn FnMut()>::new(f);
-        let delay = ms.clamp(0.0, 2_147_483_647.0) as i32;
-        let id = window()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(
-                callback.as_ref().unchecked_ref(),
-                delay,
-            )
-            .unwrap_or(0);
+        let id = set_timeout_any(callback.as_ref().unchecked_ref(), ms.clamp(0.0, 2e9));
         Timer {
             id,
             _callback: callback,
@@ -163,7 +167,7 @@ impl Timer {
 
 impl Drop for Timer {
     fn drop(&mut self) {
-        window().clear_timeout_with_handle(self.id);
+        clear_timeout_any(&self.id);
     }
 }
 
