@@ -103,7 +103,8 @@ for (const engine of ENGINES) {
       const chained = await page.evaluate(() => typeof window.__maven.updateTheme({ primary_color: "#0f766e" }).updateLabels({ pay_button: "Buy {amount}" }).updateFields({ postal_code: "optional" }).on === "function");
       assert.ok(chained);
       await frame.waitForFunction(() => document.getElementById("submit-label").textContent === "Buy $12.34");
-      assert.equal(await frame.$eval("#submit", (e) => getComputedStyle(e).backgroundColor), "rgb(15, 118, 110)");
+      // The button's color transition runs to the new primary color.
+      await frame.waitForFunction(() => getComputedStyle(document.getElementById("submit")).backgroundColor === "rgb(15, 118, 110)", { timeout: 5000 });
       assert.equal(await frame.$eval("#postal", (e) => e.getClientRects().length > 0), true);
       await waitFor(page, "resize");
       // focus, blur, Escape.
