@@ -36,6 +36,10 @@ for (const [label, files] of groups) {
   total = total.map((v, i) => v + sub[i]);
 }
 line("everything to show the form", ...total);
+// The budget of issue 12 (not yet met, so not yet enforced): 14 KB gzip on the merchant page,
+// 40 KB gzip for everything the form needs.
+const merchant = groups[0][1].reduce((n, f) => n + zlib.gzipSync(fs.readFileSync(path.join(dir, f)), { level: 9 }).length, 0);
+console.log(`budget: merchant page ${(merchant / 1024).toFixed(1)} / 14.0 KB gzip, everything ${(total[1] / 1024).toFixed(1)} / 40.0 KB gzip -> ${merchant <= 14 * 1024 && total[1] <= 40 * 1024 ? "within budget" : "OVER BUDGET"}`);
 const LIMIT = 60 * 1024, TARGET = 30 * 1024;
 console.log(`gzip total ${(total[1] / 1024).toFixed(1)} KB: target 30 KB, hard limit 60 KB -> ${total[1] <= TARGET ? "within target" : total[1] <= LIMIT ? "within limit" : "OVER LIMIT"}`);
 process.exit(total[1] > LIMIT ? 1 : 0);
