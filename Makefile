@@ -28,6 +28,7 @@ check:
 	cargo fmt --all --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy -p maven-worker -p maven-widget --target wasm32-unknown-unknown -- -D warnings
+	bash scripts/typecheck.sh
 
 unit:
 	cargo nextest run --no-fail-fast -p maven-core -p maven-gateway-sim -p maven-widget
