@@ -85,11 +85,16 @@ impl ChargeState {
         }
         self.reap(now_ms, &running);
         if let Some(open) = &self.open {
+            // Another card while the open attempt's outcome is unknown is told to use the same
+            // card, whether or not the alarm is looking the attempt up right now: the answer
+            // must not depend on that timing. A customer's own submit still in flight is
+            // `InProgress` for any card (a double click with an edited card).
+            let by_alarm = open.holder.as_ref().is_some_and(|h| h.by_alarm);
+            if open.fingerprint != card.fingerprint && (open.holder.is_none() || by_alarm) {
+                return refused(Refusal::OtherCard);
+            }
             if open.holder.is_some() {
                 return refused(Refusal::InProgress);
-            }
-            if open.fingerprint != card.fingerprint {
-                return refused(Refusal::OtherCard);
             }
         }
         self.claims += 1;

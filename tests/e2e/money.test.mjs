@@ -155,7 +155,9 @@ describe("money safety", { concurrency: 1 }, () => {
     for (let i = 0; i < tries; i++) {
       const r = await charge(id, c, { timeout: 30_000 });
       seen.push(r);
-      if (r.status !== 502) break;
+      // 409 in_progress: the session's alarm is looking the attempt up; the form asks again.
+      const busy = r.status === 409 && r.json?.error_code === "in_progress";
+      if (r.status !== 502 && !busy) break;
       const wait = Number(r.headers.get("retry-after") ?? "1");
       await sleep(Math.min(wait, 5) * 1000);
     }

@@ -339,6 +339,17 @@ fn the_alarm_looks_up_an_abandoned_attempt_and_the_outbox_backs_off() {
     assert!(l.lookup_first);
     // Only one lookup at a time.
     assert!(s.claim_lookup(T.lease_ms(), &T, |t| t == l.token).is_none());
+    // While the alarm looks it up, another card is told to use the same one (as when no lookup
+    // runs), and the same card to wait.
+    let alive = |t: &str| t == l.token;
+    assert_eq!(
+        s.claim(T.lease_ms(), &card("other"), &T, alive),
+        Err(Finished::Refused(Refusal::OtherCard))
+    );
+    assert_eq!(
+        s.claim(T.lease_ms(), &card("fp"), &T, alive),
+        Err(Finished::Refused(Refusal::InProgress))
+    );
     let v = s.lookup_result(
         &l.token,
         &LookupResult::Unknown("503".into()),
