@@ -12,8 +12,10 @@ write_vars "$work/dev.vars"
 start_sim "$sim_port" "$work/sim.log"
 # Webhook retries after 1 s, 3 s, 12 s… instead of 10 s, 30 s, 2 min… (tests wait for them).
 # A "not found" lookup is believed 3 s (not 60 s) after an attempt's last possible send.
+# The first outbox retry and alarm lookup keep production's 2 s: the suites retry right after an
+# unknown outcome, as a customer would, and test that path, not a race with the alarm.
 start_edge "$edge_port" "$work/dev.vars" "$work/state" "$work/edge.log" --var WEBHOOK_RETRY_BASE_SECS:1 \
-  --var LOOKUP_QUIET_MS:3000 --var OUTBOX_RETRY_MS:500
+  --var LOOKUP_QUIET_MS:3000 --var OUTBOX_RETRY_MS:2000
 node scripts/seed.mjs "http://127.0.0.1:$edge_port" "$work/dev.vars" "http://127.0.0.1:$sim_port" "$work" > /dev/null
 # The suites reuse a handful of declining test cards on the demo project from one address, which
 # is what the card-testing guard stops by design: raise the demo's limits the way an operator

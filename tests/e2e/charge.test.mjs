@@ -382,9 +382,10 @@ describe("charging", { concurrency: 1 }, () => {
           const took = Date.now() - t0;
           assertError(first, 502, "gateway_unavailable");
           assert.ok(took >= 9_500 && took < 12_000, `the edge gave up after ${took} ms`);
-          assert.equal((await view(id)).json.status, "pending");
+          // Pending, or already settled by the alarm's lookup of the attempt.
+          assert.ok(["pending", "succeeded"].includes((await view(id)).json.status));
           const retry = await chargeUntilKnown(id, VISA);
-          const txn = assertApproved(retry);
+          const txn = await assertPaid(id, retry);
           const all = await callsSince(gw, since);
           // The retry looked the first charge up (the gateway's documented lookup) or had it
           // deduplicated by the gateway: one charge either way.
