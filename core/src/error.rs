@@ -106,6 +106,7 @@ pub enum ErrorCode {
     FormTokenInvalid,
     FormTokenExpired,
     OriginNotAllowed,
+    KeyNotActive,
 }
 
 impl ErrorCode {
@@ -133,6 +134,7 @@ impl ErrorCode {
             ErrorCode::FormTokenInvalid => "form_token_invalid",
             ErrorCode::FormTokenExpired => "form_token_expired",
             ErrorCode::OriginNotAllowed => "origin_not_allowed",
+            ErrorCode::KeyNotActive => "key_not_active",
         }
     }
 }

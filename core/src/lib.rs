@@ -1,6 +1,7 @@
 //! Maven Chat Payments domain logic: pure Rust, no I/O, builds for native and wasm32.
 //! The worker and the widget are thin shells around these modules.
 
+pub mod api_keys;
 pub mod auth;
 pub mod card;
 pub mod charge;

@@ -1,6 +1,7 @@
 //! Maven Chat Payments edge worker: a thin shell that turns HTTP requests into `maven-core`
 //! calls and KV / Durable Object operations, and back.
 
+mod api_keys_do;
 mod auth;
 mod dev_faults;
 mod gateway_http;
@@ -17,6 +18,7 @@ mod store;
 mod webhooks;
 
 pub use guard_do::ProjectGuard;
+pub use api_keys_do::AccountKeys;
 pub use idempotency_do::IdempotencySlot;
 pub use session_do::SessionState;
 

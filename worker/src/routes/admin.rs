@@ -3,19 +3,19 @@
 //! embedding origins, webhook URL, secret and deliveries (those in `admin_webhooks`), an
 //! account's projects and the dashboard's preview session (those in `admin_dashboard`).
 
-use super::{admin_dashboard, admin_keys, admin_webhooks};
+use super::{admin_api_keys, admin_dashboard, admin_keys, admin_webhooks};
 use crate::auth;
 use crate::http::{json, new_id, random_bytes, ApiResult, Ctx};
 use crate::keys::seal_key;
 use crate::store::Store;
-use maven_core::auth::{new_key, sha256_hex, Environment};
+use maven_core::auth::Environment;
 use maven_core::credential_env;
 use maven_core::customization::Overrides;
 use maven_core::error::ApiError;
 use maven_core::error::ErrorCode;
 use maven_core::gateway::{Credentials, GatewayKind};
 use maven_core::guard::Limits;
-use maven_core::model::{is_slug, Account, ApiKeyRecord, EnvGateways, Project, StoredGateway};
+use maven_core::model::{is_slug, Account, EnvGateways, Project, StoredGateway};
 use maven_core::url_policy::{self, Deployment, UrlError};
 use maven_core::validate::Fields;
 use maven_core::Secret;
@@ -28,7 +28,14 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
     let store = Store::from_env(&ctx.env)?;
     match (method, seg) {
         (Method::Post, ["accounts"]) => create_account(ctx, &store).await,
-        (Method::Post, ["accounts", id, "keys"]) => create_key(ctx, &store, id).await,
+        (Method::Post, ["accounts", id, "keys"]) => admin_api_keys::create(ctx, &store, id).await,
+        (Method::Get, ["accounts", id, "keys"]) => admin_api_keys::list(ctx, &store, id).await,
+        (Method::Delete, ["accounts", id, "keys", key]) => {
+            admin_api_keys::revoke(ctx, &store, id, key).await
+        }
+        (Method::Post, ["accounts", id, "keys", key, "roll"]) => {
+            admin_api_keys::roll(ctx, &store, id, key).await
+        }
         (Method::Post, ["accounts", id, "projects"]) => create_project(ctx, &store, id).await,
         (Method::Get, ["accounts", id, "projects"]) => {
             admin_dashboard::list_projects(&store, id).await
@@ -65,6 +72,8 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
         | (_, ["keys", "reseal"])
         | (_, ["accounts"])
         | (_, ["accounts", _, "keys" | "projects"])
+        | (_, ["accounts", _, "keys", _])
+        | (_, ["accounts", _, "keys", _, "roll"])
         | (_, ["projects", _])
         | (_, ["projects", _, "gateways", _, _])
         | (_, ["projects", _, "webhook-secret" | "webhook-deliveries" | "preview-session"])
@@ -80,7 +89,7 @@ fn deployment(ctx: &Ctx) -> Deployment {
     crate::http::deployment(&ctx.env)
 }
 
-fn done(f: Fields<'_>) -> ApiResult<()> {
+pub(super) fn done(f: Fields<'_>) -> ApiResult<()> {
     let errors = f.finish();
     if errors.is_empty() {
         Ok(())
@@ -101,34 +110,6 @@ async fn create_account(ctx: &mut Ctx, store: &Store) -> ApiResult<Response> {
     };
     store.put_account(&account).await?;
     Ok(json(201, &account))
-}
-
-async fn create_key(ctx: &mut Ctx, store: &Store, account_id: &str) -> ApiResult<Response> {
-    let body = ctx.json_body().await?;
-    let mut f = Fields::new(&body, vec!["body".into()]);
-    let env = f.literal("environment", true, &["test", "live"]);
-    done(f)?;
-    let account = store
-        .account(account_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Account"))?;
-    let environment = env
-        .and_then(Environment::parse)
-        .unwrap_or(Environment::Test);
-    let key = new_key(environment, &random_bytes::<24>()?);
-    let rec = ApiKeyRecord {
-        key_id: new_id(),
-        account_id: account.id,
-        environment,
-        hint: format!("{}…", &key[..13]),
-        created_at: ctx.now,
-    };
-    store.put_api_key(&sha256_hex(key.as_bytes()), &rec).await?;
-    // The only time the plaintext key exists outside the merchant's hands.
-    Ok(json(
-        201,
-        &json!({"key": key, "key_id": rec.key_id, "environment": environment.as_str(), "hint": rec.hint}),
-    ))
 }
 
 async fn create_project(ctx: &mut Ctx, store: &Store, account_id: &str) -> ApiResult<Response> {
