@@ -5,7 +5,10 @@
 // makes, so what the operator sees is what customers get.
 // The operator token lives in sessionStorage only (this tab) and goes only to this origin.
 
+import { keysPage } from "./keys.js";
+
 const TOKEN_KEY = "maven.dashboard.token";
+const ENV_KEY = "maven.dashboard.env";
 const THEME_KEYS = ["primary_color", "background_color", "text_color", "error_color", "border_radius", "font_family"];
 const COLOR_KEYS = ["primary_color", "background_color", "text_color", "error_color"];
 const FORM_LABELS = [
@@ -69,13 +72,44 @@ const detailText = (json, fallback) => (json && typeof json.detail === "string" 
 // ------------------------------------------------------------ sign in ----
 
 function showView(name) {
+  const inside = name !== "signin";
   $("signin-view").hidden = name !== "signin";
   $("editor-view").hidden = name !== "editor";
-  $("signout").hidden = name !== "editor";
-  $("env-pill").hidden = name !== "editor";
-  $("switcher").hidden = name !== "editor";
+  $("keys-view").hidden = name !== "keys";
+  for (const id of ["signout", "env-pill", "switcher", "nav", "env-switch"]) $(id).hidden = !inside;
+  for (const [view, link] of [["editor", "nav-customize"], ["keys", "nav-keys"]]) {
+    if (view === name) $(link).setAttribute("aria-current", "page");
+    else $(link).removeAttribute("aria-current");
+  }
   document.body.dataset.view = name;
 }
+
+// ------------------------------------------------- sections, environment ----
+
+const currentEnv = () => (document.querySelector("input[name=env]:checked")?.value === "live" ? "live" : "test");
+const keys = keysPage({ root: $("keys-view"), api, env: currentEnv, say: toast, detail: detailText });
+
+/** The section named by the URL's hash (#keys, else Customize). */
+async function showSection() {
+  if (!state.project) return;
+  if (location.hash === "#keys") {
+    showView("keys");
+    document.title = `API keys · ${state.project.name} · Maven dashboard`;
+    await keys.open(state.project.account_id);
+  } else {
+    showView("editor");
+    document.title = `Customize · ${state.project.name} · Maven dashboard`;
+  }
+}
+
+window.addEventListener("hashchange", showSection);
+$(sessionStorage.getItem(ENV_KEY) === "live" ? "env-live" : "env-test").checked = true;
+$("env-switch").addEventListener("change", () => {
+  sessionStorage.setItem(ENV_KEY, currentEnv());
+  document.body.dataset.env = currentEnv();
+  keys.render();
+});
+document.body.dataset.env = currentEnv();
 
 function showSignin(message) {
   showView("signin");
@@ -151,13 +185,12 @@ async function openProject(p, siblings) {
   const url = new URL(location.href);
   url.search = `?project=${encodeURIComponent(p.id)}`;
   history.replaceState(null, "", url);
-  document.title = `Customize · ${p.name} · Maven dashboard`;
   $("crumb-project").textContent = p.name;
   fillControls(state.draft);
   clearErrors();
   banner("");
   updateDirty();
-  showView("editor");
+  await showSection();
   fillSwitcher(p, siblings);
   startPreview();
   return true;
