@@ -107,6 +107,8 @@ pub enum ErrorCode {
     FormTokenExpired,
     OriginNotAllowed,
     KeyNotActive,
+    AccountLocked,
+    AlreadyMember,
 }
 
 impl ErrorCode {
@@ -135,6 +137,8 @@ impl ErrorCode {
             ErrorCode::FormTokenExpired => "form_token_expired",
             ErrorCode::OriginNotAllowed => "origin_not_allowed",
             ErrorCode::KeyNotActive => "key_not_active",
+            ErrorCode::AccountLocked => "account_locked",
+            ErrorCode::AlreadyMember => "already_member",
         }
     }
 }
@@ -174,6 +178,12 @@ pub enum ApiError {
         code: ErrorCode,
         retry_after_secs: u64,
     },
+    /// 429 with `Retry-After` (seconds).
+    RateLimited {
+        detail: String,
+        code: ErrorCode,
+        retry_after: u64,
+    },
     GatewayUnavailable(String),
     Internal(String),
 }
@@ -203,7 +213,7 @@ impl ApiError {
             ApiError::Gone(_) => 410,
             ApiError::PayloadTooLarge => 413,
             ApiError::UnsupportedMediaType => 415,
-            ApiError::TooManyAttempts | ApiError::Throttled { .. } => 429,
+            ApiError::TooManyAttempts | ApiError::Throttled { .. } | ApiError::RateLimited { .. } => 429,
             ApiError::Internal(_) => 500,
             ApiError::GatewayUnavailable(_) => 502,
         }
@@ -257,6 +267,9 @@ impl ApiError {
                 "error_code": code.as_str(),
                 "retry_after": retry_after_secs
             }),
+            ApiError::RateLimited { detail, code, .. } => {
+                json!({ "detail": detail, "error_code": code.as_str() })
+            }
             ApiError::GatewayUnavailable(d) => {
                 json!({ "detail": d, "error_code": ErrorCode::GatewayUnavailable.as_str() })
             }

@@ -22,6 +22,7 @@ pub mod reseal;
 pub mod seal;
 pub mod secret;
 pub mod session;
+pub mod team;
 pub mod time;
 pub mod url_policy;
 pub mod validate;

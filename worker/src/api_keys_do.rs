@@ -64,12 +64,19 @@ impl<T> Reply<T> {
     }
 }
 
-/// Rebuilds the `ApiError` the registry refused with (only the kinds `KeyRing` produces).
+/// Rebuilds the `ApiError` an object refused with (the kinds `KeyRing` and `Team` produce).
 fn refusal(status: u16, body: &serde_json::Value) -> ApiError {
     let detail = body["detail"].as_str().unwrap_or_default().to_string();
     let code = serde_json::from_value(body["error_code"].clone());
     match (status, code) {
+        (401, _) => ApiError::Unauthorized(detail),
+        (403, _) => ApiError::Forbidden(detail),
         (404, _) => ApiError::NotFound(detail),
+        (429, Ok(code)) => ApiError::RateLimited {
+            detail,
+            code,
+            retry_after: body["retry_after"].as_u64().unwrap_or(60),
+        },
         (400, Ok(code)) => ApiError::BadRequest { detail, code },
         (409, Ok(code)) => ApiError::Conflict { detail, code },
         _ => ApiError::Internal(detail),

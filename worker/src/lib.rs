@@ -11,16 +11,19 @@ mod idempotency_do;
 mod keys;
 mod memo;
 mod objects;
+mod password;
 mod router;
 mod routes;
 mod session_do;
 mod store;
+mod team_do;
 mod webhooks;
 
 pub use guard_do::ProjectGuard;
 pub use api_keys_do::AccountKeys;
 pub use idempotency_do::IdempotencySlot;
 pub use session_do::SessionState;
+pub use team_do::AccountTeam;
 
 use worker::{event, Context, Env, MessageBatch, Request, Response, Result};
 

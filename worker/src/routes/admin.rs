@@ -3,7 +3,7 @@
 //! embedding origins, webhook URL, secret and deliveries (those in `admin_webhooks`), an
 //! account's projects and the dashboard's preview session (those in `admin_dashboard`).
 
-use super::{admin_api_keys, admin_dashboard, admin_keys, admin_webhooks};
+use super::{admin_api_keys, admin_dashboard, admin_keys, admin_webhooks, dashboard};
 use crate::auth;
 use crate::http::{json, new_id, random_bytes, ApiResult, Ctx};
 use crate::keys::seal_key;
@@ -29,6 +29,9 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
     match (method, seg) {
         (Method::Post, ["accounts"]) => create_account(ctx, &store).await,
         (Method::Post, ["accounts", id, "keys"]) => admin_api_keys::create(ctx, &store, id).await,
+        (Method::Post, ["accounts", id, "invites"]) => {
+            dashboard::invite(ctx, &store, id, None).await
+        }
         (Method::Get, ["accounts", id, "keys"]) => admin_api_keys::list(ctx, &store, id).await,
         (Method::Delete, ["accounts", id, "keys", key]) => {
             admin_api_keys::revoke(ctx, &store, id, key).await
@@ -71,7 +74,7 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
         (_, ["keys"])
         | (_, ["keys", "reseal"])
         | (_, ["accounts"])
-        | (_, ["accounts", _, "keys" | "projects"])
+        | (_, ["accounts", _, "keys" | "projects" | "invites"])
         | (_, ["accounts", _, "keys", _])
         | (_, ["accounts", _, "keys", _, "roll"])
         | (_, ["projects", _])

@@ -4,6 +4,7 @@ pub mod admin_keys;
 pub mod admin_api_keys;
 pub mod admin_webhooks;
 pub mod charge;
+pub mod dashboard;
 pub mod demo;
 pub mod projects;
 pub mod sessions;
