@@ -35,16 +35,39 @@ async function axe(page) {
   return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
 }
 
-let account, project, browser;
+const PASSWORD = "keys page password";
+
+/** Accepts invite `code` through the API: `{email, cookie, csrf}` of the new user. */
+async function acceptInvite(code, email) {
+  const r = await fetch(`${BASE}/v1/dashboard/invites/accept`, {
+    method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ code, name: email.split("@")[0], password: PASSWORD }), signal: AbortSignal.timeout(30_000),
+  });
+  const json = await r.json();
+  if (r.status !== 201) throw new Error(`accept → ${r.status} ${JSON.stringify(json)}`);
+  return { email, cookie: r.headers.getSetCookie()[0].split(";")[0], csrf: json.csrf_token };
+}
+
+let account, project, browser, owner, member;
 before(async () => {
   if (skip) return;
   account = (await call("POST", "/v1/admin/accounts", { body: { name: "Keys page" } })).json.id;
   project = (await call("POST", `/v1/admin/accounts/${account}/projects`, { body: { slug: "keys-page", name: "Keys page" } })).json;
+  const ownerEmail = `owner-${account.slice(0, 8)}@shop.test`;
+  const inv = await call("POST", `/v1/admin/accounts/${account}/invites`, { body: { email: ownerEmail } });
+  owner = await acceptInvite(inv.json.code, ownerEmail);
+  // The owner invites a member from the dashboard's API (cookie + CSRF token).
+  const memberEmail = `member-${account.slice(0, 8)}@shop.test`;
+  const res = await fetch(`${BASE}/v1/dashboard/invites`, {
+    method: "POST", headers: { "content-type": "application/json", cookie: owner.cookie, "x-csrf-token": owner.csrf },
+    body: JSON.stringify({ email: memberEmail, role: "member" }), signal: AbortSignal.timeout(30_000),
+  });
+  member = await acceptInvite((await res.json()).code, memberEmail);
   browser = await launch();
 });
 after(async () => { await browser?.close(); });
 
-async function openKeys(width, height = 900) {
+async function openKeys(width, height = 900, who = owner) {
   const context = await browser.newContext({ viewport: { width, height }, reducedMotion: "reduce" });
   const page = await context.newPage();
   page.errors = [];
@@ -52,10 +75,10 @@ async function openKeys(width, height = 900) {
   page.on("console", (m) => { if (m.type() === "error") page.errors.push(m.text()); });
   page.setDefaultTimeout(15_000);
   await timeout(page.goto(`${BASE}/dashboard/#keys`), 15_000, "opening /dashboard/#keys");
-  await page.fill("#token", ADMIN);
-  await page.fill("#target", project.id);
+  await page.fill("#email", who.email);
+  await page.fill("#password", PASSWORD);
   await page.click("#connect");
-  await page.waitForSelector("#keys-view[data-state=ready]:not([hidden])");
+  if (who === owner) await page.waitForSelector("#keys-view[data-state=ready]:not([hidden])");
   return page;
 }
 
@@ -162,6 +185,23 @@ test("keys page at 800 px: no horizontal scroll, axe clean (screenshot)", { skip
     await page.screenshot({ path: `${ARTIFACTS}/keys-800.png`, fullPage: true });
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 800, `no horizontal scroll at 800 px (${width})`);
+  } finally {
+    await page.context().close();
+  }
+});
+
+test("a member sees no API keys: no nav entry, and #keys says owners only", { skip }, async () => {
+  const page = await openKeys(1280, 900, member);
+  try {
+    await page.waitForSelector("#keys-view:not([hidden]) .banner:not([hidden])");
+    assert.equal(await page.textContent("#keys-view .banner"), "Only an owner of this account can see and change API keys.");
+    assert.ok(await page.isHidden("#nav-keys"), "no API keys entry for members");
+    assert.equal(await page.textContent("#env-pill"), "Member");
+    assert.equal(await page.locator("#keys-body tr").count(), 0);
+    // Customize is open to members.
+    await page.click("#nav-customize");
+    await page.waitForSelector("#editor-view:not([hidden])");
+    assert.deepEqual(await axe(page), []);
   } finally {
     await page.context().close();
   }

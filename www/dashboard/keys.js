@@ -1,6 +1,6 @@
 // Dashboard "Developers → API keys": create (shown once, with a copy button), list (name, key
-// prefix and last 4, created, last used, status), revoke and roll, through the operator API
-// (/v1/admin/accounts/{id}/keys…). The environment comes from the page's test/live switch.
+// prefix and last 4, created, last used, status), revoke and roll, through /v1/dashboard/keys
+// (owners only). The environment comes from the page's test/live switch.
 // Revoked keys are refused everywhere within 5 s; a rolled key works until its chosen expiry.
 
 const ROLL_CHOICES = [
@@ -39,9 +39,8 @@ const STATUS = {
  * "live"; `say(text)` shows a toast; `detail(json, fallback)` reads an error body.
  */
 export function keysPage({ root, api, env, say, detail }) {
-  let account = null;
   let keys = [];
-  const base = () => `/v1/admin/accounts/${encodeURIComponent(account)}/keys`;
+  const base = () => "/v1/dashboard/keys";
 
   const err = h("div", { className: "banner", role: "alert", hidden: true });
   const reveal = h("section", { className: "card reveal", hidden: true, "aria-labelledby": "h-reveal" });
@@ -193,10 +192,13 @@ export function keysPage({ root, api, env, say, detail }) {
   }
 
   return {
-    /** Shows the keys of `accountId` (reloaded on every visit: others may have changed them). */
-    async open(accountId) {
-      if (accountId !== account) reveal.hidden = true;
-      account = accountId;
+    /** Shows the account's keys (reloaded on every visit: others may have changed them). */
+    async open(role) {
+      if (role !== "owner") {
+        keys = [];
+        render();
+        return fail("Only an owner of this account can see and change API keys.");
+      }
       await load();
     },
     render,

@@ -158,7 +158,7 @@ async fn create_project(ctx: &mut Ctx, store: &Store, account_id: &str) -> ApiRe
     Ok(json(201, &view(&project)))
 }
 
-async fn update_project(ctx: &mut Ctx, store: &Store, id: &str) -> ApiResult<Response> {
+pub(super) async fn update_project(ctx: &mut Ctx, store: &Store, id: &str) -> ApiResult<Response> {
     let body = ctx.json_body().await?;
     let mut p = load(store, id).await?;
     let mut f = Fields::new(&body, vec!["body".into()]);
@@ -406,7 +406,7 @@ fn merchant_accounts(f: &mut Fields<'_>) -> Option<BTreeMap<String, String>> {
     ok.then_some(out)
 }
 
-async fn load(store: &Store, id: &str) -> ApiResult<Project> {
+pub(super) async fn load(store: &Store, id: &str) -> ApiResult<Project> {
     store
         .project(id)
         .await?

@@ -13,6 +13,7 @@ use crate::store::Store;
 use crate::team_do::{AcceptReq, InviteReq, SessionReq, SignInReq};
 use maven_core::auth::{constant_time_eq, hex, sha256_hex};
 use maven_core::error::{ApiError, ErrorCode};
+use maven_core::model::Project;
 use maven_core::team::{
     normalize_email, password_problem, require_owner, wrong_credentials, Invite, Me, MemberView,
     PasswordHash, Role, Session, INVITE_SECS, PBKDF2_ITERATIONS, SESSION_SECS,
@@ -61,6 +62,23 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
             let s = signed_in(ctx).await?;
             admin_dashboard::list_projects(&store, &s.account_id).await
         }
+        (Method::Get, ["projects", id]) => {
+            let s = signed_in(ctx).await?;
+            let p = project_of(&store, &s, id).await?;
+            Ok(json(200, &super::admin::view(&p)))
+        }
+        // Name, currency, capture, origins, webhook URL and customization: no secrets, so
+        // members may too.
+        (Method::Patch, ["projects", id]) => {
+            let s = signed_in(ctx).await?;
+            project_of(&store, &s, id).await?;
+            super::admin::update_project(ctx, &store, id).await
+        }
+        (Method::Post, ["projects", id, "preview-session"]) => {
+            let s = signed_in(ctx).await?;
+            let p = project_of(&store, &s, id).await?;
+            admin_dashboard::preview_session(ctx, &store, p).await
+        }
         (Method::Get, ["keys"]) => {
             let s = owner(ctx).await?;
             admin_api_keys::list(ctx, &store, &s.account_id).await
@@ -80,6 +98,8 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
         (_, ["session" | "invites" | "members" | "projects" | "keys"])
         | (_, ["session", "revoke-all"])
         | (_, ["invites", "accept"])
+        | (_, ["projects", _])
+        | (_, ["projects", _, "preview-session"])
         | (_, ["keys", _])
         | (_, ["keys", _, "roll"]) => Err(ApiError::MethodNotAllowed),
         _ => Err(ApiError::NotFound("Not Found".into())),
@@ -165,6 +185,15 @@ pub async fn signed_in(ctx: &Ctx) -> ApiResult<Signed> {
         token_hash,
         me,
     })
+}
+
+/// The project, when it belongs to the caller's account (another account's is "not found").
+async fn project_of(store: &Store, s: &Signed, id: &str) -> ApiResult<Project> {
+    super::admin::load(store, id)
+        .await
+        .ok()
+        .filter(|p| p.account_id == s.account_id)
+        .ok_or_else(|| ApiError::not_found("Project"))
 }
 
 async fn owner(ctx: &Ctx) -> ApiResult<Signed> {
