@@ -2,6 +2,7 @@
 //! The worker and the widget are thin shells around these modules.
 
 pub mod api_keys;
+pub mod audit;
 pub mod auth;
 pub mod card;
 pub mod charge;

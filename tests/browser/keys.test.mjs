@@ -166,6 +166,23 @@ test("keys page: create (shown once), use, revoke → 401 within 5 s, roll, test
     await page.click("label[for=env-test]");
     assert.equal(await page.locator("#keys-body tr").count(), 3);
 
+    // The audit log lists each change, with who made it.
+    await page.click("#nav-audit");
+    await page.waitForSelector("#audit-view[data-state=ready]:not([hidden]) .audit-row");
+    const rows = await page.$$eval("#audit-body tr", (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    const what = rows.map((r) => [r[1], r[2]]);
+    assert.deepEqual(what.slice(0, 5), [
+      [owner.email, "Created an API key"],
+      [owner.email, "Revoked an API key"],
+      [owner.email, "Rolled an API key"],
+      [owner.email, "Created an API key"],
+      [owner.email, "Created an API key"],
+    ]);
+    assert.match(rows[1][3], new RegExp(`Checkout server \\(mvn_test_…${key.slice(-4)}\\)`));
+    assert.ok(what.some(([who, w]) => who === "Maven operator" && w === "Invited a user"), "the operator's invite");
+    assert.deepEqual(await axe(page), [], "audit log");
+    await page.screenshot({ path: `${ARTIFACTS}/audit.png`, fullPage: true });
+
     // Back to Customize through the nav.
     await page.click("#nav-customize");
     await page.waitForSelector("#editor-view:not([hidden])");
@@ -185,6 +202,12 @@ test("keys page at 800 px: no horizontal scroll, axe clean (screenshot)", { skip
     await page.screenshot({ path: `${ARTIFACTS}/keys-800.png`, fullPage: true });
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 800, `no horizontal scroll at 800 px (${width})`);
+    await page.click("#nav-audit");
+    await page.waitForSelector("#audit-view[data-state=ready]:not([hidden]) .audit-row");
+    assert.deepEqual(await axe(page), [], "audit log at 800 px");
+    await page.screenshot({ path: `${ARTIFACTS}/audit-800.png`, fullPage: true });
+    const auditWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(auditWidth <= 800, `no horizontal scroll on the audit log at 800 px (${auditWidth})`);
   } finally {
     await page.context().close();
   }
@@ -196,6 +219,7 @@ test("a member sees no API keys: no nav entry, and #keys says owners only", { sk
     await page.waitForSelector("#keys-view:not([hidden]) .banner:not([hidden])");
     assert.equal(await page.textContent("#keys-view .banner"), "Only an owner of this account can see and change API keys.");
     assert.ok(await page.isHidden("#nav-keys"), "no API keys entry for members");
+    assert.ok(await page.isHidden("#nav-audit"), "no audit log entry for members");
     assert.equal(await page.textContent("#env-pill"), "Member");
     assert.equal(await page.locator("#keys-body tr").count(), 0);
     // Customize is open to members.

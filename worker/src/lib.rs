@@ -2,6 +2,7 @@
 //! calls and KV / Durable Object operations, and back.
 
 mod api_keys_do;
+mod audit;
 mod auth;
 mod dev_faults;
 mod gateway_http;

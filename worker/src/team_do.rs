@@ -5,6 +5,7 @@
 
 use crate::api_keys_do::Reply;
 use crate::password::pbkdf2;
+use maven_core::audit::{AuditLog, Entry};
 use maven_core::error::ApiError;
 use maven_core::team::{locked, wrong_credentials, Invite, Me, PasswordHash, Session, Team};
 use serde::de::DeserializeOwned;
@@ -14,6 +15,8 @@ use std::cell::RefCell;
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
 
 const KEY: &str = "team";
+/// The audit log is stored apart from the team: read only when it is written or listed.
+const AUDIT: &str = "audit";
 
 #[durable_object]
 pub struct AccountTeam {
@@ -43,6 +46,11 @@ pub struct SignInReq {
     pub password: String,
     pub session: Session,
     pub now: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct AuditListReq {
+    pub limit: usize,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -133,6 +141,23 @@ impl DurableObject for AccountTeam {
                         .unwrap_or(0)
                 });
                 (json!(Reply::Ok { value: n }), true)
+            }
+            "/audit" => {
+                let e: Entry = body(&mut req).await?;
+                let mut log: AuditLog = self.state.storage().get(AUDIT).await?.unwrap_or_default();
+                log.append(e);
+                self.state.storage().put(AUDIT, &log).await?;
+                (json!({}), false)
+            }
+            "/audit-list" => {
+                let r: AuditListReq = body(&mut req).await?;
+                let log: AuditLog = self.state.storage().get(AUDIT).await?.unwrap_or_default();
+                (
+                    json!(Reply::Ok {
+                        value: log.list(r.limit)
+                    }),
+                    false,
+                )
             }
             "/members" => (
                 json!(Reply::Ok {

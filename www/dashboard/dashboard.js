@@ -6,6 +6,7 @@
 // The merchant signs in with e-mail and password (session.js); the page talks to /v1/dashboard.
 
 import { keysPage } from "./keys.js";
+import { auditPage } from "./audit.js";
 import { api, current, signIn, acceptInvite, signOut as endSession, whenEnded } from "./session.js";
 
 const ENV_KEY = "maven.dashboard.env";
@@ -57,8 +58,9 @@ function showView(name) {
   $("invite-view").hidden = name !== "invite";
   $("editor-view").hidden = name !== "editor";
   $("keys-view").hidden = name !== "keys";
+  $("audit-view").hidden = name !== "audit";
   for (const id of ["signout", "env-pill", "switcher", "nav", "env-switch"]) $(id).hidden = !inside;
-  for (const [view, link] of [["editor", "nav-customize"], ["keys", "nav-keys"]]) {
+  for (const [view, link] of [["editor", "nav-customize"], ["keys", "nav-keys"], ["audit", "nav-audit"]]) {
     if (view === name) $(link).setAttribute("aria-current", "page");
     else $(link).removeAttribute("aria-current");
   }
@@ -69,11 +71,16 @@ function showView(name) {
 
 const currentEnv = () => (document.querySelector("input[name=env]:checked")?.value === "live" ? "live" : "test");
 const keys = keysPage({ root: $("keys-view"), api, env: currentEnv, say: toast, detail: detailText });
+const audit = auditPage({ root: $("audit-view"), api, detail: detailText });
 
-/** The section named by the URL's hash (#keys, else Customize). */
+/** The section named by the URL's hash (#keys, #audit, else Customize). */
 async function showSection() {
   if (!state.project) return;
-  if (location.hash === "#keys") {
+  if (location.hash === "#audit") {
+    showView("audit");
+    document.title = `Audit log · ${state.project.name} · Maven dashboard`;
+    await audit.open(state.me.user.role);
+  } else if (location.hash === "#keys") {
     showView("keys");
     document.title = `API keys · ${state.project.name} · Maven dashboard`;
     await keys.open(state.me.user.role);
@@ -113,6 +120,7 @@ async function enter(me) {
   state.me = me;
   $("env-pill").textContent = me.user.role === "owner" ? "Owner" : "Member";
   $("nav-keys").hidden = me.user.role !== "owner";
+  $("nav-audit").hidden = me.user.role !== "owner";
   const r = await api("GET", "/v1/dashboard/projects");
   if (r.status !== 200) return showSignin(detailText(r.json, `Unexpected answer from the edge (HTTP ${r.status}).`));
   const list = r.json.projects;

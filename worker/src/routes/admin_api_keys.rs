@@ -1,11 +1,13 @@
 //! Operator API for an account's API keys: create (the plaintext shown once), list, revoke and
 //! roll. The registry is the account's `AccountKeys` object; KV maps each key's hash to it.
 
+use crate::audit;
 use crate::auth::registry;
 use crate::http::{json, new_id, random_bytes, ApiResult, Ctx};
 use crate::memo;
 use crate::store::Store;
 use maven_core::api_keys::{KeyEntry, KeyView, MAX_NAME_CHARS, MAX_ROLL_EXPIRY_SECS};
+use maven_core::audit::Actor;
 use maven_core::auth::{new_key, sha256_hex, Environment};
 use maven_core::error::ApiError;
 use maven_core::model::ApiKeyRecord;
@@ -51,7 +53,12 @@ fn revealed(view: &KeyView, key: &str) -> Value {
     v
 }
 
-pub async fn create(ctx: &mut Ctx, store: &Store, account_id: &str) -> ApiResult<Response> {
+pub async fn create(
+    ctx: &mut Ctx,
+    store: &Store,
+    account_id: &str,
+    actor: &Actor,
+) -> ApiResult<Response> {
     let body = ctx.json_body().await?;
     let mut f = Fields::new(&body, vec!["body".into()]);
     let env = f.literal("environment", true, &["test", "live"]);
@@ -68,6 +75,17 @@ pub async fn create(ctx: &mut Ctx, store: &Store, account_id: &str) -> ApiResult
         .await?
         .into_result()?;
     index(store, &entry, account_id, &key).await?;
+    let details =
+        json!({"name": entry.name, "environment": entry.environment, "last4": entry.last4});
+    audit::record(
+        ctx,
+        account_id,
+        actor,
+        "api_key.created",
+        &entry.key_id,
+        details,
+    )
+    .await;
     Ok(json(201, &revealed(&entry.view(ctx.now), &key)))
 }
 
@@ -85,6 +103,7 @@ pub async fn revoke(
     store: &Store,
     account_id: &str,
     key_id: &str,
+    actor: &Actor,
 ) -> ApiResult<Response> {
     account(store, account_id).await?;
     let view: KeyView = registry(ctx, account_id)?
@@ -92,6 +111,8 @@ pub async fn revoke(
         .await?
         .into_result()?;
     memo::forget_account(account_id);
+    let details = json!({"name": view.name, "environment": view.environment, "last4": view.last4});
+    audit::record(ctx, account_id, actor, "api_key.revoked", key_id, details).await;
     Ok(json(200, &view))
 }
 
@@ -100,6 +121,7 @@ pub async fn roll(
     store: &Store,
     account_id: &str,
     key_id: &str,
+    actor: &Actor,
 ) -> ApiResult<Response> {
     let body = ctx.json_body().await?;
     let mut f = Fields::new(&body, vec!["body".into()]);
@@ -126,6 +148,9 @@ pub async fn roll(
         .into_result()?;
     index(store, &entry, account_id, &key).await?;
     memo::forget_account(account_id);
+    let details =
+        json!({"name": new.name, "new_key_id": new.key_id, "old_expires_at": old.expires_at});
+    audit::record(ctx, account_id, actor, "api_key.rolled", key_id, details).await;
     Ok(json(
         201,
         &json!({"key": revealed(&new, &key), "rolled": old}),

@@ -6,11 +6,13 @@
 
 use super::{admin_dashboard, admin_api_keys};
 use crate::api_keys_do::Reply;
+use crate::audit;
 use crate::http::{json, new_id, random_bytes, ApiResult, Ctx};
 use crate::objects::ObjectStub;
 use crate::password::pbkdf2;
 use crate::store::Store;
 use crate::team_do::{AcceptReq, InviteReq, SessionReq, SignInReq};
+use maven_core::audit::Actor;
 use maven_core::auth::{constant_time_eq, hex, sha256_hex};
 use maven_core::error::{ApiError, ErrorCode};
 use maven_core::model::Project;
@@ -56,7 +58,7 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
         }
         (Method::Post, ["invites"]) => {
             let s = owner(ctx).await?;
-            invite(ctx, &store, &s.account_id, Some(s.me.user_id.clone())).await
+            invite(ctx, &store, &s.account_id, Some(&s)).await
         }
         (Method::Get, ["projects"]) => {
             let s = signed_in(ctx).await?;
@@ -72,12 +74,16 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
         (Method::Patch, ["projects", id]) => {
             let s = signed_in(ctx).await?;
             project_of(&store, &s, id).await?;
-            super::admin::update_project(ctx, &store, id).await
+            super::admin::update_project(ctx, &store, id, &actor(&s)).await
         }
         (Method::Post, ["projects", id, "preview-session"]) => {
             let s = signed_in(ctx).await?;
             let p = project_of(&store, &s, id).await?;
             admin_dashboard::preview_session(ctx, &store, p).await
+        }
+        (Method::Get, ["audit"]) => {
+            let s = owner(ctx).await?;
+            super::admin::audit_list(ctx, &store, &s.account_id).await
         }
         (Method::Get, ["keys"]) => {
             let s = owner(ctx).await?;
@@ -85,17 +91,17 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
         }
         (Method::Post, ["keys"]) => {
             let s = owner(ctx).await?;
-            admin_api_keys::create(ctx, &store, &s.account_id).await
+            admin_api_keys::create(ctx, &store, &s.account_id, &actor(&s)).await
         }
         (Method::Delete, ["keys", key]) => {
             let s = owner(ctx).await?;
-            admin_api_keys::revoke(ctx, &store, &s.account_id, key).await
+            admin_api_keys::revoke(ctx, &store, &s.account_id, key, &actor(&s)).await
         }
         (Method::Post, ["keys", key, "roll"]) => {
             let s = owner(ctx).await?;
-            admin_api_keys::roll(ctx, &store, &s.account_id, key).await
+            admin_api_keys::roll(ctx, &store, &s.account_id, key, &actor(&s)).await
         }
-        (_, ["session" | "invites" | "members" | "projects" | "keys"])
+        (_, ["session" | "invites" | "members" | "projects" | "keys" | "audit"])
         | (_, ["session", "revoke-all"])
         | (_, ["invites", "accept"])
         | (_, ["projects", _])
@@ -196,6 +202,13 @@ async fn project_of(store: &Store, s: &Signed, id: &str) -> ApiResult<Project> {
         .ok_or_else(|| ApiError::not_found("Project"))
 }
 
+fn actor(s: &Signed) -> Actor {
+    Actor::User {
+        user_id: s.me.user_id.clone(),
+        email: s.me.email.clone(),
+    }
+}
+
 async fn owner(ctx: &Ctx) -> ApiResult<Signed> {
     let s = signed_in(ctx).await?;
     require_owner(&s.me)?;
@@ -282,8 +295,10 @@ pub async fn invite(
     ctx: &mut Ctx,
     store: &Store,
     account_id: &str,
-    invited_by: Option<String>,
+    by: Option<&Signed>,
 ) -> ApiResult<Response> {
+    let invited_by = by.map(|s| s.me.user_id.clone());
+    let who = by.map(actor).unwrap_or(Actor::Operator);
     let body = ctx.json_body().await?;
     let mut f = Fields::new(&body, vec!["body".into()]);
     let email = email_field(&mut f);
@@ -324,6 +339,15 @@ pub async fn invite(
         }),
     )
     .await?;
+    audit::record(
+        ctx,
+        account_id,
+        &who,
+        "member.invited",
+        &email,
+        json!({"role": role}),
+    )
+    .await;
     // One-time link: no e-mail leaves the machine locally, so whoever invites passes it on.
     let code = format!("{account_id}.{token}");
     Ok(json(
@@ -383,6 +407,16 @@ async fn accept(ctx: &mut Ctx, store: &Store) -> ApiResult<Response> {
         token_hash: String::new(),
         me,
     };
+    let details = json!({"role": s.me.role, "name": s.me.name});
+    audit::record(
+        ctx,
+        account_id,
+        &actor(&s),
+        "member.joined",
+        &s.me.email,
+        details,
+    )
+    .await;
     Ok(with_cookie(
         json(201, &me_body(&s)),
         &set_cookie(account_id, &cookie_token),
