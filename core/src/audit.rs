@@ -10,6 +10,7 @@ use std::collections::VecDeque;
 pub const MAX_ENTRIES: usize = 1_000;
 pub const DEFAULT_LIMIT: usize = 50;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Actor {
@@ -21,6 +22,7 @@ pub enum Actor {
     },
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     pub id: String,
@@ -32,6 +34,7 @@ pub struct Entry {
     pub target: String,
     /// Never a secret: names of changed fields, new non-secret values.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub details: Value,
 }
 

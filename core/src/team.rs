@@ -18,6 +18,7 @@ pub const LOCKOUT_SECS: u64 = 15 * 60;
 pub const SESSION_SECS: u64 = 12 * 3600;
 pub const INVITE_SECS: u64 = 7 * 24 * 3600;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
@@ -95,6 +96,7 @@ pub struct Me {
     pub csrf_token: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberView {
     pub user_id: String,
