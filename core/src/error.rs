@@ -109,6 +109,8 @@ pub enum ErrorCode {
     KeyNotActive,
     AccountLocked,
     AlreadyMember,
+    OwnerRequired,
+    CsrfFailed,
 }
 
 impl ErrorCode {
@@ -139,6 +141,8 @@ impl ErrorCode {
             ErrorCode::KeyNotActive => "key_not_active",
             ErrorCode::AccountLocked => "account_locked",
             ErrorCode::AlreadyMember => "already_member",
+            ErrorCode::OwnerRequired => "owner_required",
+            ErrorCode::CsrfFailed => "csrf_failed",
         }
     }
 }
@@ -213,7 +217,9 @@ impl ApiError {
             ApiError::Gone(_) => 410,
             ApiError::PayloadTooLarge => 413,
             ApiError::UnsupportedMediaType => 415,
-            ApiError::TooManyAttempts | ApiError::Throttled { .. } | ApiError::RateLimited { .. } => 429,
+            ApiError::TooManyAttempts
+            | ApiError::Throttled { .. }
+            | ApiError::RateLimited { .. } => 429,
             ApiError::Internal(_) => 500,
             ApiError::GatewayUnavailable(_) => 502,
         }

@@ -291,9 +291,10 @@ pub fn require_owner(me: &Me) -> Result<(), ApiError> {
     if me.role == Role::Owner {
         Ok(())
     } else {
-        Err(ApiError::Forbidden(
-            "Only an owner of this account can do this.".into(),
-        ))
+        Err(ApiError::Forbidden {
+            detail: "Only an owner of this account can do this.".into(),
+            code: ErrorCode::OwnerRequired,
+        })
     }
 }
 

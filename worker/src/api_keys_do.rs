@@ -70,7 +70,7 @@ fn refusal(status: u16, body: &serde_json::Value) -> ApiError {
     let code = serde_json::from_value(body["error_code"].clone());
     match (status, code) {
         (401, _) => ApiError::Unauthorized(detail),
-        (403, _) => ApiError::Forbidden(detail),
+        (403, Ok(code)) => ApiError::Forbidden { detail, code },
         (404, _) => ApiError::NotFound(detail),
         (429, Ok(code)) => ApiError::RateLimited {
             detail,

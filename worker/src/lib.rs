@@ -20,8 +20,8 @@ mod store;
 mod team_do;
 mod webhooks;
 
-pub use guard_do::ProjectGuard;
 pub use api_keys_do::AccountKeys;
+pub use guard_do::ProjectGuard;
 pub use idempotency_do::IdempotencySlot;
 pub use session_do::SessionState;
 pub use team_do::AccountTeam;

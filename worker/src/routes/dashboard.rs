@@ -4,7 +4,7 @@
 //! members, and the account's projects and API keys. Owners do everything; members see no
 //! keys. Users, invites and sessions live in the account's `AccountTeam` object.
 
-use super::{admin_dashboard, admin_api_keys};
+use super::{admin_api_keys, admin_dashboard};
 use crate::api_keys_do::Reply;
 use crate::audit;
 use crate::http::{json, new_id, random_bytes, ApiResult, Ctx};
@@ -181,9 +181,10 @@ pub async fn signed_in(ctx: &Ctx) -> ApiResult<Signed> {
         let origin_ok = ctx.header("origin").is_none_or(|o| o == ctx.origin);
         let presented = ctx.header("x-csrf-token").unwrap_or_default();
         if !origin_ok || !constant_time_eq(presented.as_bytes(), me.csrf_token.as_bytes()) {
-            return Err(ApiError::Forbidden(
-                "Missing or wrong X-CSRF-Token (or a cross-site request).".into(),
-            ));
+            return Err(ApiError::Forbidden {
+                detail: "Missing or wrong X-CSRF-Token (or a cross-site request).".into(),
+                code: ErrorCode::CsrfFailed,
+            });
         }
     }
     Ok(Signed {

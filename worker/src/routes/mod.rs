@@ -1,7 +1,7 @@
 pub mod admin;
+pub mod admin_api_keys;
 pub mod admin_dashboard;
 pub mod admin_keys;
-pub mod admin_api_keys;
 pub mod admin_webhooks;
 pub mod charge;
 pub mod dashboard;
