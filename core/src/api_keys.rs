@@ -15,6 +15,8 @@ pub const VERDICT_TTL_MS: u64 = 3_000;
 /// `last_used_at` is written at most this often per key (it is only a hint to the merchant).
 pub const LAST_USED_GRANULARITY_SECS: u64 = 60;
 pub const MAX_NAME_CHARS: usize = 100;
+/// Revoked or expired keys stay listed this long, then are dropped (keeps the registry small).
+pub const KEEP_DEAD_SECS: u64 = 90 * 24 * 3600;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyEntry {
@@ -150,7 +152,13 @@ fn not_found() -> ApiError {
 }
 
 impl KeyRing {
+    /// Adds a key, dropping keys dead (revoked or expired) for more than `KEEP_DEAD_SECS`.
     pub fn add(&mut self, entry: KeyEntry) {
+        let now = entry.created_at;
+        self.keys.retain(|k| {
+            let dead_since = k.revoked_at.or(k.expires_at.filter(|at| *at <= now));
+            dead_since.is_none_or(|at| now < at + KEEP_DEAD_SECS)
+        });
         self.keys.push(entry);
     }
 
@@ -332,6 +340,25 @@ mod tests {
             !ring.check("k", T0 + 200).1,
             "refused uses are not recorded"
         );
+    }
+
+    #[test]
+    fn long_dead_keys_are_dropped_when_a_key_is_added() {
+        let mut ring = KeyRing::default();
+        ring.add(entry("revoked"));
+        ring.add(entry("rolled"));
+        ring.add(entry("live"));
+        ring.revoke("revoked", T0).unwrap();
+        ring.roll("rolled", entry("next"), 0, T0).unwrap();
+        let mut late = entry("late");
+        late.created_at = T0 + KEEP_DEAD_SECS - 1;
+        ring.add(late);
+        assert_eq!(ring.keys.len(), 5, "still within the window");
+        let mut later = entry("later");
+        later.created_at = T0 + KEEP_DEAD_SECS;
+        ring.add(later);
+        let ids: Vec<_> = ring.keys.iter().map(|k| k.key_id.as_str()).collect();
+        assert_eq!(ids, ["live", "next", "late", "later"]);
     }
 
     #[test]
