@@ -230,3 +230,57 @@ test("a member sees no API keys: no nav entry, and #keys says owners only", { sk
     await page.context().close();
   }
 });
+
+test("team: an owner invites a member; the one-time link opens the join page and signs them in", { skip }, async () => {
+  const page = await openKeys(1280);
+  let joiner;
+  try {
+    await page.click("#nav-team");
+    await page.waitForSelector("#team-view[data-state=ready]:not([hidden]) #team-body tr");
+    const users = await page.$$eval("#team-body tr", (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    assert.deepEqual(users.map((u) => [u[1], u[2]]), [[owner.email, "Owner"], [member.email, "Member"]]);
+    const email = `joiner-${account.slice(0, 8)}@shop.test`;
+    await page.fill("#invite-email", "not an address");
+    await page.click("#invite-send");
+    await page.waitForFunction(() => document.getElementById("err-invite-email").textContent !== "");
+    await page.fill("#invite-email", email);
+    await page.selectOption("#invite-role", "member");
+    await page.click("#invite-send");
+    await page.waitForSelector("#invite-link");
+    const link = (await page.textContent("#invite-link")).trim();
+    assert.match(link, new RegExp(`^${BASE}/dashboard/#invite=${account}\\.[0-9a-f]{64}$`));
+    assert.deepEqual(await axe(page), [], "team page");
+    await page.screenshot({ path: `${ARTIFACTS}/team.png`, fullPage: true });
+    await page.setViewportSize({ width: 800, height: 1000 });
+    await page.screenshot({ path: `${ARTIFACTS}/team-800.png`, fullPage: true });
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 800, `no horizontal scroll at 800 px (${width})`);
+
+    // The invitee opens the link in a browser of their own.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion: "reduce" });
+    joiner = await context.newPage();
+    await timeout(joiner.goto(link), 15_000, "opening the invite link");
+    await joiner.waitForSelector("#invite-view:not([hidden])");
+    assert.deepEqual(await axe(joiner), [], "join page");
+    await joiner.fill("#invite-name", "Jo Joiner");
+    await joiner.fill("#invite-password", "too short");
+    await joiner.click("#invite-accept");
+    await joiner.waitForFunction(() => document.getElementById("err-invite-password").textContent !== "");
+    assert.equal(await joiner.textContent("#err-invite-password"), "Use 12 to 128 characters.");
+    await joiner.fill("#invite-password", PASSWORD);
+    await joiner.click("#invite-accept");
+    await joiner.waitForSelector("#editor-view:not([hidden])");
+    assert.equal(await joiner.textContent("#env-pill"), "Member");
+    assert.ok(await joiner.isHidden("#nav-keys"));
+    assert.equal(new URL(joiner.url()).hash, "", "the code leaves the address bar");
+    // Used once: the same link no longer works.
+    const again = await fetch(`${BASE}/v1/dashboard/invites/accept`, {
+      method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ code: link.split("#invite=")[1], name: "X", password: PASSWORD }),
+    });
+    assert.equal(again.status, 404);
+  } finally {
+    await joiner?.context().close();
+    await page.context().close();
+  }
+});

@@ -7,6 +7,7 @@
 
 import { keysPage } from "./keys.js";
 import { auditPage } from "./audit.js";
+import { teamPage } from "./team.js";
 import { api, current, signIn, acceptInvite, signOut as endSession, whenEnded } from "./session.js";
 
 const ENV_KEY = "maven.dashboard.env";
@@ -59,8 +60,9 @@ function showView(name) {
   $("editor-view").hidden = name !== "editor";
   $("keys-view").hidden = name !== "keys";
   $("audit-view").hidden = name !== "audit";
+  $("team-view").hidden = name !== "team";
   for (const id of ["signout", "env-pill", "switcher", "nav", "env-switch"]) $(id).hidden = !inside;
-  for (const [view, link] of [["editor", "nav-customize"], ["keys", "nav-keys"], ["audit", "nav-audit"]]) {
+  for (const [view, link] of [["editor", "nav-customize"], ["keys", "nav-keys"], ["audit", "nav-audit"], ["team", "nav-team"]]) {
     if (view === name) $(link).setAttribute("aria-current", "page");
     else $(link).removeAttribute("aria-current");
   }
@@ -72,11 +74,16 @@ function showView(name) {
 const currentEnv = () => (document.querySelector("input[name=env]:checked")?.value === "live" ? "live" : "test");
 const keys = keysPage({ root: $("keys-view"), api, env: currentEnv, say: toast, detail: detailText });
 const audit = auditPage({ root: $("audit-view"), api, detail: detailText });
+const team = teamPage({ root: $("team-view"), api, detail: detailText, say: toast });
 
-/** The section named by the URL's hash (#keys, #audit, else Customize). */
+/** The section named by the URL's hash (#keys, #team, #audit, else Customize). */
 async function showSection() {
   if (!state.project) return;
-  if (location.hash === "#audit") {
+  if (location.hash === "#team") {
+    showView("team");
+    document.title = `Team · ${state.project.name} · Maven dashboard`;
+    await team.open(state.me.user.role);
+  } else if (location.hash === "#audit") {
     showView("audit");
     document.title = `Audit log · ${state.project.name} · Maven dashboard`;
     await audit.open(state.me.user.role);
