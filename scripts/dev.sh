@@ -19,6 +19,7 @@ cat <<MSG
   Maven Chat Payments is running.
     Demo chat page:   http://127.0.0.1:$EDGE_PORT/demo/
     Dashboard:        http://127.0.0.1:$EDGE_PORT/dashboard/?project=$(node -p "require('./.dev/demo.json').project_id")
+    Merchant sign-in: $(node -p "require('./.dev/demo.json').merchant_email") / $(node -p "require('./.dev/demo.json').merchant_password")   (dashboard user, owner of the demo account)
     Operator token:   $(sed -n 's/^ADMIN_TOKEN=//p' .dev/dev.vars)   (ADMIN_TOKEN in .dev/dev.vars; the dashboard asks for it)
     API reference:    http://127.0.0.1:$EDGE_PORT/openapi.json
     Test API key:     $(cat .dev/test-key)   (also in .dev/test-key)

@@ -1,18 +1,21 @@
 // Seeds a local edge through the admin API: a demo account, project `demo` ("Demo Store")
 // with all four gateways pointing at the local simulator (test environment), a test and a
-// live key. Idempotent: when OUT/demo.json holds a key that still works, it is reused.
+// live key, and a dashboard owner (its e-mail and password kept in OUT/demo.json). Idempotent: when OUT/demo.json holds a key that still works, it is reused.
 // The demo sends no webhooks unless MAVEN_DEMO_WEBHOOK_URL names a receiver (https://…, or
 // http://127.0.0.1:… locally); its signing secret is then created once into OUT/webhook-secret.
 // usage: [MAVEN_DEMO_WEBHOOK_URL=…] node scripts/seed.mjs BASE_URL VARS_FILE SIM_URL OUT_DIR
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 
 const [base, varsFile, sim, out] = process.argv.slice(2);
 const token = /^ADMIN_TOKEN=(.*)$/m.exec(readFileSync(varsFile, "utf8"))[1];
 
 async function call(method, path, body, auth = `Bearer ${token}`) {
+  const headers = { "content-type": "application/json" };
+  if (auth) headers.authorization = auth;
   const res = await fetch(base + path, {
     method,
-    headers: { authorization: auth, "content-type": "application/json" },
+    headers,
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(10_000),
   });
@@ -58,6 +61,14 @@ async function seed() {
 }
 
 const demo = (await reuse()) ?? (await seed());
+// A demo merchant user (owner) for the dashboard: invited by the operator, accepted here.
+if (!demo.merchant_email) {
+  const email = "owner@demo-merchant.test";
+  const password = `demo-${randomBytes(9).toString("base64url")}`;
+  const invite = await call("POST", `/v1/admin/accounts/${demo.account_id}/invites`, { email });
+  await call("POST", "/v1/dashboard/invites/accept", { code: invite.code, name: "Demo Owner", password }, null);
+  Object.assign(demo, { merchant_email: email, merchant_password: password });
+}
 // Gateways are (re)pointed at this run's simulator every time: its port may change.
 for (const [name, credentials] of Object.entries(gateways)) {
   await call("PUT", `/v1/admin/projects/${demo.project_id}/gateways/test/${name}`, {

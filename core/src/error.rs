@@ -106,6 +106,11 @@ pub enum ErrorCode {
     FormTokenInvalid,
     FormTokenExpired,
     OriginNotAllowed,
+    KeyNotActive,
+    AccountLocked,
+    AlreadyMember,
+    OwnerRequired,
+    CsrfFailed,
 }
 
 impl ErrorCode {
@@ -133,6 +138,11 @@ impl ErrorCode {
             ErrorCode::FormTokenInvalid => "form_token_invalid",
             ErrorCode::FormTokenExpired => "form_token_expired",
             ErrorCode::OriginNotAllowed => "origin_not_allowed",
+            ErrorCode::KeyNotActive => "key_not_active",
+            ErrorCode::AccountLocked => "account_locked",
+            ErrorCode::AlreadyMember => "already_member",
+            ErrorCode::OwnerRequired => "owner_required",
+            ErrorCode::CsrfFailed => "csrf_failed",
         }
     }
 }
@@ -172,6 +182,12 @@ pub enum ApiError {
         code: ErrorCode,
         retry_after_secs: u64,
     },
+    /// 429 with `Retry-After` (seconds).
+    RateLimited {
+        detail: String,
+        code: ErrorCode,
+        retry_after: u64,
+    },
     GatewayUnavailable(String),
     Internal(String),
 }
@@ -201,7 +217,9 @@ impl ApiError {
             ApiError::Gone(_) => 410,
             ApiError::PayloadTooLarge => 413,
             ApiError::UnsupportedMediaType => 415,
-            ApiError::TooManyAttempts | ApiError::Throttled { .. } => 429,
+            ApiError::TooManyAttempts
+            | ApiError::Throttled { .. }
+            | ApiError::RateLimited { .. } => 429,
             ApiError::Internal(_) => 500,
             ApiError::GatewayUnavailable(_) => 502,
         }
@@ -255,6 +273,9 @@ impl ApiError {
                 "error_code": code.as_str(),
                 "retry_after": retry_after_secs
             }),
+            ApiError::RateLimited { detail, code, .. } => {
+                json!({ "detail": detail, "error_code": code.as_str() })
+            }
             ApiError::GatewayUnavailable(d) => {
                 json!({ "detail": d, "error_code": ErrorCode::GatewayUnavailable.as_str() })
             }

@@ -1,6 +1,8 @@
 //! Maven Chat Payments domain logic: pure Rust, no I/O, builds for native and wasm32.
 //! The worker and the widget are thin shells around these modules.
 
+pub mod api_keys;
+pub mod audit;
 pub mod auth;
 pub mod card;
 pub mod charge;
@@ -21,6 +23,7 @@ pub mod reseal;
 pub mod seal;
 pub mod secret;
 pub mod session;
+pub mod team;
 pub mod time;
 pub mod url_policy;
 pub mod validate;

@@ -1,11 +1,15 @@
-// The dashboard's "Customize" page (www/dashboard, served at /dashboard/) against a real edge,
+// The dashboard's sign-in and "Customize" page (www/dashboard, served at /dashboard/) against a real edge,
 // and the two admin routes it needs: GET /v1/admin/accounts/{id}/projects and
 // POST /v1/admin/projects/{id}/preview-session. Other suites share the seeded demo project, so
 // these tests make their own account and projects through the admin API.
 // Saves tests/artifacts/browser/dashboard.png (1280 px) and dashboard-800.png.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { launch, timeout, ARTIFACTS } from "./lib.mjs";
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 const BASE = process.env.MAVEN_BASE_URL?.replace(/\/$/, "");
 const ADMIN = process.env.MAVEN_ADMIN_TOKEN;
@@ -44,10 +48,21 @@ async function makeProject(account, slug, { bare = false } = {}) {
   return p;
 }
 
-let account, project, bare, browser;
+const PASSWORD = "dashboard tests password";
+
+/** A user of `account` through an invite (the operator's owner invite unless `role` given). */
+async function makeUser(account, email, role) {
+  const inv = await must("POST", `/v1/admin/accounts/${account}/invites`, { email }, 201);
+  const r = await call("POST", "/v1/dashboard/invites/accept", { code: inv.code, name: email.split("@")[0], password: PASSWORD }, null);
+  if (r.status !== 201) throw new Error(`accept → ${r.status} ${JSON.stringify(r.json)}`);
+  return { email, password: PASSWORD, role };
+}
+
+let account, project, bare, browser, owner;
 before(async () => {
   if (skip) return;
   account = (await must("POST", "/v1/admin/accounts", { name: "Dashboard tests" }, 201)).id;
+  owner = await makeUser(account, `owner-${account.slice(0, 8)}@shop.test`);
   project = await makeProject(account, "shop");
   bare = await makeProject(account, "no-gateway", { bare: true });
   // Saved values the page must show: a custom title and a rounder form.
@@ -133,10 +148,11 @@ async function openPage(width, height = 900) {
   return page;
 }
 
-async function signIn(page, target, token = ADMIN) {
-  await timeout(page.goto(`${BASE}/dashboard/`), 15_000, "opening /dashboard/");
-  await page.fill("#token", token);
-  await page.fill("#target", target);
+async function signIn(page, projectId, { email = owner.email, password = PASSWORD } = {}) {
+  await timeout(page.goto(`${BASE}/dashboard/${projectId ? `?project=${projectId}` : ""}`), 15_000, "opening /dashboard/");
+  await page.waitForSelector("#signin-view:not([hidden])");
+  await page.fill("#email", email);
+  await page.fill("#password", password);
   await page.click("#connect");
 }
 
@@ -176,9 +192,11 @@ test("dashboard: saved values, live preview on every edit, API errors by the fie
     assert.ok(await page.isChecked("#fields-cardholder_name-optional"));
     assert.equal(new URL(page.url()).searchParams.get("project"), project.id);
     assert.match(await page.textContent("#project"), /Dashboard shop · shop/);
-    // The token stays in this tab.
-    assert.equal(await page.evaluate(() => sessionStorage.getItem("maven.dashboard.token")), ADMIN);
-    assert.equal(await page.evaluate(() => localStorage.length), 0);
+    // The session is an HttpOnly cookie: nothing the page's scripts can read or store.
+    assert.equal(await page.evaluate(() => document.cookie), "");
+    assert.equal(await page.evaluate(() => localStorage.length + sessionStorage.length), 0);
+    const [cookie] = await page.context().cookies();
+    assert.deepEqual([cookie.name, cookie.httpOnly, cookie.secure, cookie.sameSite], ["mvn_session", true, true, "Strict"]);
     assert.ok(await page.isDisabled("#save"), "nothing to save yet");
 
     const frame = await previewFrame(page);
@@ -258,7 +276,7 @@ test("dashboard: saved values, live preview on every edit, API errors by the fie
     await waitIn(frame, () => document.getElementById("title").textContent === "Checkout", null, "the title back to Checkout");
     assert.ok(await page.isDisabled("#save"));
 
-    // A reload signs in from this tab's storage, and a fresh preview session shows the saved
+    // A reload stays signed in (the cookie), and a fresh preview session shows the saved
     // customization by itself (what a customer's form now gets).
     await timeout(page.reload(), 15_000, "reloading the dashboard");
     await page.waitForSelector("#editor-view:not([hidden])");
@@ -272,23 +290,37 @@ test("dashboard: saved values, live preview on every edit, API errors by the fie
   }
 });
 
-test("dashboard: wrong token, unknown id, account id, no test gateway; 800 px (screenshot)", { skip }, async () => {
+test("dashboard: wrong password, lockout, the account's projects, no test gateway, sign-out; 800 px (screenshots)", { skip }, async () => {
   const page = await openPage(800, 1000);
   try {
-    await signIn(page, project.id, "not-the-operator-token");
-    await page.waitForFunction(() => document.getElementById("err-token").textContent !== "", null, { timeout: 10_000 });
-    assert.match(await page.textContent("#err-token"), /not accepted/);
+    await signIn(page, null, { password: "not the password at all" });
+    await page.waitForFunction(() => document.getElementById("err-password").textContent !== "", null, { timeout: 10_000 });
+    assert.equal(await page.textContent("#err-password"), "Incorrect e-mail or password.");
+    assert.equal(await page.getAttribute("#password", "aria-invalid"), "true");
     assert.ok(await page.isHidden("#editor-view"));
-    assert.equal(await page.evaluate(() => sessionStorage.getItem("maven.dashboard.token")), null, "a refused token is not kept");
+    assert.deepEqual(await page.context().cookies(), [], "no session for a wrong password");
 
-    await page.fill("#token", ADMIN);
-    await page.fill("#target", "7f1c9a52-0000-4000-8000-000000000000");
+    // Five wrong passwords lock this user for 15 minutes, even with the right one.
+    const locked = await makeUser(account, `locked-${account.slice(0, 8)}@shop.test`);
+    for (let i = 0; i < 5; i++) {
+      await page.fill("#email", locked.email);
+      await page.fill("#password", `wrong password ${i}`);
+      await page.click("#connect");
+      await page.waitForFunction(() => !document.getElementById("connect").disabled && document.getElementById("err-password").textContent !== "", null, { timeout: 10_000 });
+      await page.evaluate(() => { document.getElementById("err-password").textContent = ""; });
+    }
+    await page.fill("#password", PASSWORD);
     await page.click("#connect");
-    await page.waitForFunction(() => document.getElementById("err-target").textContent !== "", null, { timeout: 10_000 });
-    assert.equal(await page.textContent("#err-target"), "No project or account has this ID.");
+    await page.waitForFunction(() => /Too many wrong passwords/.test(document.getElementById("err-password").textContent), null, { timeout: 10_000 });
+    assert.equal(await page.textContent("#err-password"), "Too many wrong passwords. Try again in 15 minutes.");
+    await page.evaluate(axeSource);
+    const violations = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+    assert.deepEqual(violations.violations.map((v) => `${v.id} ${v.nodes.map((n) => n.target).join(",")}`), [], "axe: sign-in page");
+    await page.screenshot({ path: `${ARTIFACTS}/signin-800.png` });
 
-    // An account id opens its first project; the switcher lists them all.
-    await page.fill("#target", account);
+    // The owner signs in: the account's first project opens; the switcher lists them all.
+    await page.fill("#email", owner.email);
+    await page.fill("#password", PASSWORD);
     await page.click("#connect");
     await page.waitForSelector("#editor-view:not([hidden])");
     await page.waitForFunction(() => document.querySelectorAll("#project option").length >= 2, null, { timeout: 10_000 });
@@ -309,7 +341,9 @@ test("dashboard: wrong token, unknown id, account id, no test gateway; 800 px (s
 
     await page.click("#signout");
     await page.waitForSelector("#signin-view:not([hidden])");
-    assert.equal(await page.evaluate(() => sessionStorage.getItem("maven.dashboard.token")), null);
+    assert.deepEqual(await page.context().cookies(), [], "the cookie is gone");
+    await timeout(page.reload(), 15_000, "reloading after sign-out");
+    await page.waitForSelector("#signin-view:not([hidden])");
     assert.deepEqual(cspErrors(page), []);
   } finally {
     await page.context().close();

@@ -141,6 +141,9 @@ pub fn error_response(err: &ApiError) -> Response {
             .headers_mut()
             .set("retry-after", &retry_after_secs.to_string());
     }
+    if let ApiError::RateLimited { retry_after, .. } = err {
+        let _ = r.headers_mut().set("retry-after", &retry_after.to_string());
+    }
     r
 }
 

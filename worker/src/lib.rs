@@ -1,6 +1,8 @@
 //! Maven Chat Payments edge worker: a thin shell that turns HTTP requests into `maven-core`
 //! calls and KV / Durable Object operations, and back.
 
+mod api_keys_do;
+mod audit;
 mod auth;
 mod dev_faults;
 mod gateway_http;
@@ -10,15 +12,19 @@ mod idempotency_do;
 mod keys;
 mod memo;
 mod objects;
+mod password;
 mod router;
 mod routes;
 mod session_do;
 mod store;
+mod team_do;
 mod webhooks;
 
+pub use api_keys_do::AccountKeys;
 pub use guard_do::ProjectGuard;
 pub use idempotency_do::IdempotencySlot;
 pub use session_do::SessionState;
+pub use team_do::AccountTeam;
 
 use worker::{event, Context, Env, MessageBatch, Request, Response, Result};
 

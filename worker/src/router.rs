@@ -1,7 +1,7 @@
 //! Method + path dispatch. Unknown paths are 404, known paths with another method 405.
 
 use crate::http::{error_response, json, ApiResult, Ctx};
-use crate::routes::{admin, charge, demo, projects, sessions, widget_page};
+use crate::routes::{admin, charge, dashboard, demo, projects, sessions, widget_page};
 use maven_core::error::ApiError;
 use serde_json::json;
 use worker::{Method, Response};
@@ -66,6 +66,7 @@ async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> Result<Response,
             methods!(method, "POST", { Method::Post => crate::dev_faults::set(ctx) })
         }
         ["v1", "admin", rest @ ..] => Ok(admin::route(ctx, method, rest).await?),
+        ["v1", "dashboard", rest @ ..] => Ok(dashboard::route(ctx, method, rest).await?),
         ["demo", "api", "session"] => {
             methods!(method, "POST", { Method::Post => demo::create_session_for_demo(ctx) })
         }

@@ -1,11 +1,16 @@
 // Dashboard "Customize" (SPEC §5): edits a project's theme, labels and fields through the admin
 // API, with the real widget as a live preview. The preview is a short-lived test session of the
-// project (POST /v1/admin/projects/{id}/preview-session) mounted with Maven.createPayment; every
+// project (POST /v1/dashboard/projects/{id}/preview-session) mounted with Maven.createPayment; every
 // edit reaches it through updateTheme / updateLabels / updateFields, the calls a merchant page
 // makes, so what the operator sees is what customers get.
-// The operator token lives in sessionStorage only (this tab) and goes only to this origin.
+// The merchant signs in with e-mail and password (session.js); the page talks to /v1/dashboard.
 
-const TOKEN_KEY = "maven.dashboard.token";
+import { keysPage } from "./keys.js";
+import { auditPage } from "./audit.js";
+import { teamPage } from "./team.js";
+import { api, current, signIn, acceptInvite, signOut as endSession, whenEnded } from "./session.js";
+
+const ENV_KEY = "maven.dashboard.env";
 const THEME_KEYS = ["primary_color", "background_color", "text_color", "error_color", "border_radius", "font_family"];
 const COLOR_KEYS = ["primary_color", "background_color", "text_color", "error_color"];
 const FORM_LABELS = [
@@ -33,7 +38,7 @@ const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 
 const state = {
-  token: sessionStorage.getItem(TOKEN_KEY) || "",
+  me: null,
   project: null,
   saved: null, // {theme, labels, fields} as the API last returned them
   draft: null, // the same shape, as the controls hold them
@@ -44,98 +49,131 @@ const state = {
   saving: false,
 };
 
-// ---------------------------------------------------------------- API ----
-
-async function api(method, path, body) {
-  const headers = { authorization: `Bearer ${state.token}` };
-  if (body !== undefined) headers["content-type"] = "application/json";
-  let res;
-  try {
-    res = await fetch(path, {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-      cache: "no-store", signal: AbortSignal.timeout(20_000),
-    });
-  } catch (e) {
-    return { status: 0, json: { detail: `The edge did not answer (${e.name === "TimeoutError" ? "timed out" : e.message}).` } };
-  }
-  let json = null;
-  try { json = await res.json(); } catch { json = null; }
-  if (res.status === 401 && state.project) signOut("Your operator token is no longer accepted. Sign in again.");
-  return { status: res.status, json };
-}
-
 const detailText = (json, fallback) => (json && typeof json.detail === "string" ? json.detail : fallback);
 
 // ------------------------------------------------------------ sign in ----
 
 function showView(name) {
+  const inside = name !== "signin" && name !== "invite";
   $("signin-view").hidden = name !== "signin";
+  $("invite-view").hidden = name !== "invite";
   $("editor-view").hidden = name !== "editor";
-  $("signout").hidden = name !== "editor";
-  $("env-pill").hidden = name !== "editor";
-  $("switcher").hidden = name !== "editor";
+  $("keys-view").hidden = name !== "keys";
+  $("audit-view").hidden = name !== "audit";
+  $("team-view").hidden = name !== "team";
+  for (const id of ["signout", "env-pill", "switcher", "nav", "env-switch"]) $(id).hidden = !inside;
+  for (const [view, link] of [["editor", "nav-customize"], ["keys", "nav-keys"], ["audit", "nav-audit"], ["team", "nav-team"]]) {
+    if (view === name) $(link).setAttribute("aria-current", "page");
+    else $(link).removeAttribute("aria-current");
+  }
   document.body.dataset.view = name;
 }
 
-function showSignin(message) {
-  showView("signin");
-  $("token").value = state.token;
-  $("target").value ||= params.get("project") || params.get("account") || "";
-  setErr("err-token", message || "");
-  (state.token ? $("target") : $("token")).focus();
+// ------------------------------------------------- sections, environment ----
+
+const currentEnv = () => (document.querySelector("input[name=env]:checked")?.value === "live" ? "live" : "test");
+const keys = keysPage({ root: $("keys-view"), api, env: currentEnv, say: toast, detail: detailText });
+const audit = auditPage({ root: $("audit-view"), api, detail: detailText });
+const team = teamPage({ root: $("team-view"), api, detail: detailText, say: toast });
+
+/** The section named by the URL's hash (#keys, #team, #audit, else Customize). */
+async function showSection() {
+  if (!state.project) return;
+  if (location.hash === "#team") {
+    showView("team");
+    document.title = `Team · ${state.project.name} · Maven dashboard`;
+    await team.open(state.me.user.role);
+  } else if (location.hash === "#audit") {
+    showView("audit");
+    document.title = `Audit log · ${state.project.name} · Maven dashboard`;
+    await audit.open(state.me.user.role);
+  } else if (location.hash === "#keys") {
+    showView("keys");
+    document.title = `API keys · ${state.project.name} · Maven dashboard`;
+    await keys.open(state.me.user.role);
+  } else {
+    showView("editor");
+    document.title = `Customize · ${state.project.name} · Maven dashboard`;
+  }
 }
 
-function signOut(message) {
-  sessionStorage.removeItem(TOKEN_KEY);
-  state.token = "";
+window.addEventListener("hashchange", showSection);
+$(sessionStorage.getItem(ENV_KEY) === "live" ? "env-live" : "env-test").checked = true;
+$("env-switch").addEventListener("change", () => {
+  sessionStorage.setItem(ENV_KEY, currentEnv());
+  document.body.dataset.env = currentEnv();
+  keys.render();
+});
+document.body.dataset.env = currentEnv();
+
+function showSignin(message) {
+  showView("signin");
+  setErr("err-email", "");
+  setErr("err-password", message || "");
+  $("password").value = "";
+  ($("email").value ? $("password") : $("email")).focus();
+}
+
+function signedOut(message) {
+  state.me = null;
   state.project = null;
   destroyPreview();
   showSignin(message);
 }
+whenEnded(signedOut);
 
-/** Shows `text` under the sign-in control `id`; false, for `return refuse(…)`. */
-function refuse(id, text) {
-  setErr(id, text);
-  return false;
-}
-
-async function connect(target) {
-  setErr("err-token", "");
-  setErr("err-target", "");
-  if (!state.token) return refuse("err-token", "Enter the operator token.");
-  if (!target) return refuse("err-target", "Enter a project ID (or an account ID to pick one of its projects).");
-  let r = await api("GET", `/v1/admin/projects/${encodeURIComponent(target)}`);
-  if (r.status === 200) return openProject(r.json);
-  if (r.status === 404) {
-    // Not a project: maybe an account, whose first project opens (the switcher lists the rest).
-    r = await api("GET", `/v1/admin/accounts/${encodeURIComponent(target)}/projects`);
-    if (r.status === 200 && r.json.projects.length) return openProject(r.json.projects[0], r.json.projects);
-    if (r.status === 200) return refuse("err-target", "This account has no projects yet. Create one with POST /v1/admin/accounts/{id}/projects.");
-    if (r.status === 404) return refuse("err-target", "No project or account has this ID.");
-  }
-  if (r.status === 401) {
-    sessionStorage.removeItem(TOKEN_KEY);
-    return refuse("err-token", "This token was not accepted. Use the edge's ADMIN_TOKEN secret.");
-  }
-  return refuse("err-target", detailText(r.json, `Unexpected answer from the edge (HTTP ${r.status}).`));
+/** Signed in: the projects of the account; the one in ?project= (or the first) opens. */
+async function enter(me) {
+  state.me = me;
+  $("env-pill").textContent = me.user.role === "owner" ? "Owner" : "Member";
+  $("nav-keys").hidden = me.user.role !== "owner";
+  $("nav-audit").hidden = me.user.role !== "owner";
+  const r = await api("GET", "/v1/dashboard/projects");
+  if (r.status !== 200) return showSignin(detailText(r.json, `Unexpected answer from the edge (HTTP ${r.status}).`));
+  const list = r.json.projects;
+  if (!list.length) return showSignin("This account has no projects yet.");
+  const wanted = list.find((p) => p.id === params.get("project")) || list[0];
+  return openProject(wanted, list);
 }
 
 $("signin").addEventListener("submit", async (e) => {
   e.preventDefault();
-  state.token = $("token").value.trim();
+  setErr("err-email", "");
+  setErr("err-password", "");
   const btn = $("connect");
   btn.disabled = true;
-  btn.textContent = "Checking…";
+  btn.textContent = "Signing in…";
   try {
-    if (await connect($("target").value.trim())) sessionStorage.setItem(TOKEN_KEY, state.token);
+    const r = await signIn($("email").value.trim(), $("password").value);
+    if (r.me) return await enter(r.me);
+    setErr(`err-${r.field}`, r.error);
+    $(r.field).focus();
   } finally {
     btn.disabled = false;
-    btn.textContent = "Continue";
+    btn.textContent = "Sign in";
   }
 });
 
-$("signout").addEventListener("click", () => {
-  if (confirmDiscard()) signOut("");
+$("invite").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  for (const id of ["err-invite-name", "err-invite-password", "err-invite"]) setErr(id, "");
+  const code = location.hash.slice("#invite=".length);
+  const r = await acceptInvite(code, $("invite-name").value.trim(), $("invite-password").value);
+  if (r.me) {
+    history.replaceState(null, "", location.pathname);
+    return enter(r.me);
+  }
+  const { name, password, form } = r.errors;
+  if (name) setErr("err-invite-name", name);
+  if (password) setErr("err-invite-password", password);
+  if (form) setErr("err-invite", form);
+  $(name ? "invite-name" : "invite-password").focus();
+});
+
+$("signout").addEventListener("click", async () => {
+  if (!confirmDiscard()) return;
+  await endSession();
+  signedOut("");
 });
 
 // ------------------------------------------------------- the project ----
@@ -147,17 +185,15 @@ async function openProject(p, siblings) {
   state.project = p;
   state.saved = pick(p);
   state.draft = clone(state.saved);
-  sessionStorage.setItem(TOKEN_KEY, state.token);
   const url = new URL(location.href);
   url.search = `?project=${encodeURIComponent(p.id)}`;
   history.replaceState(null, "", url);
-  document.title = `Customize · ${p.name} · Maven dashboard`;
   $("crumb-project").textContent = p.name;
   fillControls(state.draft);
   clearErrors();
   banner("");
   updateDirty();
-  showView("editor");
+  await showSection();
   fillSwitcher(p, siblings);
   startPreview();
   return true;
@@ -176,7 +212,7 @@ async function fillSwitcher(p, siblings) {
   };
   put(siblings || [p]);
   if (!siblings) {
-    const r = await api("GET", `/v1/admin/accounts/${encodeURIComponent(p.account_id)}/projects`);
+    const r = await api("GET", "/v1/dashboard/projects");
     if (r.status === 200 && state.project?.id === p.id) put(r.json.projects);
   }
 }
@@ -184,7 +220,7 @@ async function fillSwitcher(p, siblings) {
 $("project").addEventListener("change", async (e) => {
   const id = e.target.value;
   if (!confirmDiscard()) { e.target.value = state.project.id; return; }
-  const r = await api("GET", `/v1/admin/projects/${encodeURIComponent(id)}`);
+  const r = await api("GET", `/v1/dashboard/projects/${encodeURIComponent(id)}`);
   if (r.status === 200) openProject(r.json);
   else banner(detailText(r.json, `Could not open that project (HTTP ${r.status}).`));
 });
@@ -328,7 +364,7 @@ async function save() {
   clearErrors("api");
   banner("");
   try {
-    const r = await api("PATCH", `/v1/admin/projects/${encodeURIComponent(state.project.id)}`, patch);
+    const r = await api("PATCH", `/v1/dashboard/projects/${encodeURIComponent(state.project.id)}`, patch);
     if (r.status === 200) {
       state.project = r.json;
       state.saved = pick(r.json);
@@ -350,7 +386,7 @@ async function save() {
 
 async function reset() {
   if (!state.project) return;
-  const r = await api("GET", `/v1/admin/projects/${encodeURIComponent(state.project.id)}`);
+  const r = await api("GET", `/v1/dashboard/projects/${encodeURIComponent(state.project.id)}`);
   if (r.status !== 200) return banner(detailText(r.json, `Could not reload the project (HTTP ${r.status}).`));
   state.project = r.json;
   state.saved = pick(r.json);
@@ -377,7 +413,7 @@ function setErr(id, text, source = "api") {
   if (!el) return false;
   el.textContent = text;
   el.dataset.source = text ? source : "";
-  const control = el.closest(".field, .mode-row")?.querySelector("input[type=text], input[type=password], input[type=range], .segmented");
+  const control = el.closest(".field, .mode-row")?.querySelector("input[type=text], input[type=email], input[type=password], input[type=range], .segmented");
   if (control) {
     if (text) control.setAttribute("aria-invalid", "true");
     else control.removeAttribute("aria-invalid");
@@ -472,7 +508,7 @@ async function startPreview() {
   $("preview-slot").replaceChildren();
   previewMsg("");
   previewStatus("Loading", "loading");
-  const r = await api("POST", `/v1/admin/projects/${encodeURIComponent(project.id)}/preview-session`);
+  const r = await api("POST", `/v1/dashboard/projects/${encodeURIComponent(project.id)}/preview-session`);
   if (gen !== state.previewGen) return;
   if (r.status !== 201) {
     previewStatus("Unavailable", "off");
@@ -508,10 +544,9 @@ for (const radio of document.querySelectorAll("input[name=backdrop]")) {
 // ----------------------------------------------------------------- boot ----
 
 buildLabelInputs();
-const initial = params.get("project") || params.get("account") || "";
-if (state.token && initial) {
-  $("target").value = initial;
-  connect(initial).then((ok) => { if (!ok) showSignin($("err-token").textContent); });
+if (location.hash.startsWith("#invite=")) {
+  showView("invite");
+  $("invite-name").focus();
 } else {
-  showSignin("");
+  current().then((me) => (me ? enter(me) : showSignin("")));
 }

@@ -1,12 +1,16 @@
 //! Prints the OpenAPI 3.1 document of the public API, derived from the same Rust types the
 //! worker validates and serializes with. `scripts/build.sh` writes it to www/dist/openapi.json.
 
+use maven_core::api_keys::{KeyStatus, KeyView};
+use maven_core::audit::{Actor, Entry};
+use maven_core::auth::Environment;
 use maven_core::card::FieldMode;
 use maven_core::customization::{FormFields, Labels, Theme};
 use maven_core::session::{CreateWidgetSession, PublicSession, SessionCreated, SessionStatus};
+use maven_core::team::{MemberView, Role};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 /// One validation problem (FastAPI shape).
@@ -151,6 +155,284 @@ fn auth_check() {}
 #[allow(dead_code)]
 fn list_projects() {}
 
+// ---- the merchant dashboard's API (cookie session; X-CSRF-Token on every change) ----
+
+/// `POST /v1/dashboard/session` body.
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+struct SignIn {
+    email: String,
+    password: String,
+}
+
+/// `POST /v1/dashboard/invites/accept` body: the code from the invite link.
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+struct AcceptInvite {
+    code: String,
+    name: String,
+    /// 12 to 128 characters.
+    password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+struct DashboardUser {
+    user_id: String,
+    email: String,
+    name: String,
+    role: Role,
+}
+
+/// The signed-in user and the session's CSRF token (send it in `X-CSRF-Token`).
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+struct DashboardSession {
+    account_id: String,
+    user: DashboardUser,
+    csrf_token: String,
+}
+
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+struct SignedOut {
+    signed_out: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+struct NewInvite {
+    email: String,
+    role: Role,
+    /// `code` for `POST /v1/dashboard/invites/accept`.
+    code: String,
+    invite_url: String,
+    expires_at: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+struct InviteRequest {
+    email: String,
+    role: Role,
+}
+
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+struct Members {
+    members: Vec<MemberView>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+struct KeyList {
+    keys: Vec<KeyView>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+struct CreateKey {
+    environment: Environment,
+    #[schema(nullable = false)]
+    name: Option<String>,
+}
+
+/// A key's list view plus its plaintext `key`, shown this once.
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+struct RevealedKey {
+    key: String,
+    key_id: String,
+    name: String,
+    environment: Environment,
+    prefix: String,
+    last4: String,
+    created_at: u64,
+    status: KeyStatus,
+}
+
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+struct RollKey {
+    /// 0 (the old key stops now) to 604800 (7 days).
+    expires_in_secs: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+struct Rolled {
+    key: RevealedKey,
+    rolled: KeyView,
+}
+
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+struct AuditEntries {
+    entries: Vec<Entry>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+struct DashboardProjects {
+    #[schema(value_type = Vec<Object>)]
+    projects: Vec<String>,
+}
+
+macro_rules! dashboard_errors {
+    () => {
+        "401: no session or an ended one; 403: a member where owners are required, or a state change without the session's X-CSRF-Token"
+    };
+}
+
+#[utoipa::path(post, path = "/v1/dashboard/session", tag = "Dashboard",
+    operation_id = "dashboard_sign_in", summary = "Sign in with e-mail and password",
+    description = "Sets the `mvn_session` cookie (HttpOnly, Secure, SameSite=Strict, 12 h). Five wrong passwords within 15 minutes lock the user for 15 minutes (429, `Retry-After`).",
+    request_body(content = SignIn, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Signed in", body = DashboardSession),
+        (status = 401, description = "Incorrect e-mail or password", body = HTTPError),
+        (status = 413, description = "Body over 16 KiB", body = HTTPError),
+        (status = 415, description = "Content-Type is not application/json", body = HTTPError),
+        (status = 422, description = "Validation Error", body = HTTPValidationError),
+        (status = 429, description = "Locked out (`account_locked`), see `Retry-After`", body = HTTPError),
+    ), security(()))]
+#[allow(dead_code)]
+fn dashboard_sign_in() {}
+
+#[utoipa::path(get, path = "/v1/dashboard/session", tag = "Dashboard",
+    operation_id = "dashboard_session", summary = "The signed-in user and the CSRF token",
+    responses(
+        (status = 200, description = "Signed in", body = DashboardSession),
+        (status = 401, description = dashboard_errors!(), body = HTTPError),
+    ), security(("Session" = [])))]
+#[allow(dead_code)]
+fn dashboard_session() {}
+
+#[utoipa::path(delete, path = "/v1/dashboard/session", tag = "Dashboard",
+    operation_id = "dashboard_sign_out", summary = "Sign out this session",
+    responses(
+        (status = 200, description = "Signed out; the cookie is cleared", body = SignedOut),
+        (status = 401, description = dashboard_errors!(), body = HTTPError),
+        (status = 403, description = dashboard_errors!(), body = HTTPError),
+    ), security(("Session" = [])))]
+#[allow(dead_code)]
+fn dashboard_sign_out() {}
+
+#[utoipa::path(post, path = "/v1/dashboard/session/revoke-all", tag = "Dashboard",
+    operation_id = "dashboard_sign_out_everywhere", summary = "Sign out every session of this user",
+    responses(
+        (status = 200, description = "How many sessions ended", body = SignedOut),
+        (status = 401, description = dashboard_errors!(), body = HTTPError),
+        (status = 403, description = dashboard_errors!(), body = HTTPError),
+    ), security(("Session" = [])))]
+#[allow(dead_code)]
+fn dashboard_sign_out_everywhere() {}
+
+#[utoipa::path(post, path = "/v1/dashboard/invites/accept", tag = "Dashboard",
+    operation_id = "dashboard_accept_invite", summary = "Accept an invite (one-time) and sign in",
+    request_body(content = AcceptInvite, content_type = "application/json"),
+    responses(
+        (status = 201, description = "User created and signed in", body = DashboardSession),
+        (status = 404, description = "Invalid, used or expired invite", body = HTTPError),
+        (status = 409, description = "The address already signs in to an account (`already_member`)", body = HTTPError),
+        (status = 413, description = "Body over 16 KiB", body = HTTPError),
+        (status = 415, description = "Content-Type is not application/json", body = HTTPError),
+        (status = 422, description = "Validation Error", body = HTTPValidationError),
+    ), security(()))]
+#[allow(dead_code)]
+fn dashboard_accept_invite() {}
+
+#[utoipa::path(post, path = "/v1/dashboard/invites", tag = "Dashboard",
+    operation_id = "dashboard_invite", summary = "Invite a user (owners)",
+    request_body(content = InviteRequest, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The one-time invite link", body = NewInvite),
+        (status = 401, description = dashboard_errors!(), body = HTTPError),
+        (status = 403, description = dashboard_errors!(), body = HTTPError),
+        (status = 409, description = "Already a user (`already_member`)", body = HTTPError),
+        (status = 422, description = "Validation Error", body = HTTPValidationError),
+    ), security(("Session" = [])))]
+#[allow(dead_code)]
+fn dashboard_invite() {}
+
+#[utoipa::path(get, path = "/v1/dashboard/members", tag = "Dashboard",
+    operation_id = "dashboard_members", summary = "Users of the account",
+    responses(
+        (status = 200, description = "Members", body = Members),
+        (status = 401, description = dashboard_errors!(), body = HTTPError),
+    ), security(("Session" = [])))]
+#[allow(dead_code)]
+fn dashboard_members() {}
+
+#[utoipa::path(get, path = "/v1/dashboard/projects", tag = "Dashboard",
+    operation_id = "dashboard_projects", summary = "Projects of the account (no secrets)",
+    responses(
+        (status = 200, description = "Projects", body = DashboardProjects),
+        (status = 401, description = dashboard_errors!(), body = HTTPError),
+    ), security(("Session" = [])))]
+#[allow(dead_code)]
+fn dashboard_projects() {}
+
+#[utoipa::path(get, path = "/v1/dashboard/keys", tag = "Dashboard",
+    operation_id = "dashboard_list_keys", summary = "API keys (owners)",
+    responses(
+        (status = 200, description = "Keys, newest first", body = KeyList),
+        (status = 401, description = dashboard_errors!(), body = HTTPError),
+        (status = 403, description = dashboard_errors!(), body = HTTPError),
+    ), security(("Session" = [])))]
+#[allow(dead_code)]
+fn dashboard_list_keys() {}
+
+#[utoipa::path(post, path = "/v1/dashboard/keys", tag = "Dashboard",
+    operation_id = "dashboard_create_key", summary = "Create an API key (owners; shown once)",
+    request_body(content = CreateKey, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The key, with its plaintext this once", body = RevealedKey),
+        (status = 401, description = dashboard_errors!(), body = HTTPError),
+        (status = 403, description = dashboard_errors!(), body = HTTPError),
+        (status = 422, description = "Validation Error", body = HTTPValidationError),
+    ), security(("Session" = [])))]
+#[allow(dead_code)]
+fn dashboard_create_key() {}
+
+#[utoipa::path(delete, path = "/v1/dashboard/keys/{key_id}", tag = "Dashboard",
+    operation_id = "dashboard_revoke_key", summary = "Revoke an API key (owners; refused everywhere within 5 s)",
+    params(("key_id" = String, Path, description = "The key's id")),
+    responses(
+        (status = 200, description = "The revoked key", body = KeyView),
+        (status = 401, description = dashboard_errors!(), body = HTTPError),
+        (status = 403, description = dashboard_errors!(), body = HTTPError),
+        (status = 404, description = "No such key in this account", body = HTTPError),
+    ), security(("Session" = [])))]
+#[allow(dead_code)]
+fn dashboard_revoke_key() {}
+
+#[utoipa::path(post, path = "/v1/dashboard/keys/{key_id}/roll", tag = "Dashboard",
+    operation_id = "dashboard_roll_key", summary = "Roll an API key (owners): a new key now, the old one until the expiry",
+    params(("key_id" = String, Path, description = "The key's id")),
+    request_body(content = RollKey, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The new key (plaintext this once) and the old one", body = Rolled),
+        (status = 401, description = dashboard_errors!(), body = HTTPError),
+        (status = 403, description = dashboard_errors!(), body = HTTPError),
+        (status = 404, description = "No such key in this account", body = HTTPError),
+        (status = 409, description = "The key is not active (`key_not_active`)", body = HTTPError),
+        (status = 422, description = "Validation Error", body = HTTPValidationError),
+    ), security(("Session" = [])))]
+#[allow(dead_code)]
+fn dashboard_roll_key() {}
+
+#[utoipa::path(get, path = "/v1/dashboard/audit", tag = "Dashboard",
+    operation_id = "dashboard_audit", summary = "Audit log (owners), newest first",
+    params(("limit" = Option<u64>, Query, description = "1 to 1000 (default 50)")),
+    responses(
+        (status = 200, description = "Entries", body = AuditEntries),
+        (status = 401, description = dashboard_errors!(), body = HTTPError),
+        (status = 403, description = dashboard_errors!(), body = HTTPError),
+    ), security(("Session" = [])))]
+#[allow(dead_code)]
+fn dashboard_audit() {}
+
 struct SecurityAddon;
 
 impl Modify for SecurityAddon {
@@ -165,6 +447,13 @@ impl Modify for SecurityAddon {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "Session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "mvn_session",
+                "The dashboard session cookie (set by sign-in); state changes also need X-CSRF-Token",
+            ))),
+        );
     }
 }
 
@@ -175,14 +464,26 @@ impl Modify for SecurityAddon {
         version = "1.0.0",
         description = "Maven Chat Payments: create short-lived payment sessions from your server and collect cards in a hosted, themed form inside your chat."
     ),
-    paths(create_widget_session, get_widget_session, health, auth_check, list_projects),
+    paths(
+        create_widget_session, get_widget_session, health, auth_check, list_projects,
+        dashboard_sign_in, dashboard_session, dashboard_sign_out, dashboard_sign_out_everywhere,
+        dashboard_accept_invite, dashboard_invite, dashboard_members, dashboard_projects,
+        dashboard_list_keys, dashboard_create_key, dashboard_revoke_key, dashboard_roll_key,
+        dashboard_audit
+    ),
     components(schemas(
         CreateWidgetSession, SessionCreated, PublicSession, SessionStatus, Theme, Labels,
         FormFields, FieldMode, HTTPValidationError, ValidationError, LocItem, HTTPError, Health,
-        AuthCheck, ProjectSummary
+        AuthCheck, ProjectSummary, SignIn, AcceptInvite, DashboardUser, DashboardSession, SignedOut,
+        NewInvite, InviteRequest, Members, KeyList, CreateKey, RevealedKey, RollKey, Rolled,
+        AuditEntries, DashboardProjects, KeyView, KeyStatus, Environment, Role, MemberView, Entry,
+        Actor
     )),
     modifiers(&SecurityAddon),
-    tags((name = "Widget Sessions", description = "Chat payment sessions"))
+    tags(
+        (name = "Widget Sessions", description = "Chat payment sessions"),
+        (name = "Dashboard", description = "The merchant dashboard's API: a session cookie from sign-in, X-CSRF-Token on every change; owners and members (docs/dashboard-auth.md)")
+    )
 )]
 struct ApiDoc;
 

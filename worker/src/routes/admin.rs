@@ -3,19 +3,21 @@
 //! embedding origins, webhook URL, secret and deliveries (those in `admin_webhooks`), an
 //! account's projects and the dashboard's preview session (those in `admin_dashboard`).
 
-use super::{admin_dashboard, admin_keys, admin_webhooks};
+use super::{admin_api_keys, admin_dashboard, admin_keys, admin_webhooks, dashboard};
+use crate::audit;
 use crate::auth;
 use crate::http::{json, new_id, random_bytes, ApiResult, Ctx};
 use crate::keys::seal_key;
 use crate::store::Store;
-use maven_core::auth::{new_key, sha256_hex, Environment};
+use maven_core::audit::Actor;
+use maven_core::auth::Environment;
 use maven_core::credential_env;
 use maven_core::customization::Overrides;
 use maven_core::error::ApiError;
 use maven_core::error::ErrorCode;
 use maven_core::gateway::{Credentials, GatewayKind};
 use maven_core::guard::Limits;
-use maven_core::model::{is_slug, Account, ApiKeyRecord, EnvGateways, Project, StoredGateway};
+use maven_core::model::{is_slug, Account, EnvGateways, Project, StoredGateway};
 use maven_core::url_policy::{self, Deployment, UrlError};
 use maven_core::validate::Fields;
 use maven_core::Secret;
@@ -26,30 +28,46 @@ use worker::{Method, Response};
 pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Response> {
     auth::operator(ctx)?;
     let store = Store::from_env(&ctx.env)?;
+    let actor = &Actor::Operator;
     match (method, seg) {
         (Method::Post, ["accounts"]) => create_account(ctx, &store).await,
-        (Method::Post, ["accounts", id, "keys"]) => create_key(ctx, &store, id).await,
+        (Method::Post, ["accounts", id, "keys"]) => {
+            admin_api_keys::create(ctx, &store, id, actor).await
+        }
+        (Method::Post, ["accounts", id, "invites"]) => {
+            dashboard::invite(ctx, &store, id, None).await
+        }
+        (Method::Get, ["accounts", id, "keys"]) => admin_api_keys::list(ctx, &store, id).await,
+        (Method::Delete, ["accounts", id, "keys", key]) => {
+            admin_api_keys::revoke(ctx, &store, id, key, actor).await
+        }
+        (Method::Post, ["accounts", id, "keys", key, "roll"]) => {
+            admin_api_keys::roll(ctx, &store, id, key, actor).await
+        }
         (Method::Post, ["accounts", id, "projects"]) => create_project(ctx, &store, id).await,
         (Method::Get, ["accounts", id, "projects"]) => {
             admin_dashboard::list_projects(&store, id).await
         }
         (Method::Get, ["projects", id]) => Ok(json(200, &view(&load(&store, id).await?))),
-        (Method::Patch, ["projects", id]) => update_project(ctx, &store, id).await,
+        (Method::Get, ["accounts", id, "audit"]) => audit_list(ctx, &store, id).await,
+        (Method::Patch, ["projects", id]) => update_project(ctx, &store, id, actor).await,
         (Method::Put, ["projects", id, "gateways", env, gw]) => {
-            put_gateway(ctx, &store, id, env, gw).await
+            put_gateway(ctx, &store, id, env, gw, actor).await
         }
         (Method::Delete, ["projects", id, "gateways", env, gw]) => {
             let mut p = load(&store, id).await?;
             let (env, gw) = env_gateway(env, gw)?;
             p.gateways.get_mut(env).remove(&gw);
             store.put_project(&p).await?;
+            let details = json!({"environment": env, "gateway": gw.as_str()});
+            audit::record(ctx, &p.account_id, actor, "gateway.removed", &p.id, details).await;
             Ok(json(200, &view(&p)))
         }
         (Method::Post, ["projects", id, "preview-session"]) => {
             admin_dashboard::preview_session(ctx, &store, load(&store, id).await?).await
         }
         (Method::Post, ["projects", id, "webhook-secret"]) => {
-            admin_webhooks::new_secret(ctx, &store, load(&store, id).await?).await
+            admin_webhooks::new_secret(ctx, &store, load(&store, id).await?, actor).await
         }
         (Method::Get, ["projects", id, "webhook-deliveries"]) => {
             admin_webhooks::list(ctx, &store, load(&store, id).await?).await
@@ -64,7 +82,9 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
         (_, ["keys"])
         | (_, ["keys", "reseal"])
         | (_, ["accounts"])
-        | (_, ["accounts", _, "keys" | "projects"])
+        | (_, ["accounts", _, "keys" | "projects" | "invites" | "audit"])
+        | (_, ["accounts", _, "keys", _])
+        | (_, ["accounts", _, "keys", _, "roll"])
         | (_, ["projects", _])
         | (_, ["projects", _, "gateways", _, _])
         | (_, ["projects", _, "webhook-secret" | "webhook-deliveries" | "preview-session"])
@@ -80,7 +100,7 @@ fn deployment(ctx: &Ctx) -> Deployment {
     crate::http::deployment(&ctx.env)
 }
 
-fn done(f: Fields<'_>) -> ApiResult<()> {
+pub(super) fn done(f: Fields<'_>) -> ApiResult<()> {
     let errors = f.finish();
     if errors.is_empty() {
         Ok(())
@@ -101,34 +121,6 @@ async fn create_account(ctx: &mut Ctx, store: &Store) -> ApiResult<Response> {
     };
     store.put_account(&account).await?;
     Ok(json(201, &account))
-}
-
-async fn create_key(ctx: &mut Ctx, store: &Store, account_id: &str) -> ApiResult<Response> {
-    let body = ctx.json_body().await?;
-    let mut f = Fields::new(&body, vec!["body".into()]);
-    let env = f.literal("environment", true, &["test", "live"]);
-    done(f)?;
-    let account = store
-        .account(account_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Account"))?;
-    let environment = env
-        .and_then(Environment::parse)
-        .unwrap_or(Environment::Test);
-    let key = new_key(environment, &random_bytes::<24>()?);
-    let rec = ApiKeyRecord {
-        key_id: new_id(),
-        account_id: account.id,
-        environment,
-        hint: format!("{}…", &key[..13]),
-        created_at: ctx.now,
-    };
-    store.put_api_key(&sha256_hex(key.as_bytes()), &rec).await?;
-    // The only time the plaintext key exists outside the merchant's hands.
-    Ok(json(
-        201,
-        &json!({"key": key, "key_id": rec.key_id, "environment": environment.as_str(), "hint": rec.hint}),
-    ))
 }
 
 async fn create_project(ctx: &mut Ctx, store: &Store, account_id: &str) -> ApiResult<Response> {
@@ -174,7 +166,12 @@ async fn create_project(ctx: &mut Ctx, store: &Store, account_id: &str) -> ApiRe
     Ok(json(201, &view(&project)))
 }
 
-async fn update_project(ctx: &mut Ctx, store: &Store, id: &str) -> ApiResult<Response> {
+pub(super) async fn update_project(
+    ctx: &mut Ctx,
+    store: &Store,
+    id: &str,
+    actor: &Actor,
+) -> ApiResult<Response> {
     let body = ctx.json_body().await?;
     let mut p = load(store, id).await?;
     let mut f = Fields::new(&body, vec!["body".into()]);
@@ -216,6 +213,9 @@ async fn update_project(ctx: &mut Ctx, store: &Store, id: &str) -> ApiResult<Res
     }
     p.customization = p.customization.merged(&overrides);
     store.put_project(&p).await?;
+    for (action, details) in maven_core::audit::project_changes(&body) {
+        audit::record(ctx, &p.account_id, actor, action, &p.id, details).await;
+    }
     Ok(json(200, &view(&p)))
 }
 
@@ -269,6 +269,7 @@ async fn put_gateway(
     id: &str,
     env: &str,
     gw: &str,
+    actor: &Actor,
 ) -> ApiResult<Response> {
     let (env, gw) = env_gateway(env, gw)?;
     let body = ctx.json_body().await?;
@@ -306,14 +307,26 @@ async fn put_gateway(
         .map_err(|_| ApiError::Internal("could not encode credentials".into()))?;
     let slot = p.credentials_slot(env, gw);
     let sealed = seal_key(&ctx.env)?.seal(random_bytes::<12>()?, &plain, &slot)?;
+    let base_url = base_url.unwrap_or_else(|| url_policy::default_base_url(gw, env));
     p.gateways.get_mut(env).insert(
         gw,
         StoredGateway {
-            base_url: base_url.unwrap_or_else(|| url_policy::default_base_url(gw, env)),
+            base_url: base_url.clone(),
             credentials_sealed: sealed,
         },
     );
     store.put_project(&p).await?;
+    // Which slot and host changed, never the credentials.
+    let details = json!({"environment": env, "gateway": gw.as_str(), "base_url": base_url});
+    audit::record(
+        ctx,
+        &p.account_id,
+        actor,
+        "gateway.credentials_set",
+        &p.id,
+        details,
+    )
+    .await;
     Ok(json(200, &view(&p)))
 }
 
@@ -422,7 +435,7 @@ fn merchant_accounts(f: &mut Fields<'_>) -> Option<BTreeMap<String, String>> {
     ok.then_some(out)
 }
 
-async fn load(store: &Store, id: &str) -> ApiResult<Project> {
+pub(super) async fn load(store: &Store, id: &str) -> ApiResult<Project> {
     store
         .project(id)
         .await?
@@ -484,4 +497,32 @@ async fn guard_status(ctx: &Ctx, store: &Store, id: &str) -> ApiResult<Response>
         .call("/status", &serde_json::json!({ "now": ctx.now }))
         .await?;
     Ok(json(200, &status))
+}
+
+/// `GET …/accounts/{id}/audit?limit=50`: newest first (at most 1,000 are kept).
+pub(super) async fn audit_list(ctx: &Ctx, store: &Store, account_id: &str) -> ApiResult<Response> {
+    store
+        .account(account_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Account"))?;
+    let limit = ctx
+        .req
+        .url()
+        .ok()
+        .and_then(|u| {
+            u.query_pairs()
+                .find(|(k, _)| k == "limit")
+                .and_then(|(_, v)| v.parse::<usize>().ok())
+        })
+        .unwrap_or(maven_core::audit::DEFAULT_LIMIT)
+        .clamp(1, maven_core::audit::MAX_ENTRIES);
+    let entries: Vec<maven_core::audit::Entry> =
+        crate::objects::ObjectStub::new(&ctx.env, "TEAM", &format!("team:{account_id}"))?
+            .call::<crate::api_keys_do::Reply<Vec<maven_core::audit::Entry>>>(
+                "/audit-list",
+                &json!({ "limit": limit }),
+            )
+            .await?
+            .into_result()?;
+    Ok(json(200, &json!({ "entries": entries })))
 }

@@ -1,10 +1,12 @@
 //! Operator API for webhooks: create a project's signing secret (shown once, stored sealed),
 //! list its recent deliveries with every attempt, and re-send a delivery.
 
+use crate::audit;
 use crate::http::{json, random_bytes, ApiResult, Ctx};
 use crate::keys::seal_key;
 use crate::store::Store;
 use crate::webhooks;
+use maven_core::audit::Actor;
 use maven_core::error::{ApiError, FieldError};
 use maven_core::model::Project;
 use maven_core::webhook::new_secret as generate_secret;
@@ -15,12 +17,26 @@ const DEFAULT_LIMIT: u64 = 20;
 const MAX_LIMIT: u64 = 100;
 
 /// `POST /v1/admin/projects/{id}/webhook-secret`: a new secret replaces the old one at once.
-pub async fn new_secret(ctx: &mut Ctx, store: &Store, mut p: Project) -> ApiResult<Response> {
+pub async fn new_secret(
+    ctx: &mut Ctx,
+    store: &Store,
+    mut p: Project,
+    actor: &Actor,
+) -> ApiResult<Response> {
     let secret = generate_secret(&random_bytes::<24>()?);
     let slot = p.webhook_secret_slot();
     let sealed = seal_key(&ctx.env)?.seal(random_bytes::<12>()?, secret.as_bytes(), &slot)?;
     p.webhook_secret_sealed = Some(sealed);
     store.put_project(&p).await?;
+    audit::record(
+        ctx,
+        &p.account_id,
+        actor,
+        "webhook.secret_rolled",
+        &p.id,
+        json!({}),
+    )
+    .await;
     // The only time the plaintext exists outside the merchant's hands.
     Ok(json(
         201,

@@ -1,8 +1,10 @@
 pub mod admin;
+pub mod admin_api_keys;
 pub mod admin_dashboard;
 pub mod admin_keys;
 pub mod admin_webhooks;
 pub mod charge;
+pub mod dashboard;
 pub mod demo;
 pub mod projects;
 pub mod sessions;
