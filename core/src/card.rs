@@ -282,7 +282,13 @@ pub fn validate_card(
         errors.push(FieldError::new(
             at("cvc"),
             "value_error",
-            format!("Security code must be {want} digits"),
+            // Literal messages, no `format!`: this runs in the card form's wasm too, where
+            // each formatting call site is code every payer downloads.
+            if want == 4 {
+                "Security code must be 4 digits"
+            } else {
+                "Security code must be 3 digits"
+            },
         ));
     }
     let name = clean_optional(&card.name);
@@ -292,7 +298,7 @@ pub fn validate_card(
         at("name"),
         &name,
         name_mode,
-        100,
+        (100, "100"),
         "Cardholder name",
     );
     check_mode(
@@ -300,7 +306,7 @@ pub fn validate_card(
         at("postal_code"),
         &postal,
         postal_mode,
-        16,
+        (16, "16"),
         "Postal code",
     );
     if !errors.is_empty() {
@@ -338,19 +344,25 @@ fn check_mode(
     loc: Vec<Loc>,
     value: &Option<String>,
     mode: FieldMode,
-    max: usize,
+    max: (usize, &str),
     what: &str,
 ) {
+    // `max` comes with its decimal text: no `format!` in code the card form's wasm carries.
+    let msg = |parts: &[&str]| {
+        let mut s = String::from(what);
+        for p in parts {
+            s.push_str(p);
+        }
+        s
+    };
     match value {
-        None if mode == FieldMode::Required => errors.push(FieldError::new(
-            loc,
-            "missing",
-            format!("{what} is required"),
-        )),
-        Some(v) if v.chars().count() > max => errors.push(FieldError::new(
+        None if mode == FieldMode::Required => {
+            errors.push(FieldError::new(loc, "missing", msg(&[" is required"])))
+        }
+        Some(v) if v.chars().count() > max.0 => errors.push(FieldError::new(
             loc,
             "string_too_long",
-            format!("{what} should have at most {max} characters"),
+            msg(&[" should have at most ", max.1, " characters"]),
         )),
         _ => {}
     }
@@ -384,6 +396,43 @@ mod tests {
             FieldMode::Optional,
             &["body".into(), "card".into()],
         )
+    }
+
+    #[test]
+    fn field_messages_spelled_out() {
+        let msgs = |c: &CardInput, name: FieldMode, postal: FieldMode| -> Vec<String> {
+            validate_card(c, TODAY, name, postal, &[])
+                .unwrap_err()
+                .into_iter()
+                .map(|e| e.msg)
+                .collect()
+        };
+        let opt = FieldMode::Optional;
+        assert_eq!(
+            msgs(&card("4242424242424242", 12, 2030, "12"), opt, opt),
+            ["Security code must be 3 digits"]
+        );
+        assert_eq!(
+            msgs(&card("378282246310005", 12, 2030, "123"), opt, opt),
+            ["Security code must be 4 digits"]
+        );
+        let ok = card("4242424242424242", 12, 2030, "123");
+        assert_eq!(
+            msgs(&ok, FieldMode::Required, FieldMode::Required),
+            ["Cardholder name is required", "Postal code is required"]
+        );
+        let long = CardInput {
+            name: Some("n".repeat(101)),
+            postal_code: Some("9".repeat(17)),
+            ..ok
+        };
+        assert_eq!(
+            msgs(&long, opt, opt),
+            [
+                "Cardholder name should have at most 100 characters",
+                "Postal code should have at most 16 characters"
+            ]
+        );
     }
 
     #[test]

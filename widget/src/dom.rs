@@ -195,6 +195,18 @@ impl Cat for [&str] {
     }
 }
 
+/// `items` separated by ", " (a plain loop: `[&str]::join` pulls in ~1 KB of generic copy code).
+pub fn list(items: &[&str]) -> String {
+    let mut s = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            s.push_str(", ");
+        }
+        s.push_str(item);
+    }
+    s
+}
+
 /// Byte offset of `needle` in `hay` (a plain loop: `str::find` / `replace` with a string pattern
 /// pull in the two-way searcher, a few KB of wasm).
 pub fn find(hay: &str, needle: &str) -> Option<usize> {
@@ -219,13 +231,20 @@ pub fn uint(mut n: u32) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{find, uint};
+    use super::{find, list, uint};
 
     #[test]
     fn find_bytes() {
         assert_eq!(find("Pay {amount}", "{amount}"), Some(4));
         assert_eq!(find("Pay", "{amount}"), None);
         assert_eq!(find("", ""), Some(0));
+    }
+
+    #[test]
+    fn list_text() {
+        assert_eq!(list(&[]), "");
+        assert_eq!(list(&["ready"]), "ready");
+        assert_eq!(list(&["ready", "change", "blur"]), "ready, change, blur");
     }
 
     #[test]

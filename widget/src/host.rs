@@ -183,7 +183,7 @@ pub fn create(options: JsValue, default_origin: &str) -> Result<Controller, JsVa
                         "createPayment: unknown option \"",
                         &key,
                         "\" (expected one of: ",
-                        &OPTION_KEYS.join(", "),
+                        &dom::list(OPTION_KEYS),
                         ")",
                     ]
                     .cat(),
@@ -292,7 +292,7 @@ fn event_name(event: &JsValue, method: &str) -> Result<&'static str, JsValue> {
                 ": unknown event \"",
                 &name,
                 "\" (expected one of: ",
-                &EVENTS.join(", "),
+                &dom::list(EVENTS),
                 ")",
             ]
             .cat(),
