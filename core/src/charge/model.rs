@@ -82,6 +82,9 @@ pub struct OpenAttempt {
 pub enum OutboxItem {
     /// Write the session view (status and result) to KV.
     PublishSession,
+    /// Write the session's current row to its project's ledger (docs/ledger.md). Left for the
+    /// alarm by the customer's request: never an extra call before the customer's answer.
+    Ledger { event: String, at_ms: u64 },
     /// Record and queue the session's webhook under this delivery id (stable across retries).
     Webhook {
         delivery_id: String,

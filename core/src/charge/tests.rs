@@ -104,11 +104,15 @@ fn one_claim_at_a_time_then_completed_with_its_outbox() {
     let view = s.session.as_ref().unwrap();
     assert_eq!(view.status, SessionStatus::Succeeded);
     assert_eq!(view.result.as_ref().unwrap().transaction_id, "tx_1");
-    // The view first, then the webhook under a delivery id that stays the same on retries.
-    assert_eq!(s.outbox.len(), 2);
+    // The view first, then the ledger row, then the webhook under a delivery id that stays
+    // the same on retries.
+    assert_eq!(s.outbox.len(), 3);
     assert_eq!(s.outbox[0].item, OutboxItem::PublishSession);
     assert!(
-        matches!(&s.outbox[1].item, OutboxItem::Webhook { delivery_id, .. } if delivery_id == "d1")
+        matches!(&s.outbox[1].item, OutboxItem::Ledger { event, at_ms: 200 } if event == "payment.approved")
+    );
+    assert!(
+        matches!(&s.outbox[2].item, OutboxItem::Webhook { delivery_id, .. } if delivery_id == "d1")
     );
     assert_eq!(
         s.claim(300, &card("fp"), &T, nobody),
@@ -127,7 +131,30 @@ fn three_declines_fail_the_session_and_queue_payment_failed() {
         }
     }
     assert_eq!(s.session.as_ref().unwrap().status, SessionStatus::Failed);
-    let OutboxItem::Webhook { decline, .. } = &s.outbox[1].item else {
+    // Each decline changed the ledger's object; the last one failed the session.
+    let kinds: Vec<String> = s
+        .outbox
+        .iter()
+        .map(|e| match &e.item {
+            OutboxItem::Ledger { event, .. } => event.clone(),
+            other => format!("{other:?}")
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .into(),
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "payment.declined",
+            "payment.declined",
+            "PublishSession",
+            "payment.failed",
+            "Webhook"
+        ]
+    );
+    let Some(OutboxItem::Webhook { decline, .. }) = s.outbox.last().map(|e| &e.item) else {
         panic!("no webhook queued")
     };
     assert_eq!(decline.as_ref().unwrap().card_last4, "4242");
@@ -156,7 +183,7 @@ fn an_unknown_outcome_is_looked_up_before_anything_is_sent_again() {
         &mut ids(),
     );
     assert!(matches!(v, LookupVerdict::Settled(Finished::Approved(_))));
-    assert_eq!(s.outbox.len(), 2);
+    assert_eq!(s.outbox.len(), 3);
 }
 
 /// Defect 5: "the same card" is every detail sent to the gateway, not the number alone.
@@ -281,7 +308,7 @@ fn a_late_approval_from_the_previous_holder_wins_once() {
         &mut ids(),
     );
     assert!(matches!(v, LookupVerdict::Settled(Finished::Approved(_))));
-    assert_eq!(s.outbox.len(), 2);
+    assert_eq!(s.outbox.len(), 3);
 }
 
 #[test]
@@ -325,7 +352,7 @@ fn a_mismatch_is_never_paid() {
     let view = s.session.as_ref().unwrap();
     assert_eq!(view.status, SessionStatus::Failed);
     assert!(view.result.is_none());
-    assert_eq!(s.outbox.len(), 2);
+    assert_eq!(s.outbox.len(), 3);
 }
 
 #[test]
@@ -378,6 +405,7 @@ fn the_alarm_looks_up_an_abandoned_attempt_and_the_outbox_backs_off() {
     assert_eq!(s.next_wake_ms(), Some(next + T.retry_ms));
     s.outbox_failed(next, &T);
     assert_eq!(s.next_wake_ms(), Some(next + 2 * T.retry_ms));
+    s.outbox_done();
     s.outbox_done();
     s.outbox_done();
     // Nothing left but forgetting the storage, a day after the session expired.
@@ -512,6 +540,7 @@ fn storage_is_forgotten_a_day_after_expiry_once_nothing_is_open() {
     );
     // ... and so does an undrained outbox.
     assert!(!s.may_forget(forget + 3));
+    s.outbox_done();
     s.outbox_done();
     s.outbox_done();
     assert!(s.may_forget(forget + 3));

@@ -25,6 +25,7 @@ pub async fn create(ctx: &mut Ctx) -> ApiResult<Response> {
     let seal = seal_key(&ctx.env)?;
     let Some(key_hash) = idempotency_key(ctx)? else {
         let session = create_session_with(&store, &caller, &body, ctx.now, Some(&seal)).await?;
+        announce(ctx, &session);
         return Ok(json(201, &session.created_body(&ctx.origin)));
     };
     // One strongly consistent slot per key: concurrent twins cannot both create a session.
@@ -57,6 +58,7 @@ pub async fn create(ctx: &mut Ctx) -> ApiResult<Response> {
             return Err(e);
         }
     };
+    announce(ctx, &session);
     let text = serde_json::to_string(&session.created_body(&ctx.origin))
         .map_err(|_| ApiError::Internal("could not encode the session".into()))?;
     let reply = StoredReply {
@@ -124,6 +126,25 @@ pub async fn create_session_with(
     let session = Session::build(new_id(), &new, &project, caller.environment, now);
     store.put_session(&session).await?;
     Ok(session)
+}
+
+/// Tells the session's object that the session exists, after the answer is sent: its outbox
+/// writes the first ledger row (docs/ledger.md). Not awaited, so creating stays one KV write.
+/// If it is lost, the row is written by the session's first charge outcome instead.
+pub fn announce(ctx: &Ctx, session: &Session) {
+    let env = ctx.env.clone();
+    let session = session.clone();
+    ctx.context.wait_until(async move {
+        let sent = async {
+            let body = serde_json::to_value(&session)
+                .map_err(|_| ApiError::Internal("could not encode the session".into()))?;
+            let state = ObjectStub::new(&env, "SESSION_STATE", &session.id)?;
+            state.call::<serde_json::Value>("/created", &body).await
+        };
+        if let Err(e) = sent.await {
+            worker::console_warn!("session {}: ledger note not delivered ({e})", session.id);
+        }
+    });
 }
 
 /// `Idempotency-Key`: 1–255 printable characters; stored by hash.
