@@ -221,7 +221,7 @@ pub struct SessionPage {
 pub enum LedgerReply {
     Page(SessionPage),
     UnknownCursor,
-    Object(Option<Box<SessionObject>>),
+    Object { object: Option<Box<SessionObject>> },
     Written { applied: bool },
 }
 

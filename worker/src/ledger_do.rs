@@ -77,7 +77,9 @@ impl DurableObject for ProjectLedger {
             }
             "/get" => {
                 let order: GetOrder = req.json().await?;
-                LedgerReply::Object(self.get(&order.session_id)?)
+                LedgerReply::Object {
+                    object: self.get(&order.session_id)?,
+                }
             }
             "/list" => {
                 let order: ListRequest = req.json().await?;

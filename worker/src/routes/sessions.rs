@@ -10,6 +10,9 @@ use maven_core::error::ApiError;
 use maven_core::error::ErrorCode;
 use maven_core::gateway::{currency, Credentials, GatewayKind};
 use maven_core::idempotency::{Begin, StoredReply};
+use maven_core::ledger::{
+    parse_list_query, unknown_cursor, LedgerFacts, LedgerReply, ListRequest, SessionObject,
+};
 use maven_core::model::{is_uuid, Project};
 use maven_core::seal::Keyring;
 use maven_core::session::{validate_create, Session};
@@ -191,6 +194,96 @@ pub async fn live_session(store: &Store, id: &str, now: u64) -> ApiResult<Sessio
         return Err(ApiError::Gone("This payment session has expired.".into()));
     }
     Ok(session)
+}
+
+/// `GET /v1/widget-sessions/{id}`: with a secret key the full object from the ledger, without
+/// one the form's public view.
+pub async fn get(ctx: &Ctx, id: &str) -> ApiResult<Response> {
+    if ctx.header("authorization").is_some() {
+        get_full(ctx, id).await
+    } else {
+        get_public(ctx, id).await
+    }
+}
+
+/// The full object. Another account's (or environment's) session is 404, as an unknown one.
+async fn get_full(ctx: &Ctx, id: &str) -> ApiResult<Response> {
+    let store = Store::from_env(&ctx.env)?;
+    let caller = auth::merchant(ctx, &store).await?;
+    let not_found = || ApiError::not_found("Session");
+    if !is_uuid(id) {
+        return Err(not_found());
+    }
+    let view = store.session(id).await?;
+    let project_id = match &view {
+        Some(s) => Some(s.project_id.clone()),
+        // KV dropped the view a day after expiry; the ledger keeps it 13 months.
+        None => store.get::<String>(&format!("ledger-session:{id}")).await?,
+    };
+    let project = match project_id {
+        Some(p) => store.project(&p).await?,
+        None => None,
+    }
+    .filter(|p| p.account_id == caller.account_id)
+    .ok_or_else(not_found)?;
+    let ledger = ObjectStub::new(&ctx.env, "LEDGER", &project.id)?;
+    let reply: LedgerReply = ledger.call("/get", &json!({ "session_id": id })).await?;
+    let kept = match reply {
+        LedgerReply::Object { object } => object.map(|o| *o),
+        _ => None,
+    };
+    let object = match (kept, &view) {
+        (Some(o), Some(v)) => freshest(o, v),
+        (Some(o), None) => o,
+        // Created a moment ago: the ledger's first row is on its way.
+        (None, Some(v)) => SessionObject::build(v, &LedgerFacts::default()),
+        (None, None) => return Err(not_found()),
+    };
+    if object.environment != caller.environment.as_str() {
+        return Err(not_found());
+    }
+    Ok(json(200, &object))
+}
+
+/// The ledger's row lags the KV view by the outbox's next step (milliseconds): when the view
+/// already has the outcome, it wins; the ledger's counters stay.
+fn freshest(kept: SessionObject, view: &Session) -> SessionObject {
+    if kept.status == view.status || kept.is_terminal {
+        return kept;
+    }
+    let mut fresh = SessionObject::build(view, &LedgerFacts::default());
+    fresh.attempts = kept.attempts.max(1);
+    fresh.updated_at = fresh.updated_at.max(kept.updated_at);
+    fresh
+}
+
+/// `GET /v1/widget-sessions?project=…`: one page of the project's ledger, newest first.
+pub async fn list(ctx: &Ctx) -> ApiResult<Response> {
+    let store = Store::from_env(&ctx.env)?;
+    let caller = auth::merchant(ctx, &store).await?;
+    let url = ctx
+        .req
+        .url()
+        .map_err(|_| ApiError::Internal("could not read the URL".into()))?;
+    let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    let q = parse_list_query(&pairs)?;
+    let project = find_project(&store, &caller, &q.project).await?;
+    let order = ListRequest {
+        environment: caller.environment,
+        status: q.status,
+        created_gte: q.created_gte,
+        created_lt: q.created_lt,
+        limit: q.limit,
+        starting_after: q.starting_after,
+    };
+    let ledger = ObjectStub::new(&ctx.env, "LEDGER", &project.id)?;
+    let body = serde_json::to_value(&order)
+        .map_err(|_| ApiError::Internal("could not encode the query".into()))?;
+    match ledger.call::<LedgerReply>("/list", &body).await? {
+        LedgerReply::Page(page) => Ok(json(200, &page)),
+        LedgerReply::UnknownCursor => Err(unknown_cursor()),
+        _ => Err(ApiError::Internal("unexpected ledger answer".into())),
+    }
 }
 
 pub async fn get_public(ctx: &Ctx, id: &str) -> ApiResult<Response> {
