@@ -48,6 +48,12 @@ impl ChargeState {
         self.session.as_ref().and_then(|s| s.result.as_ref())
     }
 
+    pub fn is_cancelled(&self) -> bool {
+        self.session
+            .as_ref()
+            .is_some_and(|s| s.status == SessionStatus::Cancelled)
+    }
+
     pub fn is_failed(&self) -> bool {
         self.session
             .as_ref()
@@ -59,7 +65,7 @@ impl ChargeState {
         let keep = self
             .session
             .as_ref()
-            .is_some_and(|s| s.result.is_some() || s.status == SessionStatus::Failed);
+            .is_some_and(|s| s.result.is_some() || s.status != SessionStatus::Pending);
         if !keep {
             self.session = Some(session.clone());
         }
@@ -107,6 +113,9 @@ impl ChargeState {
             // SPEC: 409 once completed; the form shows "already paid".
             return refused(Refusal::AlreadyCompleted);
         }
+        if self.is_cancelled() {
+            return refused(Refusal::Cancelled);
+        }
         if let Some(u) = self.unseen.take() {
             if u.fingerprint == card.fingerprint {
                 return Err(u.finished);
@@ -150,6 +159,36 @@ impl ChargeState {
             return refused(Refusal::InProgress);
         };
         Ok(hold(open, claims, false, lookup_first, now_ms, timing))
+    }
+
+    /// The merchant cancels a pending session. Refused while an attempt is open: it may have
+    /// charged the card, and only its lookup can tell.
+    pub fn cancel(
+        &mut self,
+        now_ms: u64,
+        running: impl Fn(&str) -> bool,
+        ids: &mut impl FnMut() -> String,
+    ) -> Result<(), CancelRefusal> {
+        let pending = self
+            .session
+            .as_ref()
+            .is_some_and(|s| s.status == SessionStatus::Pending && s.result.is_none());
+        if !pending || self.declines >= MAX_ATTEMPTS {
+            return Err(CancelRefusal::NotPending);
+        }
+        self.reap(now_ms, &running);
+        if self.open.is_some() {
+            return Err(CancelRefusal::InProgress);
+        }
+        self.unseen = None;
+        self.finalize(SessionStatus::Cancelled, None, None, now_ms, ids);
+        Ok(())
+    }
+
+    /// The session's ledger object now.
+    pub fn object(&self) -> Option<crate::ledger::SessionObject> {
+        let session = self.session.as_ref()?;
+        Some(crate::ledger::SessionObject::build(session, &self.ledger))
     }
 
     /// The alarm's claim: a lookup of the open attempt when nobody holds it and one is due.
@@ -407,7 +446,7 @@ impl ChargeState {
             s.status = status;
             s.result = result;
         }
-        if status != SessionStatus::Failed {
+        if !matches!(status, SessionStatus::Failed | SessionStatus::Cancelled) {
             self.ledger.last_error = None;
         }
         self.ledger.completed_ms = Some(now_ms);
@@ -421,6 +460,7 @@ impl ChargeState {
         // the ledger (GET with its key) already.
         let event = match status {
             SessionStatus::Failed => "payment.failed",
+            SessionStatus::Cancelled => "session.cancelled",
             _ => "payment.approved",
         };
         self.push_ledger(event, now_ms);

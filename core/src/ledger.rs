@@ -229,13 +229,14 @@ fn status_of(s: &str) -> Option<SessionStatus> {
     serde_json::from_value(serde_json::Value::String(s.into())).ok()
 }
 
-pub const STATUSES: [&str; 6] = [
+pub const STATUSES: [&str; 7] = [
     "pending",
     "processing",
     "succeeded",
     "authorized",
     "tokenized",
     "failed",
+    "cancelled",
 ];
 
 /// Validates the query string of a listing, every problem at once (422, `loc: ["query", …]`).

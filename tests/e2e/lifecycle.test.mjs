@@ -7,7 +7,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { UUID_V4, admin, http, problems, startPrivateSim, waitFor } from "./lib.mjs";
+import { UUID_V4, admin, http, problems, startPrivateSim, startReceiver, waitFor } from "./lib.mjs";
 
 const year = new Date().getUTCFullYear();
 const card = (number) => ({ number, exp_month: 12, exp_year: year + 3, cvc: "123", name: "Jane Doe", postal_code: "94107" });
@@ -256,5 +256,82 @@ describe("ledger: the full object and the listing", () => {
     const missing = await list({ project: "no-such-project" });
     assert.equal(missing.status, 404, missing.text);
     assert.match((await create(project, {})).json.session_id, UUID_V4);
+  });
+});
+
+describe("cancel", () => {
+  let sim;
+  let receiver;
+  let acct;
+  let other;
+
+  before(async () => {
+    sim = await startPrivateSim();
+    receiver = await startReceiver();
+    acct = await newAccount(sim, "Cancel", 1);
+    other = await newAccount(sim, "Stranger", 1);
+    const r = await admin("PATCH", `/v1/admin/projects/${acct.projects[0].id}`, { webhook_url: receiver.url });
+    assert.equal(r.status, 200, r.text);
+    const s = await admin("POST", `/v1/admin/projects/${acct.projects[0].id}/webhook-secret`);
+    assert.equal(s.status, 201, s.text);
+  });
+  after(async () => {
+    await receiver?.close();
+    sim?.close();
+  });
+
+  const create = (body = {}) =>
+    http("POST", "/v1/widget-sessions", { key: acct.key, body: { project: acct.projects[0].slug, amount_cents: 2500, gateway: "braintree", ...body } });
+  const cancel = (id, key = acct.key) => http("POST", `/v1/widget-sessions/${id}/cancel`, { key });
+
+  test("a pending session: 200 with the object, the form sees cancelled, a charge is 409, one webhook", async () => {
+    const id = (await create()).json.session_id;
+    const foreign = await cancel(id, other.key);
+    assert.equal(foreign.status, 404, foreign.text);
+    const r = await cancel(id);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.session_id, id);
+    assert.equal(r.json.status, "cancelled");
+    assert.equal(r.json.is_terminal, true);
+    assert.equal(r.json.processor, null);
+    assert.match(r.json.completed_at, /Z$/);
+
+    const pub = await http("GET", `/v1/widget-sessions/${id}`);
+    assert.equal(pub.status, 200, pub.text);
+    assert.equal(pub.json.status, "cancelled");
+    const before = (await sim.calls()).length;
+    const c = await http("POST", `/v1/widget-sessions/${id}/charge`, { body: { card: VISA } });
+    assert.equal(c.status, 409, c.text);
+    assert.equal(c.json.error_code, "session_cancelled");
+    assert.equal((await sim.calls()).length, before, "a cancelled session reached the gateway");
+
+    const again = await cancel(id);
+    assert.equal(again.status, 409, again.text);
+    assert.equal(again.json.error_code, "session_not_pending");
+
+    const hook = await waitFor("the session-cancelled webhook", () => receiver.of(id)[0]);
+    assert.equal(hook.json.event, "session-cancelled");
+    assert.equal(hook.json.status, "cancelled");
+    assert.match(hook.headers["maven-signature"], /^t=\d+,v1=[0-9a-f]{64}$/);
+    assert.ok(hook.headers["maven-delivery"]);
+    const listed = await waitFor("the cancelled session in the listing", async () => {
+      const l = await http("GET", `/v1/widget-sessions?project=${acct.projects[0].slug}&status=cancelled`, { key: acct.key });
+      return l.json.data.find((o) => o.session_id === id);
+    });
+    assert.equal(listed.status, "cancelled");
+    await new Promise((res) => setTimeout(res, 500));
+    assert.equal(receiver.of(id).length, 1, "one webhook per cancel");
+  });
+
+  test("a paid session is 409 and stays paid; an unknown one 404", async () => {
+    const id = (await create()).json.session_id;
+    const paid = await http("POST", `/v1/widget-sessions/${id}/charge`, { body: { card: VISA } });
+    assert.equal(paid.status, 200, paid.text);
+    const r = await cancel(id);
+    assert.equal(r.status, 409, r.text);
+    assert.equal(r.json.error_code, "session_not_pending");
+    assert.equal((await http("GET", `/v1/widget-sessions/${id}`)).json.status, "succeeded");
+    assert.equal((await cancel("3b241101-e2bb-4255-8caf-4136c566a962")).status, 404);
+    assert.equal((await http("POST", `/v1/widget-sessions/${id}/cancel`)).status, 401);
   });
 });

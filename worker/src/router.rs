@@ -59,6 +59,9 @@ async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> Result<Response,
         ["v1", "widget-sessions", id] => {
             methods!(method, "GET", { Method::Get => sessions::get(ctx, id) })
         }
+        ["v1", "widget-sessions", id, "cancel"] => {
+            methods!(method, "POST", { Method::Post => sessions::cancel(ctx, id) })
+        }
         ["v1", "widget-sessions", id, "charge"] => {
             methods!(method, "POST", { Method::Post => charge::submit(ctx, id) })
         }

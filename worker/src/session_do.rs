@@ -18,7 +18,8 @@ use crate::store::Store;
 use crate::webhooks;
 use maven_core::card::ValidCard;
 use maven_core::charge::{
-    CardSeen, ChargeState, Claim, Finished, LookupVerdict, OutboxItem, Refusal, Timing,
+    CancelAnswer, CancelRefusal, CardSeen, ChargeState, Claim, Finished, LookupVerdict, OutboxItem,
+    Refusal, Timing,
 };
 use maven_core::error::ApiError;
 use maven_core::gateway::{AttemptRef, GatewayConfig, Outcome, PaymentRequest};
@@ -102,6 +103,29 @@ impl DurableObject for SessionState {
                 self.drain(Drain::All).await?;
                 Response::from_json(&serde_json::json!({}))
             }
+            // The merchant's cancel: decided here, so it cannot race a charge.
+            "/cancel" => {
+                let session: Session = req.json().await?;
+                self.load().await?;
+                let answer = self.with(|s| {
+                    s.know_session(&session);
+                    match s.cancel(now_ms(), self.is_running(), &mut new_id) {
+                        Ok(()) => match s.object() {
+                            Some(o) => CancelAnswer::Cancelled {
+                                object: Box::new(o),
+                            },
+                            None => CancelAnswer::Refused {
+                                refusal: CancelRefusal::NotPending,
+                            },
+                        },
+                        Err(refusal) => CancelAnswer::Refused { refusal },
+                    }
+                });
+                self.save().await?;
+                // The merchant waits, not a customer: the view, ledger and webhook go now.
+                self.drain(Drain::All).await?;
+                Response::from_json(&answer)
+            }
             _ => Response::error("Not Found", 404),
         }
     }
@@ -148,8 +172,16 @@ impl SessionState {
         self.state.storage().put(KEY, &snapshot).await?;
         match snapshot.next_wake_ms() {
             Some(at) => {
+                // While a drain runs, what it sends is not due again before a retry would be:
+                // an alarm at "now" would only find the drain busy and set itself again, over
+                // and over (the drain saves, and so sets the alarm right, when it ends).
+                let soonest = if self.draining.get() {
+                    now_ms() + timing(&self.env).retry_ms
+                } else {
+                    now_ms() + 1
+                };
                 // An absolute time: `ScheduledTime::from(i64)` would read it as an offset.
-                let at = at.max(now_ms() + 1) as f64;
+                let at = at.max(soonest) as f64;
                 let when = worker::js_sys::Date::new(&worker::wasm_bindgen::JsValue::from_f64(at));
                 self.state
                     .storage()
@@ -312,7 +344,9 @@ impl SessionState {
         }
         let result = self.drain_inner(how).await;
         self.draining.set(false);
-        result
+        // Saved once the drain is over, so the alarm is set for what is left now.
+        let saved = self.save().await;
+        result.and(saved)
     }
 
     async fn drain_inner(&self, how: Drain) -> Result<()> {
@@ -346,7 +380,7 @@ impl SessionState {
                 }
             }
         }
-        self.save().await
+        Ok(())
     }
 
     async fn send(

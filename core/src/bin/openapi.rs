@@ -167,6 +167,25 @@ fn get_widget_session() {}
 #[allow(dead_code)]
 fn list_widget_sessions() {}
 
+#[utoipa::path(
+    post,
+    path = "/v1/widget-sessions/{session_id}/cancel",
+    tag = "Widget Sessions",
+    operation_id = "cancel_widget_session_v1_widget_sessions__session_id__cancel_post",
+    summary = "Cancel a pending session",
+    description = "A `pending` session becomes `cancelled`: the form shows it (and the page's `onFailure` gets `session_cancelled`), a charge is then 409 `session_cancelled`, and the project's webhook receives `session-cancelled`. Any other state is 409 `session_not_pending`; a charge whose outcome is still being confirmed is 409 `in_progress`.",
+    params(("session_id" = String, Path, description = "The session's UUID")),
+    responses(
+        (status = 200, description = "The cancelled session", body = SessionObject),
+        (status = 401, description = "Missing or unknown API key", body = HTTPError),
+        (status = 404, description = "Unknown session, or another account's", body = HTTPError),
+        (status = 409, description = "Not pending (`session_not_pending`), or a payment in progress (`in_progress`)", body = HTTPError),
+    ),
+    security(("API Key" = []))
+)]
+#[allow(dead_code)]
+fn cancel_widget_session() {}
+
 #[utoipa::path(get, path = "/health", tag = "Meta", operation_id = "health_health_get",
     summary = "Liveness", responses((status = 200, description = "OK", body = Health)), security(()))]
 #[allow(dead_code)]
@@ -502,7 +521,7 @@ impl Modify for SecurityAddon {
         description = "Maven Chat Payments: create short-lived payment sessions from your server and collect cards in a hosted, themed form inside your chat."
     ),
     paths(
-        create_widget_session, get_widget_session, list_widget_sessions, health, auth_check, list_projects,
+        create_widget_session, get_widget_session, list_widget_sessions, cancel_widget_session, health, auth_check, list_projects,
         dashboard_sign_in, dashboard_session, dashboard_sign_out, dashboard_sign_out_everywhere,
         dashboard_accept_invite, dashboard_invite, dashboard_members, dashboard_projects,
         dashboard_list_keys, dashboard_create_key, dashboard_revoke_key, dashboard_roll_key,

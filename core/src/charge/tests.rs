@@ -545,3 +545,62 @@ fn storage_is_forgotten_a_day_after_expiry_once_nothing_is_open() {
     s.outbox_done();
     assert!(s.may_forget(forget + 3));
 }
+
+#[test]
+fn a_pending_session_is_cancelled_once_and_then_refuses_charges() {
+    let mut s = state();
+    assert_eq!(s.cancel(10, nobody, &mut ids()), Ok(()));
+    assert_eq!(s.session.as_ref().unwrap().status, SessionStatus::Cancelled);
+    let kinds: Vec<&OutboxItem> = s.outbox.iter().map(|e| &e.item).collect();
+    assert!(matches!(
+        kinds[..],
+        [
+            OutboxItem::PublishSession,
+            OutboxItem::Ledger { .. },
+            OutboxItem::Webhook { .. }
+        ]
+    ));
+    assert_eq!(
+        s.cancel(11, nobody, &mut ids()),
+        Err(CancelRefusal::NotPending)
+    );
+    assert_eq!(
+        s.claim(12, &card("fp"), &T, nobody),
+        Err(Finished::Refused(Refusal::Cancelled))
+    );
+    let o = s.object().unwrap();
+    assert!(o.is_terminal);
+    assert_eq!(o.completed_at.as_deref(), Some("1970-01-01T00:00:00Z"));
+}
+
+#[test]
+fn a_session_with_an_open_attempt_or_an_outcome_is_not_cancelled() {
+    let mut s = state();
+    let c = s.claim(0, &card("fp"), &T, nobody).unwrap();
+    let running = |t: &str| t == c.token;
+    assert_eq!(
+        s.cancel(1, running, &mut ids()),
+        Err(CancelRefusal::InProgress)
+    );
+    // The outcome is unknown: it may have charged, so it is looked up first, not cancelled.
+    s.mark_sent(&c.token);
+    s.commit(&c.token, &unknown(), 2, &T, &mut ids());
+    assert_eq!(
+        s.cancel(3, nobody, &mut ids()),
+        Err(CancelRefusal::InProgress)
+    );
+    let l = s.claim_lookup(T.retry_ms + 2, &T, nobody).unwrap();
+    s.lookup_result(
+        &l.token,
+        &LookupResult::Found(approved()),
+        5_000,
+        &T,
+        false,
+        &mut ids(),
+    );
+    assert_eq!(
+        s.cancel(6_000, nobody, &mut ids()),
+        Err(CancelRefusal::NotPending)
+    );
+    assert_eq!(s.session.as_ref().unwrap().status, SessionStatus::Succeeded);
+}

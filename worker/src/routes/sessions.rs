@@ -6,6 +6,7 @@ use crate::keys::seal_key;
 use crate::objects::ObjectStub;
 use crate::store::Store;
 use maven_core::auth::sha256_hex;
+use maven_core::charge::{CancelAnswer, CancelRefusal};
 use maven_core::error::ApiError;
 use maven_core::error::ErrorCode;
 use maven_core::gateway::{currency, Credentials, GatewayKind};
@@ -15,7 +16,7 @@ use maven_core::ledger::{
 };
 use maven_core::model::{is_uuid, Project};
 use maven_core::seal::Keyring;
-use maven_core::session::{validate_create, Session};
+use maven_core::session::{validate_create, Session, SessionStatus};
 use serde_json::json;
 use worker::Response;
 
@@ -283,6 +284,37 @@ pub async fn list(ctx: &Ctx) -> ApiResult<Response> {
         LedgerReply::Page(page) => Ok(json(200, &page)),
         LedgerReply::UnknownCursor => Err(unknown_cursor()),
         _ => Err(ApiError::Internal("unexpected ledger answer".into())),
+    }
+}
+
+/// The caller's session from the KV view: 404 for an unknown id, another account's or the
+/// other environment's.
+async fn own_session(store: &Store, caller: &Caller, id: &str) -> ApiResult<Session> {
+    let session = if is_uuid(id) {
+        store.session(id).await?
+    } else {
+        None
+    };
+    session
+        .filter(|s| s.account_id == caller.account_id && s.environment == caller.environment)
+        .ok_or_else(|| ApiError::not_found("Session"))
+}
+
+/// `POST /v1/widget-sessions/{id}/cancel`: a pending session becomes `cancelled` (the
+/// session's object decides, so a charge cannot slip in between); 409 in any other state.
+pub async fn cancel(ctx: &Ctx, id: &str) -> ApiResult<Response> {
+    let store = Store::from_env(&ctx.env)?;
+    let caller = auth::merchant(ctx, &store).await?;
+    let session = own_session(&store, &caller, id).await?;
+    if session.status != SessionStatus::Pending {
+        return Err(CancelRefusal::NotPending.error());
+    }
+    let state = ObjectStub::new(&ctx.env, "SESSION_STATE", &session.id)?;
+    let body = serde_json::to_value(&session)
+        .map_err(|_| ApiError::Internal("could not encode the session".into()))?;
+    match state.call::<CancelAnswer>("/cancel", &body).await? {
+        CancelAnswer::Cancelled { object } => Ok(json(200, &object)),
+        CancelAnswer::Refused { refusal } => Err(refusal.error()),
     }
 }
 
