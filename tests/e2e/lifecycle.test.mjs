@@ -7,7 +7,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { UUID_V4, admin, http, problems, startPrivateSim, startReceiver, waitFor } from "./lib.mjs";
+import { UUID_V4, admin, charge, http, problems, startPrivateSim, startReceiver, waitFor } from "./lib.mjs";
 
 const year = new Date().getUTCFullYear();
 const card = (number) => ({ number, exp_month: 12, exp_year: year + 3, cvc: "123", name: "Jane Doe", postal_code: "94107" });
@@ -58,7 +58,7 @@ describe("ledger: the full object and the listing", () => {
     http("POST", "/v1/widget-sessions", { key, body: { project: project.slug, amount_cents: 1234, gateway: "stripe", ...body } });
   const full = (id, key = acct.key) => http("GET", `/v1/widget-sessions/${id}`, { key });
   const list = (query, key = acct.key) => http("GET", `/v1/widget-sessions?${new URLSearchParams(query)}`, { key });
-  const pay = (id, c = VISA) => http("POST", `/v1/widget-sessions/${id}/charge`, { body: { card: c } });
+  const pay = (id, c = VISA) => charge(id, c);
 
   /** Waits until the ledger's object of `id` satisfies `ok`, then returns it. */
   const ledgerObject = (id, ok, what) =>
@@ -300,7 +300,7 @@ describe("cancel", () => {
     assert.equal(pub.status, 200, pub.text);
     assert.equal(pub.json.status, "cancelled");
     const before = (await sim.calls()).length;
-    const c = await http("POST", `/v1/widget-sessions/${id}/charge`, { body: { card: VISA } });
+    const c = await charge(id, VISA);
     assert.equal(c.status, 409, c.text);
     assert.equal(c.json.error_code, "session_cancelled");
     assert.equal((await sim.calls()).length, before, "a cancelled session reached the gateway");
@@ -325,7 +325,7 @@ describe("cancel", () => {
 
   test("a paid session is 409 and stays paid; an unknown one 404", async () => {
     const id = (await create()).json.session_id;
-    const paid = await http("POST", `/v1/widget-sessions/${id}/charge`, { body: { card: VISA } });
+    const paid = await charge(id, VISA);
     assert.equal(paid.status, 200, paid.text);
     const r = await cancel(id);
     assert.equal(r.status, 409, r.text);
