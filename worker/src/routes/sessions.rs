@@ -133,7 +133,7 @@ pub async fn create_session_with(
 }
 
 /// Tells the session's object that the session exists, after the answer is sent: its outbox
-/// writes the first ledger row (docs/ledger.md). Not awaited, so creating stays one KV write.
+/// writes the first ledger row (docs/ledger.md). Not awaited: creating gains no call to wait for.
 /// If it is lost, the row is written by the session's first charge outcome instead.
 pub fn announce(ctx: &Ctx, session: &Session) {
     let env = ctx.env.clone();
