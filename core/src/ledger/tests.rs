@@ -23,6 +23,7 @@ fn session() -> Session {
         expires_at: 1_790_000_300,
         status: SessionStatus::Pending,
         result: None,
+        locale: None,
     }
 }
 
