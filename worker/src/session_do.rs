@@ -103,6 +103,12 @@ impl DurableObject for SessionState {
                 self.drain(Drain::All).await?;
                 Response::from_json(&serde_json::json!({}))
             }
+            // The object as this session's state has it now (the ledger may lag a moment).
+            "/object" => {
+                self.load().await?;
+                let object = self.with(|s| s.object().map(Box::new));
+                Response::from_json(&LedgerReply::Object { object })
+            }
             // The merchant's cancel: decided here, so it cannot race a charge.
             "/cancel" => {
                 let session: Session = req.json().await?;

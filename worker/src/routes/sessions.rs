@@ -234,8 +234,16 @@ async fn get_full(ctx: &Ctx, id: &str) -> ApiResult<Response> {
         _ => None,
     };
     let object = match (kept, &view) {
-        (Some(o), Some(v)) => freshest(o, v),
-        (Some(o), None) => o,
+        // The view already has an outcome the ledger has not received yet (the milliseconds
+        // between two outbox steps): the session's own object has all of it.
+        (Some(o), Some(v)) if o.status != v.status && !o.is_terminal => {
+            let state = ObjectStub::new(&ctx.env, "SESSION_STATE", id)?;
+            match state.call::<LedgerReply>("/object", &json!({})).await? {
+                LedgerReply::Object { object: Some(now) } => *now,
+                _ => o,
+            }
+        }
+        (Some(o), _) => o,
         // Created a moment ago: the ledger's first row is on its way.
         (None, Some(v)) => SessionObject::build(v, &LedgerFacts::default()),
         (None, None) => return Err(not_found()),
@@ -244,18 +252,6 @@ async fn get_full(ctx: &Ctx, id: &str) -> ApiResult<Response> {
         return Err(not_found());
     }
     Ok(json(200, &object))
-}
-
-/// The ledger's row lags the KV view by the outbox's next step (milliseconds): when the view
-/// already has the outcome, it wins; the ledger's counters stay.
-fn freshest(kept: SessionObject, view: &Session) -> SessionObject {
-    if kept.status == view.status || kept.is_terminal {
-        return kept;
-    }
-    let mut fresh = SessionObject::build(view, &LedgerFacts::default());
-    fresh.attempts = kept.attempts.max(1);
-    fresh.updated_at = fresh.updated_at.max(kept.updated_at);
-    fresh
 }
 
 /// `GET /v1/widget-sessions?project=…`: one page of the project's ledger, newest first.
