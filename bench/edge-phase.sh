@@ -14,5 +14,6 @@ step() { local name=$1 secs=$2; shift 2; local t=$SECONDS
 step "time to ready (Chromium, ours + Braintree)" 150 node bench/ready.mjs "$BENCH_OUT/braintree"
 step "widget weight" 20 node bench/weight.mjs "$BENCH_OUT/braintree"
 step "charge path (${BENCH_CHARGES:-300} charges)" 75 node bench/charge.mjs
+step "ledger listing (${BENCH_LIST_SESSIONS:-10000} sessions in one project)" 1200 node bench/list.mjs
 step "edge throughput (wrk, ours vs JS baseline)" 270 bash bench/load.sh
 exit $rc

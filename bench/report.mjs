@@ -10,6 +10,7 @@ import { OUT, ROOT, pct } from "./lib.mjs";
 
 const load = (name) => { try { return JSON.parse(readFileSync(join(OUT, `${name}.json`), "utf8")); } catch { return null; } };
 const W = load("weight"), R = load("ready"), L = load("load"), C = load("charge"), B = load("bundle"), T = load("twiggy");
+const LS = load("list");
 const P = load("profile");
 const CO = load("creates-ours"), CJ = load("creates-js"), META = load("meta") || {};
 const stalled = (L?.runs || []).flatMap((r) => r.per_slice.filter((x) => x.requests === 0).map(() => `${r.name} ${r.connections}c`));
@@ -88,6 +89,14 @@ if (C) {
   row(`Charge, stripe 4242… (${C.n} sequential): p50 / p99`, `${ms(C.charge.p50_ms)} / ${ms(C.charge.p99_ms)} ms`,
     `${ms(C.sim.p50_ms)} / ${ms(C.sim.p99_ms)} ms (simulator alone, same 2 calls)`, `edge adds ${ms(C.edge_added.p50_ms)} / ${ms(C.edge_added.p99_ms)} ms`, "—");
 } else row("Charge path", FAILED, "", "", "—");
+
+// 4b. The ledger's listing (docs/ledger.md): a page costs the same at any depth.
+if (LS) {
+  row(`List one page of 100 at ${LS.sessions} sessions in the project (${LS.n} sequential): p50 / p99`,
+    `${ms(LS.first_page.p50_ms)} / ${ms(LS.first_page.p99_ms)} ms`,
+    `${ms(LS.deep_page.p50_ms)} / ${ms(LS.deep_page.p99_ms)} ms (the page after session ${Math.floor(LS.sessions / 2)})`,
+    `${r2(LS.first_page.p50_ms / LS.deep_page.p50_ms)}`, "info");
+} else row("Ledger listing", FAILED, "", "", "info");
 
 // 5. Worker bundle.
 const FREE = 3 * 1024 * 1024, PAID = 10 * 1024 * 1024;

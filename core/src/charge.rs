@@ -18,6 +18,7 @@ pub use model::*;
 
 use crate::error::DeclineCode;
 use crate::gateway::{LookupResult, Outcome};
+use crate::ledger::{LedgerFacts, LedgerRow};
 use crate::session::{ChargeResult, Session, SessionStatus, MAX_ATTEMPTS};
 use crate::webhook::LastDecline;
 use serde::{Deserialize, Serialize};
@@ -37,11 +38,20 @@ pub struct ChargeState {
     /// submit with the same card learns it instead of starting another attempt.
     #[serde(default)]
     pub unseen: Option<Unseen>,
+    /// What the merchant's ledger shows besides the session itself (docs/ledger.md).
+    #[serde(default)]
+    pub ledger: LedgerFacts,
 }
 
 impl ChargeState {
     pub fn result(&self) -> Option<&ChargeResult> {
         self.session.as_ref().and_then(|s| s.result.as_ref())
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.session
+            .as_ref()
+            .is_some_and(|s| s.status == SessionStatus::Cancelled)
     }
 
     pub fn is_failed(&self) -> bool {
@@ -55,10 +65,38 @@ impl ChargeState {
         let keep = self
             .session
             .as_ref()
-            .is_some_and(|s| s.result.is_some() || s.status == SessionStatus::Failed);
+            .is_some_and(|s| s.result.is_some() || s.status != SessionStatus::Pending);
         if !keep {
             self.session = Some(session.clone());
         }
+    }
+
+    /// The session was just created: its first ledger row goes out through the outbox.
+    pub fn record_created(&mut self, session: &Session, now_ms: u64) {
+        self.know_session(session);
+        self.push_ledger("session.created", now_ms);
+    }
+
+    /// The ledger row for the state as it is now (the outbox sends the latest, whatever
+    /// event queued it: the ledger keeps the highest `seq`).
+    pub fn ledger_row(&self, event: &str, at_ms: u64) -> Option<LedgerRow> {
+        let session = self.session.as_ref()?;
+        Some(LedgerRow::new(session, &self.ledger, event, at_ms))
+    }
+
+    /// Something the merchant's ledger shows changed: bump its version and queue the row.
+    fn push_ledger(&mut self, event: &str, now_ms: u64) {
+        self.ledger.seq += 1;
+        self.ledger.updated_ms = now_ms;
+        self.ledger.attempts = self.attempt;
+        self.outbox.push(OutboxEntry {
+            item: OutboxItem::Ledger {
+                event: event.into(),
+                at_ms: now_ms,
+            },
+            tries: 0,
+            next_try_ms: now_ms,
+        });
     }
 
     /// Takes the session for one flow. `running(token)` says whether a holder with that token
@@ -74,6 +112,9 @@ impl ChargeState {
         if self.result().is_some() {
             // SPEC: 409 once completed; the form shows "already paid".
             return refused(Refusal::AlreadyCompleted);
+        }
+        if self.is_cancelled() {
+            return refused(Refusal::Cancelled);
         }
         if let Some(u) = self.unseen.take() {
             if u.fingerprint == card.fingerprint {
@@ -118,6 +159,36 @@ impl ChargeState {
             return refused(Refusal::InProgress);
         };
         Ok(hold(open, claims, false, lookup_first, now_ms, timing))
+    }
+
+    /// The merchant cancels a pending session. Refused while an attempt is open: it may have
+    /// charged the card, and only its lookup can tell.
+    pub fn cancel(
+        &mut self,
+        now_ms: u64,
+        running: impl Fn(&str) -> bool,
+        ids: &mut impl FnMut() -> String,
+    ) -> Result<(), CancelRefusal> {
+        let pending = self
+            .session
+            .as_ref()
+            .is_some_and(|s| s.status == SessionStatus::Pending && s.result.is_none());
+        if !pending || self.declines >= MAX_ATTEMPTS {
+            return Err(CancelRefusal::NotPending);
+        }
+        self.reap(now_ms, &running);
+        if self.open.is_some() {
+            return Err(CancelRefusal::InProgress);
+        }
+        self.unseen = None;
+        self.finalize(SessionStatus::Cancelled, None, None, now_ms, ids);
+        Ok(())
+    }
+
+    /// The session's ledger object now.
+    pub fn object(&self) -> Option<crate::ledger::SessionObject> {
+        let session = self.session.as_ref()?;
+        Some(crate::ledger::SessionObject::build(session, &self.ledger))
     }
 
     /// The alarm's claim: a lookup of the open attempt when nobody holds it and one is due.
@@ -220,6 +291,7 @@ impl ChargeState {
             Outcome::Rejected(_) => {
                 // Nothing was charged: the attempt closes and does not count as a decline.
                 self.open = None;
+                self.push_ledger("payment.rejected", now_ms);
                 Finished::Declined {
                     code: DeclineCode::ProcessingError,
                     attempts_left: MAX_ATTEMPTS.saturating_sub(self.declines),
@@ -269,8 +341,11 @@ impl ChargeState {
                 };
                 self.open = None;
                 self.declines += 1;
+                self.ledger.last_error = Some(*code);
                 if self.declines >= MAX_ATTEMPTS {
                     self.finalize(SessionStatus::Failed, None, Some(decline), now_ms, ids);
+                } else {
+                    self.push_ledger("payment.declined", now_ms);
                 }
                 Finished::Declined {
                     code: *code,
@@ -286,6 +361,7 @@ impl ChargeState {
                     error_code: DeclineCode::ProcessingError,
                 };
                 self.open = None;
+                self.ledger.last_error = Some(DeclineCode::ProcessingError);
                 self.finalize(SessionStatus::Failed, None, Some(decline), now_ms, ids);
                 Finished::Declined {
                     code: DeclineCode::ProcessingError,
@@ -370,12 +446,24 @@ impl ChargeState {
             s.status = status;
             s.result = result;
         }
+        if !matches!(status, SessionStatus::Failed | SessionStatus::Cancelled) {
+            self.ledger.last_error = None;
+        }
+        self.ledger.completed_ms = Some(now_ms);
         let entry = |item| OutboxEntry {
             item,
             tries: 0,
             next_try_ms: now_ms,
         };
         self.outbox.push(entry(OutboxItem::PublishSession));
+        // The ledger before the webhook: a merchant told by the webhook finds the outcome in
+        // the ledger (GET with its key) already.
+        let event = match status {
+            SessionStatus::Failed => "payment.failed",
+            SessionStatus::Cancelled => "session.cancelled",
+            _ => "payment.approved",
+        };
+        self.push_ledger(event, now_ms);
         self.outbox.push(entry(OutboxItem::Webhook {
             delivery_id: ids(),
             decline,

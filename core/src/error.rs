@@ -111,6 +111,8 @@ pub enum ErrorCode {
     AlreadyMember,
     OwnerRequired,
     CsrfFailed,
+    SessionCancelled,
+    SessionNotPending,
 }
 
 impl ErrorCode {
@@ -143,6 +145,8 @@ impl ErrorCode {
             ErrorCode::AlreadyMember => "already_member",
             ErrorCode::OwnerRequired => "owner_required",
             ErrorCode::CsrfFailed => "csrf_failed",
+            ErrorCode::SessionCancelled => "session_cancelled",
+            ErrorCode::SessionNotPending => "session_not_pending",
         }
     }
 }

@@ -233,6 +233,8 @@ pub enum SessionStatus {
     Authorized,
     Tokenized,
     Failed,
+    /// Cancelled by the merchant while pending (`POST …/cancel`): nothing can be charged.
+    Cancelled,
 }
 
 impl From<ApprovedStatus> for SessionStatus {

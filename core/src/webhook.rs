@@ -3,7 +3,8 @@
 //!
 //! Events: `payment-success` (status `succeeded` or `tokenized`), `payment-authorized`
 //! (`authorized`, i.e. `capture: false`), `payment-failed` (the session became `failed` with its
-//! last allowed decline). A session raises at most one event, so `session_id` identifies it;
+//! last allowed decline), `session-cancelled` (the merchant cancelled it while pending). A
+//! session raises at most one of these, so `session_id` identifies it;
 //! expired and abandoned sessions raise none.
 //!
 //! Signature: `Maven-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`, keyed with
@@ -34,6 +35,7 @@ pub enum Event {
     /// The card-testing breaker tripped on the project (`crate::guard`): no session.
     #[serde(rename = "fraud.card_testing")]
     FraudCardTesting,
+    SessionCancelled,
 }
 
 impl Event {
@@ -43,6 +45,7 @@ impl Event {
             SessionStatus::Succeeded | SessionStatus::Tokenized => Some(Event::PaymentSuccess),
             SessionStatus::Authorized => Some(Event::PaymentAuthorized),
             SessionStatus::Failed => Some(Event::PaymentFailed),
+            SessionStatus::Cancelled => Some(Event::SessionCancelled),
             SessionStatus::Pending | SessionStatus::Processing => None,
         }
     }
@@ -53,6 +56,7 @@ impl Event {
             Event::PaymentAuthorized => "payment-authorized",
             Event::PaymentFailed => "payment-failed",
             Event::FraudCardTesting => "fraud.card_testing",
+            Event::SessionCancelled => "session-cancelled",
         }
     }
 }

@@ -222,6 +222,34 @@ test("a decline shows the reason and Try again; the next card succeeds", async (
   });
 });
 
+test("the merchant cancels while the form is open: the submit shows it and onFailure gets session_cancelled", async (t) => {
+  if (!env.real) return t.skip("cancel needs the real edge");
+  const s = await createSession(env.edge);
+  const cancel = () => timeout(fetch(`${env.edge}/v1/widget-sessions/${s.session_id}/cancel`, {
+    method: "POST", headers: { authorization: `Bearer ${process.env.MAVEN_TEST_KEY}` },
+  }), 15_000, "cancelling");
+  await withPage(async (page) => {
+    const frame = await mount(page, s.session_id);
+    await waitEvent(page, "ready");
+    await waitState(frame, "ready");
+    assert.equal((await cancel()).status, 200);
+    await fill(frame);
+    await frame.locator("#cvc").press("Enter");
+    const f = await waitEvent(page, "failure", 20_000);
+    assert.equal(f.arg.error_code, "session_cancelled");
+    await waitState(frame, "failure");
+    assert.equal(await text(frame, "#result-title"), "Payment cancelled");
+    assert.equal(await shown(frame, "#retry"), false);
+  });
+  // Opened after the cancel: the form says so at once.
+  await withPage(async (page) => {
+    const frame = await mount(page, s.session_id);
+    const f = await waitEvent(page, "failure", 20_000);
+    assert.equal(f.arg.error_code, "session_cancelled");
+    assert.match(await text(frame, "#result-text"), /cancelled/);
+  });
+});
+
 test("at 280px wide nothing overflows", async () => {
   const s = await createSession(env.edge, { description: "A rather long description that has to wrap inside a narrow chat bubble" });
   await withPage(async (page) => {

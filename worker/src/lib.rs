@@ -10,6 +10,7 @@ mod guard_do;
 mod http;
 mod idempotency_do;
 mod keys;
+mod ledger_do;
 mod memo;
 mod objects;
 mod password;
@@ -23,6 +24,7 @@ mod webhooks;
 pub use api_keys_do::AccountKeys;
 pub use guard_do::ProjectGuard;
 pub use idempotency_do::IdempotencySlot;
+pub use ledger_do::ProjectLedger;
 pub use session_do::SessionState;
 pub use team_do::AccountTeam;
 

@@ -51,10 +51,16 @@ async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> Result<Response,
         }
         ["v1", "projects"] => methods!(method, "GET", { Method::Get => projects::list(ctx) }),
         ["v1", "widget-sessions"] => {
-            methods!(method, "POST", { Method::Post => sessions::create(ctx) })
+            methods!(method, "GET, POST", {
+                Method::Post => sessions::create(ctx),
+                Method::Get => sessions::list(ctx),
+            })
         }
         ["v1", "widget-sessions", id] => {
-            methods!(method, "GET", { Method::Get => sessions::get_public(ctx, id) })
+            methods!(method, "GET", { Method::Get => sessions::get(ctx, id) })
+        }
+        ["v1", "widget-sessions", id, "cancel"] => {
+            methods!(method, "POST", { Method::Post => sessions::cancel(ctx, id) })
         }
         ["v1", "widget-sessions", id, "charge"] => {
             methods!(method, "POST", { Method::Post => charge::submit(ctx, id) })

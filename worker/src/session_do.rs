@@ -13,14 +13,17 @@
 
 use crate::dev_faults::{self, Fault};
 use crate::gateway_http;
+use crate::objects::ObjectStub;
 use crate::store::Store;
 use crate::webhooks;
 use maven_core::card::ValidCard;
 use maven_core::charge::{
-    CardSeen, ChargeState, Claim, Finished, LookupVerdict, OutboxItem, Refusal, Timing,
+    CancelAnswer, CancelRefusal, CardSeen, ChargeState, Claim, Finished, LookupVerdict, OutboxItem,
+    Refusal, Timing,
 };
 use maven_core::error::ApiError;
 use maven_core::gateway::{AttemptRef, GatewayConfig, Outcome, PaymentRequest};
+use maven_core::ledger::{LedgerReply, LedgerRow};
 use maven_core::redact::mask_digits;
 use maven_core::session::Session;
 use serde::{Deserialize, Serialize};
@@ -84,12 +87,53 @@ impl DurableObject for SessionState {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        if req.path() != "/charge" {
-            return Response::error("Not Found", 404);
+        match req.path().as_str() {
+            "/charge" => {
+                let order: ChargeOrder = req.json().await?;
+                let finished = self.charge(order).await?;
+                Response::from_json(&finished)
+            }
+            // The create route's note, sent after its answer (`wait_until`): the session's
+            // first ledger row goes out through this object's outbox.
+            "/created" => {
+                let session: Session = req.json().await?;
+                self.load().await?;
+                self.with(|s| s.record_created(&session, now_ms()));
+                self.save().await?;
+                self.drain(Drain::All).await?;
+                Response::from_json(&serde_json::json!({}))
+            }
+            // The object as this session's state has it now (the ledger may lag a moment).
+            "/object" => {
+                self.load().await?;
+                let object = self.with(|s| s.object().map(Box::new));
+                Response::from_json(&LedgerReply::Object { object })
+            }
+            // The merchant's cancel: decided here, so it cannot race a charge.
+            "/cancel" => {
+                let session: Session = req.json().await?;
+                self.load().await?;
+                let answer = self.with(|s| {
+                    s.know_session(&session);
+                    match s.cancel(now_ms(), self.is_running(), &mut new_id) {
+                        Ok(()) => match s.object() {
+                            Some(o) => CancelAnswer::Cancelled {
+                                object: Box::new(o),
+                            },
+                            None => CancelAnswer::Refused {
+                                refusal: CancelRefusal::NotPending,
+                            },
+                        },
+                        Err(refusal) => CancelAnswer::Refused { refusal },
+                    }
+                });
+                self.save().await?;
+                // The merchant waits, not a customer: the view, ledger and webhook go now.
+                self.drain(Drain::All).await?;
+                Response::from_json(&answer)
+            }
+            _ => Response::error("Not Found", 404),
         }
-        let order: ChargeOrder = req.json().await?;
-        let finished = self.charge(order).await?;
-        Response::from_json(&finished)
     }
 
     /// Drains the outbox and looks up an attempt nobody holds; then sleeps until the next due.
@@ -101,9 +145,9 @@ impl DurableObject for SessionState {
             *self.cached.borrow_mut() = None;
             return Response::ok("");
         }
-        self.drain().await?;
+        self.drain(Drain::All).await?;
         self.resolve_abandoned().await?;
-        self.drain().await?;
+        self.drain(Drain::All).await?;
         Response::ok("")
     }
 }
@@ -134,8 +178,16 @@ impl SessionState {
         self.state.storage().put(KEY, &snapshot).await?;
         match snapshot.next_wake_ms() {
             Some(at) => {
+                // While a drain runs, what it sends is not due again before a retry would be:
+                // an alarm at "now" would only find the drain busy and set itself again, over
+                // and over (the drain saves, and so sets the alarm right, when it ends).
+                let soonest = if self.draining.get() {
+                    now_ms() + timing(&self.env).retry_ms
+                } else {
+                    now_ms() + 1
+                };
                 // An absolute time: `ScheduledTime::from(i64)` would read it as an offset.
-                let at = at.max(now_ms() + 1) as f64;
+                let at = at.max(soonest) as f64;
                 let when = worker::js_sys::Date::new(&worker::wasm_bindgen::JsValue::from_f64(at));
                 self.state
                     .storage()
@@ -179,7 +231,8 @@ impl SessionState {
             self.running.borrow_mut().remove(&claim.token);
             match outcome? {
                 Some(finished) => {
-                    self.drain().await?;
+                    // The customer waits: only the view; the alarm sends the rest at once.
+                    self.drain(Drain::BeforeLedger).await?;
                     return Ok(finished);
                 }
                 None => continue,
@@ -291,26 +344,36 @@ impl SessionState {
 
     /// Sends what the outbox holds, in order, one entry at a time; a failure leaves it for the
     /// alarm (with back-off). One drain at a time per object.
-    async fn drain(&self) -> Result<()> {
+    async fn drain(&self, how: Drain) -> Result<()> {
         if self.draining.replace(true) {
             return Ok(());
         }
-        let result = self.drain_inner().await;
+        let result = self.drain_inner(how).await;
         self.draining.set(false);
-        result
+        // Saved once the drain is over, so the alarm is set for what is left now.
+        let saved = self.save().await;
+        result.and(saved)
     }
 
-    async fn drain_inner(&self) -> Result<()> {
+    async fn drain_inner(&self, how: Drain) -> Result<()> {
         let timing = timing(&self.env);
         loop {
             let due = self.with(|s| {
                 let first = s.outbox.first()?;
-                (first.next_try_ms <= now_ms()).then(|| (first.item.clone(), s.session.clone()))
+                if how == Drain::BeforeLedger && matches!(first.item, OutboxItem::Ledger { .. }) {
+                    return None;
+                }
+                let row = match &first.item {
+                    OutboxItem::Ledger { event, at_ms } => s.ledger_row(event, *at_ms),
+                    _ => None,
+                };
+                (first.next_try_ms <= now_ms())
+                    .then(|| (first.item.clone(), s.session.clone(), row))
             });
-            let Some((item, Some(session))) = due else {
+            let Some((item, Some(session), row)) = due else {
                 break;
             };
-            match self.send(&item, &session).await {
+            match self.send(&item, &session, row.as_ref()).await {
                 Ok(()) => self.with(|s| s.outbox_done()),
                 Err(e) => {
                     worker::console_warn!(
@@ -323,16 +386,39 @@ impl SessionState {
                 }
             }
         }
-        self.save().await
+        Ok(())
     }
 
     async fn send(
         &self,
         item: &OutboxItem,
         session: &Session,
+        row: Option<&LedgerRow>,
     ) -> std::result::Result<(), ApiError> {
         let store = Store::from_env(&self.env)?;
         match item {
+            OutboxItem::Ledger { .. } => {
+                let Some(row) = row else { return Ok(()) };
+                // Which project's ledger holds the session, for a key's lookup after KV has
+                // dropped the session view (a day after expiry).
+                store
+                    .put(
+                        &format!("ledger-session:{}", session.id),
+                        &session.project_id,
+                        Some(row.keep_until()),
+                    )
+                    .await?;
+                let ledger = ObjectStub::new(&self.env, "LEDGER", &session.project_id)?;
+                let _: LedgerReply = ledger
+                    .call(
+                        "/write",
+                        &serde_json::to_value(row).map_err(|_| {
+                            ApiError::Internal("could not encode a ledger row".into())
+                        })?,
+                    )
+                    .await?;
+                Ok(())
+            }
             OutboxItem::PublishSession => {
                 dev_faults::check(&self.env, &store, Fault::KvPut).await?;
                 // Kept at least a day past now, so a late outcome is not dropped on arrival.
@@ -388,6 +474,15 @@ fn attempt_ref(session: &Session, attempt: u32) -> AttemptRef {
         // Every attempt starts after the session was created: the lookup's lower bound.
         not_before: Some(session.created_at),
     }
+}
+
+/// How much of the outbox a drain sends.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Drain {
+    All,
+    /// A customer waits for the answer: stop at the first ledger row (the alarm, set for it
+    /// right away, sends it and what follows), so the ledger adds no call to the charge.
+    BeforeLedger,
 }
 
 fn new_id() -> String {

@@ -6,6 +6,7 @@ use maven_core::audit::{Actor, Entry};
 use maven_core::auth::Environment;
 use maven_core::card::FieldMode;
 use maven_core::customization::{FormFields, Labels, Theme};
+use maven_core::ledger::{CardSummary, Processor, SessionError, SessionObject, SessionPage};
 use maven_core::session::{CreateWidgetSession, PublicSession, SessionCreated, SessionStatus};
 use maven_core::team::{MemberView, Role};
 use serde::Serialize;
@@ -112,23 +113,78 @@ with another body is 409.";
 #[allow(dead_code)]
 fn create_widget_session() {}
 
+/// With a secret key the full object, without one the form's public view.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum SessionView {
+    Full(SessionObject),
+    Public(PublicSession),
+}
+
 #[utoipa::path(
     get,
     path = "/v1/widget-sessions/{session_id}",
     tag = "Widget Sessions",
     operation_id = "get_widget_session_v1_widget_sessions__session_id__get",
-    summary = "Public view of a session (used by the card form)",
-    description = "No API key: the session id is the credential. Theme, labels and fields are resolved (project customization merged with the session's overrides). Never returns gateway credentials or keys.",
+    summary = "A session: the full object with a secret key, else the public view (used by the card form)",
+    description = "**With your secret API key** (server side): the full session object from the project's ledger, kept 13 months: status, amounts captured and refunded, the processor's transaction id, the card's brand and last 4 (never the number or CVC), the last error, the attempts and the timestamps. Another account's (or the other environment's) session is 404.\n\n**Without a key** (the card form): the public view; the session id is the credential. Theme, labels and fields are resolved (project customization merged with the session's overrides). 410 once expired. Never returns gateway credentials or keys.",
     params(("session_id" = String, Path, description = "The session's UUID")),
     responses(
-        (status = 200, description = "Successful Response", body = PublicSession),
-        (status = 404, description = "Unknown session", body = HTTPError),
-        (status = 410, description = "Expired session (`error_code: session_expired`)", body = HTTPError),
+        (status = 200, description = "The full object (with a key) or the public view (without)", body = SessionView),
+        (status = 401, description = "An API key that is not known", body = HTTPError),
+        (status = 404, description = "Unknown session, or another account's", body = HTTPError),
+        (status = 410, description = "Expired session, public view only (`error_code: session_expired`)", body = HTTPError),
     ),
-    security(())
+    security((), ("API Key" = []))
 )]
 #[allow(dead_code)]
 fn get_widget_session() {}
+
+#[utoipa::path(
+    get,
+    path = "/v1/widget-sessions",
+    tag = "Widget Sessions",
+    operation_id = "list_widget_sessions_v1_widget_sessions_get",
+    summary = "List a project's sessions, newest first",
+    description = "One page of the project's ledger (13 months), newest first (`created_at`, then `session_id`, descending), in the key's environment. Page on with `starting_after` = the last `session_id` of the page while `has_more` is true.",
+    params(
+        ("project" = String, Query, description = "Project UUID or slug (of the key's account)"),
+        ("status" = Option<SessionStatus>, Query, description = "Only sessions in this status"),
+        ("created_gte" = Option<u64>, Query, description = "Created at or after (unix seconds)", minimum = 0, maximum = 253402300799i64),
+        ("created_lt" = Option<u64>, Query, description = "Created before (unix seconds)", minimum = 0, maximum = 253402300799i64),
+        ("limit" = Option<u32>, Query, description = "Page size, 1–100 (default 10)", minimum = 1, maximum = 100),
+        ("starting_after" = Option<String>, Query, description = "A session_id from the previous page: the page starts after it"),
+    ),
+    responses(
+        (status = 200, description = "A page", body = SessionPage),
+        (status = 401, description = "Missing or unknown API key", body = HTTPError),
+        (status = 404, description = "Project not found", body = HTTPError),
+        (status = 422, description = "Validation Error (`loc: [\"query\", …]`; also a `starting_after` that is not in the listing)", body = HTTPValidationError),
+    ),
+    security(("API Key" = []))
+)]
+#[allow(dead_code)]
+fn list_widget_sessions() {}
+
+#[utoipa::path(
+    post,
+    path = "/v1/widget-sessions/{session_id}/cancel",
+    tag = "Widget Sessions",
+    operation_id = "cancel_widget_session_v1_widget_sessions__session_id__cancel_post",
+    summary = "Cancel a pending session",
+    description = "A `pending` session becomes `cancelled`: the form shows it (and the page's `onFailure` gets `session_cancelled`), a charge is then 409 `session_cancelled`, and the project's webhook receives `session-cancelled`. Any other state is 409 `session_not_pending`; a charge whose outcome is still being confirmed is 409 `in_progress`.",
+    params(("session_id" = String, Path, description = "The session's UUID")),
+    responses(
+        (status = 200, description = "The cancelled session", body = SessionObject),
+        (status = 401, description = "Missing or unknown API key", body = HTTPError),
+        (status = 404, description = "Unknown session, or another account's", body = HTTPError),
+        (status = 409, description = "Not pending (`session_not_pending`), or a payment in progress (`in_progress`)", body = HTTPError),
+    ),
+    security(("API Key" = []))
+)]
+#[allow(dead_code)]
+fn cancel_widget_session() {}
 
 #[utoipa::path(get, path = "/health", tag = "Meta", operation_id = "health_health_get",
     summary = "Liveness", responses((status = 200, description = "OK", body = Health)), security(()))]
@@ -465,7 +521,7 @@ impl Modify for SecurityAddon {
         description = "Maven Chat Payments: create short-lived payment sessions from your server and collect cards in a hosted, themed form inside your chat."
     ),
     paths(
-        create_widget_session, get_widget_session, health, auth_check, list_projects,
+        create_widget_session, get_widget_session, list_widget_sessions, cancel_widget_session, health, auth_check, list_projects,
         dashboard_sign_in, dashboard_session, dashboard_sign_out, dashboard_sign_out_everywhere,
         dashboard_accept_invite, dashboard_invite, dashboard_members, dashboard_projects,
         dashboard_list_keys, dashboard_create_key, dashboard_revoke_key, dashboard_roll_key,
@@ -473,6 +529,7 @@ impl Modify for SecurityAddon {
     ),
     components(schemas(
         CreateWidgetSession, SessionCreated, PublicSession, SessionStatus, Theme, Labels,
+        SessionView, SessionObject, SessionPage, Processor, CardSummary, SessionError,
         FormFields, FieldMode, HTTPValidationError, ValidationError, LocItem, HTTPError, Health,
         AuthCheck, ProjectSummary, SignIn, AcceptInvite, DashboardUser, DashboardSession, SignedOut,
         NewInvite, InviteRequest, Members, KeyList, CreateKey, RevealedKey, RollKey, Rolled,

@@ -82,6 +82,9 @@ pub struct OpenAttempt {
 pub enum OutboxItem {
     /// Write the session view (status and result) to KV.
     PublishSession,
+    /// Write the session's current row to its project's ledger (docs/ledger.md). Left for the
+    /// alarm by the customer's request: never an extra call before the customer's answer.
+    Ledger { event: String, at_ms: u64 },
     /// Record and queue the session's webhook under this delivery id (stable across retries).
     Webhook {
         delivery_id: String,
@@ -113,6 +116,8 @@ pub enum Refusal {
     TooManyAttempts,
     /// Another card while an attempt's outcome is unknown.
     OtherCard,
+    /// The merchant cancelled the session.
+    Cancelled,
 }
 
 impl Refusal {
@@ -128,6 +133,7 @@ impl Refusal {
             },
             Refusal::TooManyAttempts => ApiError::TooManyAttempts,
             Refusal::OtherCard => other_card_error(),
+            Refusal::Cancelled => cancelled_error(),
         }
     }
 }
@@ -185,6 +191,52 @@ impl Finished {
                  same card."
             ))),
             Finished::Refused(r) => Some(r.error()),
+        }
+    }
+}
+
+/// A charge of a cancelled session: 409, and the form says so.
+pub fn cancelled_error() -> ApiError {
+    ApiError::Conflict {
+        detail: "This payment session was cancelled by the merchant.".into(),
+        code: ErrorCode::SessionCancelled,
+    }
+}
+
+/// The session object's answer to a cancel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CancelAnswer {
+    Cancelled {
+        object: Box<crate::ledger::SessionObject>,
+    },
+    Refused {
+        refusal: CancelRefusal,
+    },
+}
+
+/// Why a cancel was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelRefusal {
+    /// Paid, failed or already cancelled: only a pending session can be cancelled.
+    NotPending,
+    /// A charge is running, or its outcome is still being looked up: it may have paid.
+    InProgress,
+}
+
+impl CancelRefusal {
+    pub fn error(self) -> ApiError {
+        match self {
+            CancelRefusal::NotPending => ApiError::Conflict {
+                detail: "Only a pending session can be cancelled.".into(),
+                code: ErrorCode::SessionNotPending,
+            },
+            CancelRefusal::InProgress => ApiError::Conflict {
+                detail: "A payment for this session is in progress; it cannot be cancelled now."
+                    .into(),
+                code: ErrorCode::InProgress,
+            },
         }
     }
 }

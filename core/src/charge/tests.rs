@@ -104,11 +104,15 @@ fn one_claim_at_a_time_then_completed_with_its_outbox() {
     let view = s.session.as_ref().unwrap();
     assert_eq!(view.status, SessionStatus::Succeeded);
     assert_eq!(view.result.as_ref().unwrap().transaction_id, "tx_1");
-    // The view first, then the webhook under a delivery id that stays the same on retries.
-    assert_eq!(s.outbox.len(), 2);
+    // The view first, then the ledger row, then the webhook under a delivery id that stays
+    // the same on retries.
+    assert_eq!(s.outbox.len(), 3);
     assert_eq!(s.outbox[0].item, OutboxItem::PublishSession);
     assert!(
-        matches!(&s.outbox[1].item, OutboxItem::Webhook { delivery_id, .. } if delivery_id == "d1")
+        matches!(&s.outbox[1].item, OutboxItem::Ledger { event, at_ms: 200 } if event == "payment.approved")
+    );
+    assert!(
+        matches!(&s.outbox[2].item, OutboxItem::Webhook { delivery_id, .. } if delivery_id == "d1")
     );
     assert_eq!(
         s.claim(300, &card("fp"), &T, nobody),
@@ -127,7 +131,30 @@ fn three_declines_fail_the_session_and_queue_payment_failed() {
         }
     }
     assert_eq!(s.session.as_ref().unwrap().status, SessionStatus::Failed);
-    let OutboxItem::Webhook { decline, .. } = &s.outbox[1].item else {
+    // Each decline changed the ledger's object; the last one failed the session.
+    let kinds: Vec<String> = s
+        .outbox
+        .iter()
+        .map(|e| match &e.item {
+            OutboxItem::Ledger { event, .. } => event.clone(),
+            other => format!("{other:?}")
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .into(),
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "payment.declined",
+            "payment.declined",
+            "PublishSession",
+            "payment.failed",
+            "Webhook"
+        ]
+    );
+    let Some(OutboxItem::Webhook { decline, .. }) = s.outbox.last().map(|e| &e.item) else {
         panic!("no webhook queued")
     };
     assert_eq!(decline.as_ref().unwrap().card_last4, "4242");
@@ -156,7 +183,7 @@ fn an_unknown_outcome_is_looked_up_before_anything_is_sent_again() {
         &mut ids(),
     );
     assert!(matches!(v, LookupVerdict::Settled(Finished::Approved(_))));
-    assert_eq!(s.outbox.len(), 2);
+    assert_eq!(s.outbox.len(), 3);
 }
 
 /// Defect 5: "the same card" is every detail sent to the gateway, not the number alone.
@@ -281,7 +308,7 @@ fn a_late_approval_from_the_previous_holder_wins_once() {
         &mut ids(),
     );
     assert!(matches!(v, LookupVerdict::Settled(Finished::Approved(_))));
-    assert_eq!(s.outbox.len(), 2);
+    assert_eq!(s.outbox.len(), 3);
 }
 
 #[test]
@@ -325,7 +352,7 @@ fn a_mismatch_is_never_paid() {
     let view = s.session.as_ref().unwrap();
     assert_eq!(view.status, SessionStatus::Failed);
     assert!(view.result.is_none());
-    assert_eq!(s.outbox.len(), 2);
+    assert_eq!(s.outbox.len(), 3);
 }
 
 #[test]
@@ -378,6 +405,7 @@ fn the_alarm_looks_up_an_abandoned_attempt_and_the_outbox_backs_off() {
     assert_eq!(s.next_wake_ms(), Some(next + T.retry_ms));
     s.outbox_failed(next, &T);
     assert_eq!(s.next_wake_ms(), Some(next + 2 * T.retry_ms));
+    s.outbox_done();
     s.outbox_done();
     s.outbox_done();
     // Nothing left but forgetting the storage, a day after the session expired.
@@ -514,5 +542,65 @@ fn storage_is_forgotten_a_day_after_expiry_once_nothing_is_open() {
     assert!(!s.may_forget(forget + 3));
     s.outbox_done();
     s.outbox_done();
+    s.outbox_done();
     assert!(s.may_forget(forget + 3));
+}
+
+#[test]
+fn a_pending_session_is_cancelled_once_and_then_refuses_charges() {
+    let mut s = state();
+    assert_eq!(s.cancel(10, nobody, &mut ids()), Ok(()));
+    assert_eq!(s.session.as_ref().unwrap().status, SessionStatus::Cancelled);
+    let kinds: Vec<&OutboxItem> = s.outbox.iter().map(|e| &e.item).collect();
+    assert!(matches!(
+        kinds[..],
+        [
+            OutboxItem::PublishSession,
+            OutboxItem::Ledger { .. },
+            OutboxItem::Webhook { .. }
+        ]
+    ));
+    assert_eq!(
+        s.cancel(11, nobody, &mut ids()),
+        Err(CancelRefusal::NotPending)
+    );
+    assert_eq!(
+        s.claim(12, &card("fp"), &T, nobody),
+        Err(Finished::Refused(Refusal::Cancelled))
+    );
+    let o = s.object().unwrap();
+    assert!(o.is_terminal);
+    assert_eq!(o.completed_at.as_deref(), Some("1970-01-01T00:00:00Z"));
+}
+
+#[test]
+fn a_session_with_an_open_attempt_or_an_outcome_is_not_cancelled() {
+    let mut s = state();
+    let c = s.claim(0, &card("fp"), &T, nobody).unwrap();
+    let running = |t: &str| t == c.token;
+    assert_eq!(
+        s.cancel(1, running, &mut ids()),
+        Err(CancelRefusal::InProgress)
+    );
+    // The outcome is unknown: it may have charged, so it is looked up first, not cancelled.
+    s.mark_sent(&c.token);
+    s.commit(&c.token, &unknown(), 2, &T, &mut ids());
+    assert_eq!(
+        s.cancel(3, nobody, &mut ids()),
+        Err(CancelRefusal::InProgress)
+    );
+    let l = s.claim_lookup(T.retry_ms + 2, &T, nobody).unwrap();
+    s.lookup_result(
+        &l.token,
+        &LookupResult::Found(approved()),
+        5_000,
+        &T,
+        false,
+        &mut ids(),
+    );
+    assert_eq!(
+        s.cancel(6_000, nobody, &mut ids()),
+        Err(CancelRefusal::NotPending)
+    );
+    assert_eq!(s.session.as_ref().unwrap().status, SessionStatus::Succeeded);
 }

@@ -89,6 +89,7 @@ impl App {
                         false,
                     ),
                     Some("processing") => self.processing(),
+                    Some("cancelled") => self.cancelled(),
                     _ if self.state == State::Loading || self.state == State::Processing => {
                         self.ready()
                     }
@@ -183,6 +184,11 @@ impl App {
             Reply::Http(422, b) if self.field_errors(&b) => {}
             Reply::Http(409, b) if get_str(&b, "error_code").as_deref() == Some("in_progress") => {
                 self.processing()
+            }
+            Reply::Http(409, b)
+                if get_str(&b, "error_code").as_deref() == Some("session_cancelled") =>
+            {
+                self.cancelled()
             }
             Reply::Http(409, _) => self.paid(),
             Reply::Http(410, _) => self.expire(),
@@ -322,6 +328,13 @@ impl App {
         let m = "This payment is already complete.";
         self.show(State::Paid, "success", "Already paid", m, false);
         self.post(msg::FAILURE, &error_payload("already_completed", m, None));
+    }
+
+    /// The merchant cancelled the session: nothing to retry.
+    fn cancelled(&mut self) {
+        let m = "This payment was cancelled.";
+        self.show(State::Failure, "neutral", "Payment cancelled", m, false);
+        self.post(msg::FAILURE, &error_payload("session_cancelled", m, None));
     }
 
     fn processing(&mut self) {

@@ -16,7 +16,7 @@ use maven_core::error::ApiError;
 use maven_core::error::ErrorCode;
 use maven_core::form_token::{self, FormTokenError};
 use maven_core::guard::{card_key, Reason, Verdict};
-use maven_core::session::{ChargeResult, Session};
+use maven_core::session::{ChargeResult, Session, SessionStatus};
 use maven_core::time::year_month;
 use serde_json::{json, Value};
 use worker::Response;
@@ -27,6 +27,9 @@ pub async fn submit(ctx: &mut Ctx, id: &str) -> ApiResult<Response> {
     let session = live_session(&store, id, ctx.now).await?;
     if let Some(result) = &session.result {
         return Err(already_completed(result));
+    }
+    if session.status == SessionStatus::Cancelled {
+        return Err(maven_core::charge::cancelled_error());
     }
     let project = store
         .project(&session.project_id)

@@ -6,13 +6,17 @@ use crate::keys::seal_key;
 use crate::objects::ObjectStub;
 use crate::store::Store;
 use maven_core::auth::sha256_hex;
+use maven_core::charge::{CancelAnswer, CancelRefusal};
 use maven_core::error::ApiError;
 use maven_core::error::ErrorCode;
 use maven_core::gateway::{currency, Credentials, GatewayKind};
 use maven_core::idempotency::{Begin, StoredReply};
+use maven_core::ledger::{
+    parse_list_query, unknown_cursor, LedgerFacts, LedgerReply, ListRequest, SessionObject,
+};
 use maven_core::model::{is_uuid, Project};
 use maven_core::seal::Keyring;
-use maven_core::session::{validate_create, Session};
+use maven_core::session::{validate_create, Session, SessionStatus};
 use serde_json::json;
 use worker::Response;
 
@@ -25,6 +29,7 @@ pub async fn create(ctx: &mut Ctx) -> ApiResult<Response> {
     let seal = seal_key(&ctx.env)?;
     let Some(key_hash) = idempotency_key(ctx)? else {
         let session = create_session_with(&store, &caller, &body, ctx.now, Some(&seal)).await?;
+        announce(ctx, &session);
         return Ok(json(201, &session.created_body(&ctx.origin)));
     };
     // One strongly consistent slot per key: concurrent twins cannot both create a session.
@@ -57,6 +62,7 @@ pub async fn create(ctx: &mut Ctx) -> ApiResult<Response> {
             return Err(e);
         }
     };
+    announce(ctx, &session);
     let text = serde_json::to_string(&session.created_body(&ctx.origin))
         .map_err(|_| ApiError::Internal("could not encode the session".into()))?;
     let reply = StoredReply {
@@ -126,6 +132,25 @@ pub async fn create_session_with(
     Ok(session)
 }
 
+/// Tells the session's object that the session exists, after the answer is sent: its outbox
+/// writes the first ledger row (docs/ledger.md). Not awaited: creating gains no call to wait for.
+/// If it is lost, the row is written by the session's first charge outcome instead.
+pub fn announce(ctx: &Ctx, session: &Session) {
+    let env = ctx.env.clone();
+    let session = session.clone();
+    ctx.context.wait_until(async move {
+        let sent = async {
+            let body = serde_json::to_value(&session)
+                .map_err(|_| ApiError::Internal("could not encode the session".into()))?;
+            let state = ObjectStub::new(&env, "SESSION_STATE", &session.id)?;
+            state.call::<serde_json::Value>("/created", &body).await
+        };
+        if let Err(e) = sent.await {
+            worker::console_warn!("session {}: ledger note not delivered ({e})", session.id);
+        }
+    });
+}
+
 /// `Idempotency-Key`: 1–255 printable characters; stored by hash.
 fn idempotency_key(ctx: &Ctx) -> ApiResult<Option<String>> {
     let Some(key) = ctx.header("idempotency-key") else {
@@ -170,6 +195,123 @@ pub async fn live_session(store: &Store, id: &str, now: u64) -> ApiResult<Sessio
         return Err(ApiError::Gone("This payment session has expired.".into()));
     }
     Ok(session)
+}
+
+/// `GET /v1/widget-sessions/{id}`: with a secret key the full object from the ledger, without
+/// one the form's public view.
+pub async fn get(ctx: &Ctx, id: &str) -> ApiResult<Response> {
+    if ctx.header("authorization").is_some() {
+        get_full(ctx, id).await
+    } else {
+        get_public(ctx, id).await
+    }
+}
+
+/// The full object. Another account's (or environment's) session is 404, as an unknown one.
+async fn get_full(ctx: &Ctx, id: &str) -> ApiResult<Response> {
+    let store = Store::from_env(&ctx.env)?;
+    let caller = auth::merchant(ctx, &store).await?;
+    let not_found = || ApiError::not_found("Session");
+    if !is_uuid(id) {
+        return Err(not_found());
+    }
+    let view = store.session(id).await?;
+    let project_id = match &view {
+        Some(s) => Some(s.project_id.clone()),
+        // KV dropped the view a day after expiry; the ledger keeps it 13 months.
+        None => store.get::<String>(&format!("ledger-session:{id}")).await?,
+    };
+    let project = match project_id {
+        Some(p) => store.project(&p).await?,
+        None => None,
+    }
+    .filter(|p| p.account_id == caller.account_id)
+    .ok_or_else(not_found)?;
+    let ledger = ObjectStub::new(&ctx.env, "LEDGER", &project.id)?;
+    let reply: LedgerReply = ledger.call("/get", &json!({ "session_id": id })).await?;
+    let kept = match reply {
+        LedgerReply::Object { object } => object.map(|o| *o),
+        _ => None,
+    };
+    let object = match (kept, &view) {
+        // The view already has an outcome the ledger has not received yet (the milliseconds
+        // between two outbox steps): the session's own object has all of it.
+        (Some(o), Some(v)) if o.status != v.status && !o.is_terminal => {
+            let state = ObjectStub::new(&ctx.env, "SESSION_STATE", id)?;
+            match state.call::<LedgerReply>("/object", &json!({})).await? {
+                LedgerReply::Object { object: Some(now) } => *now,
+                _ => o,
+            }
+        }
+        (Some(o), _) => o,
+        // Created a moment ago: the ledger's first row is on its way.
+        (None, Some(v)) => SessionObject::build(v, &LedgerFacts::default()),
+        (None, None) => return Err(not_found()),
+    };
+    if object.environment != caller.environment.as_str() {
+        return Err(not_found());
+    }
+    Ok(json(200, &object))
+}
+
+/// `GET /v1/widget-sessions?project=…`: one page of the project's ledger, newest first.
+pub async fn list(ctx: &Ctx) -> ApiResult<Response> {
+    let store = Store::from_env(&ctx.env)?;
+    let caller = auth::merchant(ctx, &store).await?;
+    let url = ctx
+        .req
+        .url()
+        .map_err(|_| ApiError::Internal("could not read the URL".into()))?;
+    let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    let q = parse_list_query(&pairs)?;
+    let project = find_project(&store, &caller, &q.project).await?;
+    let order = ListRequest {
+        environment: caller.environment,
+        status: q.status,
+        created_gte: q.created_gte,
+        created_lt: q.created_lt,
+        limit: q.limit,
+        starting_after: q.starting_after,
+    };
+    let ledger = ObjectStub::new(&ctx.env, "LEDGER", &project.id)?;
+    let body = serde_json::to_value(&order)
+        .map_err(|_| ApiError::Internal("could not encode the query".into()))?;
+    match ledger.call::<LedgerReply>("/list", &body).await? {
+        LedgerReply::Page(page) => Ok(json(200, &page)),
+        LedgerReply::UnknownCursor => Err(unknown_cursor()),
+        _ => Err(ApiError::Internal("unexpected ledger answer".into())),
+    }
+}
+
+/// The caller's session from the KV view: 404 for an unknown id, another account's or the
+/// other environment's.
+async fn own_session(store: &Store, caller: &Caller, id: &str) -> ApiResult<Session> {
+    let session = if is_uuid(id) {
+        store.session(id).await?
+    } else {
+        None
+    };
+    session
+        .filter(|s| s.account_id == caller.account_id && s.environment == caller.environment)
+        .ok_or_else(|| ApiError::not_found("Session"))
+}
+
+/// `POST /v1/widget-sessions/{id}/cancel`: a pending session becomes `cancelled` (the
+/// session's object decides, so a charge cannot slip in between); 409 in any other state.
+pub async fn cancel(ctx: &Ctx, id: &str) -> ApiResult<Response> {
+    let store = Store::from_env(&ctx.env)?;
+    let caller = auth::merchant(ctx, &store).await?;
+    let session = own_session(&store, &caller, id).await?;
+    if session.status != SessionStatus::Pending {
+        return Err(CancelRefusal::NotPending.error());
+    }
+    let state = ObjectStub::new(&ctx.env, "SESSION_STATE", &session.id)?;
+    let body = serde_json::to_value(&session)
+        .map_err(|_| ApiError::Internal("could not encode the session".into()))?;
+    match state.call::<CancelAnswer>("/cancel", &body).await? {
+        CancelAnswer::Cancelled { object } => Ok(json(200, &object)),
+        CancelAnswer::Refused { refusal } => Err(refusal.error()),
+    }
 }
 
 pub async fn get_public(ctx: &Ctx, id: &str) -> ApiResult<Response> {
