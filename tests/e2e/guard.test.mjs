@@ -187,7 +187,8 @@ describe("session creation limit", () => {
     assert.ok(refused, `no refusal after ${created} creations`);
     assert.ok(created >= 600 && created <= 1200, `refused after ${created} creations`);
     assert.equal(refused.json.error_code, "rate_limited");
-    assert.equal(refused.headers.get("retry-after"), "60");
+    const retry = Number(refused.headers.get("retry-after"));
+    assert.ok(retry >= 1 && retry <= 60, `Retry-After ${retry}`);
     // Another address on the same account, and another account on this address: unaffected.
     const elsewhere = await create(busy, { "cf-connecting-ip": "198.51.100.23" });
     assert.equal(elsewhere.status, 201, elsewhere.text);

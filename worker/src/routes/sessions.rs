@@ -23,7 +23,7 @@ use worker::Response;
 pub async fn create(ctx: &mut Ctx) -> ApiResult<Response> {
     let store = Store::from_env(&ctx.env)?;
     let caller = auth::merchant(ctx, &store).await?;
-    limit_creates(ctx, &caller.account_id).await?;
+    limit_creates(ctx, &caller.account_id)?;
     let body = ctx.json_body().await?;
     // Opens the gateway credentials to check what they can take (Braintree's accounts).
     let seal = seal_key(&ctx.env)?;
@@ -326,24 +326,45 @@ pub async fn get_public(ctx: &Ctx, id: &str) -> ApiResult<Response> {
 
 /// Session creations per account and client IP: the `CREATE_LIMITER` rate-limiting binding
 /// (wrangler.toml: 600 a minute), a counter local to the Cloudflare location, which is enough
-/// for a volume limit and costs no Durable Object call on the hot path (docs/card-testing.md).
-/// Without the binding (a deployment that left it out) creation is not throttled.
-async fn limit_creates(ctx: &Ctx, account_id: &str) -> ApiResult<()> {
+/// for a volume limit and costs no Durable Object call (docs/card-testing.md). The binding is
+/// asked after the answer (`wait_until`), so no create waits for it: when it says "over", this
+/// isolate refuses the caller until the period ends, and every other isolate does so at its own
+/// next call for that caller (the binding's count is shared). Without the binding (a deployment
+/// that left it out) creation is not throttled.
+fn limit_creates(ctx: &Ctx, account_id: &str) -> ApiResult<()> {
+    let key = format!("{account_id}:{}", crate::http::client_ip(ctx));
+    let now = ctx.now;
+    if let Some(until) = CREATE_BLOCKED.with(|b| b.borrow().get(&key).copied()) {
+        if until > now {
+            return Err(ApiError::Throttled {
+                code: ErrorCode::RateLimited,
+                retry_after_secs: until - now,
+            });
+        }
+        CREATE_BLOCKED.with(|b| b.borrow_mut().remove(&key));
+    }
     let Ok(limiter) = ctx.env.rate_limiter("CREATE_LIMITER") else {
         return Ok(());
     };
-    let key = format!("{account_id}:{}", crate::http::client_ip(ctx));
-    match limiter.limit(key).await {
-        Ok(outcome) if !outcome.success => Err(ApiError::Throttled {
-            code: ErrorCode::RateLimited,
-            retry_after_secs: CREATE_LIMIT_PERIOD_SECS,
-        }),
-        Ok(_) => Ok(()),
-        Err(e) => {
-            worker::console_error!("session create limiter unavailable, let through: {e}");
-            Ok(())
+    ctx.context.wait_until(async move {
+        match limiter.limit(key.clone()).await {
+            Ok(outcome) if !outcome.success => CREATE_BLOCKED.with(|b| {
+                let mut b = b.borrow_mut();
+                // Bounded: entries whose period is over go first.
+                b.retain(|_, until| *until > now);
+                b.insert(key, now + CREATE_LIMIT_PERIOD_SECS);
+            }),
+            Ok(_) => {}
+            Err(e) => worker::console_error!("session create limiter unavailable: {e}"),
         }
-    }
+    });
+    Ok(())
+}
+
+thread_local! {
+    /// Callers (`account:ip`) this isolate refuses, until (unix seconds).
+    static CREATE_BLOCKED: std::cell::RefCell<std::collections::HashMap<String, u64>> =
+        Default::default();
 }
 
 /// The `period` of `CREATE_LIMITER` in wrangler.toml: a refused caller retries after it.
