@@ -184,10 +184,9 @@ impl LedgerRow {
     }
 }
 
-/// A validated listing request (the project is resolved by the route).
+/// What a listing filters and pages by, as the merchant asked it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ListQuery {
-    pub project: String,
+pub struct ListFilters {
     pub status: Option<SessionStatus>,
     pub created_gte: Option<u64>,
     pub created_lt: Option<u64>,
@@ -195,15 +194,20 @@ pub struct ListQuery {
     pub starting_after: Option<String>,
 }
 
-/// What the route asks the project's ledger: the query within one environment.
+/// A validated listing request (the project is resolved by the route).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListQuery {
+    pub project: String,
+    #[serde(flatten)]
+    pub filters: ListFilters,
+}
+
+/// What the route asks the project's ledger: the filters within one environment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ListRequest {
     pub environment: Environment,
-    pub status: Option<SessionStatus>,
-    pub created_gte: Option<u64>,
-    pub created_lt: Option<u64>,
-    pub limit: u32,
-    pub starting_after: Option<String>,
+    #[serde(flatten)]
+    pub filters: ListFilters,
 }
 
 /// A page: newest first. `starting_after_unknown`: the cursor names no session of this
@@ -323,11 +327,13 @@ pub fn parse_list_query(pairs: &[(String, String)]) -> Result<ListQuery, ApiErro
     match project {
         Some(project) if errors.is_empty() => Ok(ListQuery {
             project,
-            status,
-            created_gte,
-            created_lt,
-            limit: limit.unwrap_or(DEFAULT_LIMIT),
-            starting_after,
+            filters: ListFilters {
+                status,
+                created_gte,
+                created_lt,
+                limit: limit.unwrap_or(DEFAULT_LIMIT),
+                starting_after,
+            },
         }),
         _ => Err(ApiError::validation(errors)),
     }

@@ -178,51 +178,33 @@ mod tests {
             "created_at": 0
         }))
         .unwrap();
-        assert_eq!(
-            p.frame_ancestors(Environment::Test, Deployment::Deployed),
-            "*"
-        );
-        assert_eq!(
-            p.frame_ancestors(Environment::Live, Deployment::Deployed),
-            "'none'"
-        );
-        p.allowed_origins = vec!["https://shop.example.com".into()];
-        // The dashboard preview (a test session on our own origin) keeps working.
-        assert_eq!(
-            p.frame_ancestors(Environment::Test, Deployment::Deployed),
-            "'self' https://shop.example.com"
-        );
-        assert_eq!(
-            p.frame_ancestors(Environment::Live, Deployment::Deployed),
-            "https://shop.example.com"
-        );
-        // Origins stored before the URL policy are checked again and dropped when they fail.
-        p.allowed_origins = vec![
-            "http://localhost.evil.tld".into(),
-            "https://shop.example.com".into(),
+        use Deployment::{Deployed, LocalDev};
+        use Environment::{Live, Test};
+        let shop = "https://shop.example.com";
+        let evil = "http://localhost.evil.tld";
+        let local = "http://localhost:8080";
+        // (stored origins, environment, deployment, frame-ancestors)
+        let cases: &[(&[&str], Environment, Deployment, &str)] = &[
+            (&[], Test, Deployed, "*"),
+            (&[], Live, Deployed, "'none'"),
+            // The dashboard preview (a test session on our own origin) keeps working.
+            (&[shop], Test, Deployed, "'self' https://shop.example.com"),
+            (&[shop], Live, Deployed, "https://shop.example.com"),
+            // Origins stored before the URL policy are checked again and dropped when they fail.
+            (&[evil, shop], Live, Deployed, "https://shop.example.com"),
+            (&[evil], Live, Deployed, "'none'"),
+            (&[evil], Test, Deployed, "'self'"),
+            // Loopback origins only in local development.
+            (&[local], Test, Deployed, "'self'"),
+            (&[local], Test, LocalDev, "'self' http://localhost:8080"),
         ];
-        assert_eq!(
-            p.frame_ancestors(Environment::Live, Deployment::Deployed),
-            "https://shop.example.com"
-        );
-        p.allowed_origins = vec!["http://localhost.evil.tld".into()];
-        assert_eq!(
-            p.frame_ancestors(Environment::Live, Deployment::Deployed),
-            "'none'"
-        );
-        assert_eq!(
-            p.frame_ancestors(Environment::Test, Deployment::Deployed),
-            "'self'"
-        );
-        // Loopback origins only in local development.
-        p.allowed_origins = vec!["http://localhost:8080".into()];
-        assert_eq!(
-            p.frame_ancestors(Environment::Test, Deployment::Deployed),
-            "'self'"
-        );
-        assert_eq!(
-            p.frame_ancestors(Environment::Test, Deployment::LocalDev),
-            "'self' http://localhost:8080"
-        );
+        for (origins, env, at, expected) in cases {
+            p.allowed_origins = origins.iter().map(|o| o.to_string()).collect();
+            assert_eq!(
+                p.frame_ancestors(*env, *at),
+                *expected,
+                "{origins:?} {env:?} {at:?}"
+            );
+        }
     }
 }

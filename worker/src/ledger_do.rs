@@ -170,20 +170,20 @@ impl ProjectLedger {
         let sql = self.state.storage().sql();
         let mut conds = vec!["environment = ?".to_string()];
         let mut args: Vec<SqlStorageValue> = vec![q.environment.as_str().into()];
-        if let Some(status) = q.status {
+        if let Some(status) = q.filters.status {
             conds.push("status = ?".into());
             let s = serde_json::to_value(status)?;
             args.push(s.as_str().unwrap_or_default().into());
         }
-        if let Some(t) = q.created_gte {
+        if let Some(t) = q.filters.created_gte {
             conds.push("created_at >= ?".into());
             args.push(int(t));
         }
-        if let Some(t) = q.created_lt {
+        if let Some(t) = q.filters.created_lt {
             conds.push("created_at < ?".into());
             args.push(int(t));
         }
-        if let Some(after) = &q.starting_after {
+        if let Some(after) = &q.filters.starting_after {
             let rows: Vec<CursorRow> = sql
                 .exec(
                     "SELECT created_at FROM sessions WHERE session_id = ? AND environment = ?",
@@ -197,16 +197,16 @@ impl ProjectLedger {
             args.push(int(c.created_at as u64));
             args.push(after.as_str().into());
         }
-        args.push(int(u64::from(q.limit) + 1));
+        args.push(int(u64::from(q.filters.limit) + 1));
         let query = format!(
             "SELECT object FROM sessions WHERE {} ORDER BY created_at DESC, session_id DESC LIMIT ?",
             conds.join(" AND ")
         );
         let rows: Vec<ObjectRow> = sql.exec(&query, args)?.to_array()?;
-        let has_more = rows.len() > q.limit as usize;
+        let has_more = rows.len() > q.filters.limit as usize;
         let data = rows
             .iter()
-            .take(q.limit as usize)
+            .take(q.filters.limit as usize)
             .map(|r| serde_json::from_str(&r.object))
             .collect::<std::result::Result<Vec<SessionObject>, _>>()?;
         Ok(LedgerReply::Page(SessionPage { data, has_more }))

@@ -150,9 +150,13 @@ fn the_object_never_holds_more_of_the_card_than_brand_and_last4() {
 #[test]
 fn a_listing_query_gets_defaults() {
     let q = parse_list_query(&pairs(&[("project", "demo")])).unwrap();
-    assert_eq!(q.limit, DEFAULT_LIMIT);
+    assert_eq!(q.filters.limit, DEFAULT_LIMIT);
     assert_eq!(
-        (q.status, q.created_gte, q.starting_after),
+        (
+            q.filters.status,
+            q.filters.created_gte,
+            q.filters.starting_after
+        ),
         (None, None, None)
     );
     let q = parse_list_query(&pairs(&[
@@ -165,9 +169,9 @@ fn a_listing_query_gets_defaults() {
         ("unknown", "ignored"),
     ]))
     .unwrap();
-    assert_eq!(q.status, Some(SessionStatus::Succeeded));
+    assert_eq!(q.filters.status, Some(SessionStatus::Succeeded));
     assert_eq!(
-        (q.created_gte, q.created_lt, q.limit),
+        (q.filters.created_gte, q.filters.created_lt, q.filters.limit),
         (Some(10), Some(20), 100)
     );
 }

@@ -267,11 +267,7 @@ pub async fn list(ctx: &Ctx) -> ApiResult<Response> {
     let project = find_project(&store, &caller, &q.project).await?;
     let order = ListRequest {
         environment: caller.environment,
-        status: q.status,
-        created_gte: q.created_gte,
-        created_lt: q.created_lt,
-        limit: q.limit,
-        starting_after: q.starting_after,
+        filters: q.filters,
     };
     let ledger = ObjectStub::new(&ctx.env, "LEDGER", &project.id)?;
     let body = serde_json::to_value(&order)
