@@ -178,6 +178,13 @@ impl LedgerRow {
         }
     }
 
+    /// The row the create route writes itself (docs/ledger.md, "The created row"): version 0,
+    /// so any row from the session's object (which starts at 1) replaces it, whatever order
+    /// they arrive in.
+    pub fn created(session: &Session, at_ms: u64) -> Self {
+        Self::new(session, &LedgerFacts::default(), "session.created", at_ms)
+    }
+
     /// Unix seconds before which the row may be deleted.
     pub fn keep_until(&self) -> u64 {
         self.created_at + RETENTION_SECS

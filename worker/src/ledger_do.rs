@@ -4,6 +4,9 @@
 //! merchant's key-authenticated routes (`/get`, `/list`). Listing walks an index in
 //! `(environment, [status,] created_at, session_id)` order and stops after the page.
 
+use crate::objects::ObjectStub;
+use crate::store::Store;
+use maven_core::error::ApiError;
 use maven_core::ledger::{LedgerReply, LedgerRow, ListRequest, SessionObject, SessionPage};
 use serde::Deserialize;
 use worker::{
@@ -33,6 +36,24 @@ CREATE INDEX IF NOT EXISTS events_by_age ON events(at_ms);
 ";
 
 const DAY_MS: u64 = 86_400_000;
+
+/// Writes one row to its project's ledger, and first the key → project note that lets a
+/// key's lookup find the ledger after KV has dropped the session view (a day after expiry).
+pub async fn record(env: &Env, row: &LedgerRow) -> std::result::Result<(), ApiError> {
+    let store = Store::from_env(env)?;
+    store
+        .put(
+            &format!("ledger-session:{}", row.session_id),
+            &row.project_id,
+            Some(row.keep_until()),
+        )
+        .await?;
+    let body = serde_json::to_value(row)
+        .map_err(|_| ApiError::Internal("could not encode a ledger row".into()))?;
+    let ledger = ObjectStub::new(env, "LEDGER", &row.project_id)?;
+    let _: LedgerReply = ledger.call("/write", &body).await?;
+    Ok(())
+}
 
 #[durable_object]
 pub struct ProjectLedger {

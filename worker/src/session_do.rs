@@ -13,7 +13,6 @@
 
 use crate::dev_faults::{self, Fault};
 use crate::gateway_http;
-use crate::objects::ObjectStub;
 use crate::store::Store;
 use crate::webhooks;
 use maven_core::card::ValidCard;
@@ -399,25 +398,7 @@ impl SessionState {
         match item {
             OutboxItem::Ledger { .. } => {
                 let Some(row) = row else { return Ok(()) };
-                // Which project's ledger holds the session, for a key's lookup after KV has
-                // dropped the session view (a day after expiry).
-                store
-                    .put(
-                        &format!("ledger-session:{}", session.id),
-                        &session.project_id,
-                        Some(row.keep_until()),
-                    )
-                    .await?;
-                let ledger = ObjectStub::new(&self.env, "LEDGER", &session.project_id)?;
-                let _: LedgerReply = ledger
-                    .call(
-                        "/write",
-                        &serde_json::to_value(row).map_err(|_| {
-                            ApiError::Internal("could not encode a ledger row".into())
-                        })?,
-                    )
-                    .await?;
-                Ok(())
+                crate::ledger_do::record(&self.env, row).await
             }
             OutboxItem::PublishSession => {
                 dev_faults::check(&self.env, &store, Fault::KvPut).await?;

@@ -210,3 +210,33 @@ fn a_listing_query_reports_every_problem_at_once() {
         [("query.limit".to_string(), "int_parsing".to_string())]
     );
 }
+
+#[test]
+fn the_create_routes_row_yields_to_any_row_of_the_sessions_object() {
+    let created = LedgerRow::created(&session(), 1_790_000_000_500);
+    assert_eq!(
+        (created.seq, created.event.as_str()),
+        (0, "session.created")
+    );
+    assert_eq!(created.object.status, SessionStatus::Pending);
+    assert_eq!(created.object.attempts, 0);
+    // The object's first change (whatever it is) carries a higher version, so the ledger's
+    // keep-the-highest rule lets it replace the created row even if that row lands later.
+    let t = Timing::default();
+    let mut s = ChargeState::default();
+    s.know_session(&session());
+    let card = CardSeen {
+        fingerprint: "fp",
+        brand: "visa",
+        last4: "4242",
+    };
+    let c = s.claim(1_790_000_010_000, &card, &t, |_| false).unwrap();
+    let declined = Outcome::Declined {
+        code: DeclineCode::InsufficientFunds,
+        message: "nsf".into(),
+    };
+    s.commit(&c.token, &declined, 1_790_000_011_000, &t, &mut || {
+        "d".to_string()
+    });
+    assert!(s.ledger_row("x", 0).unwrap().seq > created.seq);
+}

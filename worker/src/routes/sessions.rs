@@ -12,7 +12,8 @@ use maven_core::error::ErrorCode;
 use maven_core::gateway::{currency, Credentials, GatewayKind};
 use maven_core::idempotency::{Begin, StoredReply};
 use maven_core::ledger::{
-    parse_list_query, unknown_cursor, LedgerFacts, LedgerReply, ListRequest, SessionObject,
+    parse_list_query, unknown_cursor, LedgerFacts, LedgerReply, LedgerRow, ListRequest,
+    SessionObject,
 };
 use maven_core::model::{is_uuid, Project};
 use maven_core::seal::Keyring;
@@ -132,21 +133,29 @@ pub async fn create_session_with(
     Ok(session)
 }
 
-/// Tells the session's object that the session exists, after the answer is sent: its outbox
-/// writes the first ledger row (docs/ledger.md). Not awaited: creating gains no call to wait for.
-/// If it is lost, the row is written by the session's first charge outcome instead.
+/// Writes the session's first ledger row after the answer is sent (`wait_until`), straight to
+/// its project's ledger: a session nobody pays never wakes its own object (docs/ledger.md,
+/// "The created row"). If that write fails, the session's object takes the note instead and
+/// its outbox retries it.
 pub fn announce(ctx: &Ctx, session: &Session) {
     let env = ctx.env.clone();
     let session = session.clone();
     ctx.context.wait_until(async move {
-        let sent = async {
+        let row = LedgerRow::created(&session, worker::Date::now().as_millis());
+        let Err(first) = crate::ledger_do::record(&env, &row).await else {
+            return;
+        };
+        let handed = async {
             let body = serde_json::to_value(&session)
                 .map_err(|_| ApiError::Internal("could not encode the session".into()))?;
             let state = ObjectStub::new(&env, "SESSION_STATE", &session.id)?;
             state.call::<serde_json::Value>("/created", &body).await
         };
-        if let Err(e) = sent.await {
-            worker::console_warn!("session {}: ledger note not delivered ({e})", session.id);
+        if let Err(e) = handed.await {
+            worker::console_warn!(
+                "session {}: ledger note not delivered ({first}; {e})",
+                session.id
+            );
         }
     });
 }
