@@ -37,8 +37,9 @@ CREATE INDEX IF NOT EXISTS events_by_age ON events(at_ms);
 
 const DAY_MS: u64 = 86_400_000;
 
-/// Writes one row to its project's ledger, and first the key → project note that lets a
-/// key's lookup find the ledger after KV has dropped the session view (a day after expiry).
+/// Writes one row of a session's object to its project's ledger, and first the id → project
+/// note that lets a key's lookup find the ledger once KV has dropped the session view (a day
+/// after expiry; a session nobody paid has no note and is found by its account's projects).
 pub async fn record(env: &Env, row: &LedgerRow) -> std::result::Result<(), ApiError> {
     let store = Store::from_env(env)?;
     store
@@ -95,6 +96,18 @@ impl DurableObject for ProjectLedger {
             "/write" => {
                 let row: LedgerRow = req.json().await?;
                 self.write(&row).await?
+            }
+            // Created rows, batched by the create route's isolate (worker/src/created_rows.rs).
+            "/write_batch" => {
+                let rows: Vec<LedgerRow> = req.json().await?;
+                let mut applied = false;
+                for row in &rows {
+                    applied |= matches!(
+                        self.write(row).await?,
+                        LedgerReply::Written { applied: true }
+                    );
+                }
+                LedgerReply::Written { applied }
             }
             "/get" => {
                 let order: GetOrder = req.json().await?;

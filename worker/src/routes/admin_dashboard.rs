@@ -64,6 +64,6 @@ pub async fn preview_session(ctx: &Ctx, store: &Store, p: Project) -> ApiResult<
         "metadata": {"source": "dashboard-preview"},
     });
     let session = create_session(store, &caller, &body, ctx.now).await?;
-    crate::routes::sessions::announce(ctx, &session);
+    crate::created_rows::note(ctx, &session);
     Ok(json(201, &session.created_body(&ctx.origin)))
 }

@@ -54,6 +54,6 @@ pub async fn create_session_for_demo(ctx: &mut Ctx) -> ApiResult<Response> {
         environment: Environment::Test,
     };
     let session = create_session(&store, &caller, &body, ctx.now).await?;
-    crate::routes::sessions::announce(ctx, &session);
+    crate::created_rows::note(ctx, &session);
     Ok(json(201, &session.created_body(&ctx.origin)))
 }

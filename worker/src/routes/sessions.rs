@@ -12,8 +12,7 @@ use maven_core::error::ErrorCode;
 use maven_core::gateway::{currency, Credentials, GatewayKind};
 use maven_core::idempotency::{Begin, StoredReply};
 use maven_core::ledger::{
-    parse_list_query, unknown_cursor, LedgerFacts, LedgerReply, LedgerRow, ListRequest,
-    SessionObject,
+    parse_list_query, unknown_cursor, LedgerFacts, LedgerReply, ListRequest, SessionObject,
 };
 use maven_core::model::{is_uuid, Project};
 use maven_core::seal::Keyring;
@@ -30,7 +29,7 @@ pub async fn create(ctx: &mut Ctx) -> ApiResult<Response> {
     let seal = seal_key(&ctx.env)?;
     let Some(key_hash) = idempotency_key(ctx)? else {
         let session = create_session_with(&store, &caller, &body, ctx.now, Some(&seal)).await?;
-        announce(ctx, &session);
+        crate::created_rows::note(ctx, &session);
         return Ok(json(201, &session.created_body(&ctx.origin)));
     };
     // One strongly consistent slot per key: concurrent twins cannot both create a session.
@@ -63,7 +62,7 @@ pub async fn create(ctx: &mut Ctx) -> ApiResult<Response> {
             return Err(e);
         }
     };
-    announce(ctx, &session);
+    crate::created_rows::note(ctx, &session);
     let text = serde_json::to_string(&session.created_body(&ctx.origin))
         .map_err(|_| ApiError::Internal("could not encode the session".into()))?;
     let reply = StoredReply {
@@ -131,33 +130,6 @@ pub async fn create_session_with(
     let session = Session::build(new_id(), &new, &project, caller.environment, now);
     store.put_session(&session).await?;
     Ok(session)
-}
-
-/// Writes the session's first ledger row after the answer is sent (`wait_until`), straight to
-/// its project's ledger: a session nobody pays never wakes its own object (docs/ledger.md,
-/// "The created row"). If that write fails, the session's object takes the note instead and
-/// its outbox retries it.
-pub fn announce(ctx: &Ctx, session: &Session) {
-    let env = ctx.env.clone();
-    let session = session.clone();
-    ctx.context.wait_until(async move {
-        let row = LedgerRow::created(&session, worker::Date::now().as_millis());
-        let Err(first) = crate::ledger_do::record(&env, &row).await else {
-            return;
-        };
-        let handed = async {
-            let body = serde_json::to_value(&session)
-                .map_err(|_| ApiError::Internal("could not encode the session".into()))?;
-            let state = ObjectStub::new(&env, "SESSION_STATE", &session.id)?;
-            state.call::<serde_json::Value>("/created", &body).await
-        };
-        if let Err(e) = handed.await {
-            worker::console_warn!(
-                "session {}: ledger note not delivered ({first}; {e})",
-                session.id
-            );
-        }
-    });
 }
 
 /// `Idempotency-Key`: 1–255 printable characters; stored by hash.
@@ -230,17 +202,26 @@ async fn get_full(ctx: &Ctx, id: &str) -> ApiResult<Response> {
         // KV dropped the view a day after expiry; the ledger keeps it 13 months.
         None => store.get::<String>(&format!("ledger-session:{id}")).await?,
     };
-    let project = match project_id {
-        Some(p) => store.project(&p).await?,
-        None => None,
-    }
-    .filter(|p| p.account_id == caller.account_id)
-    .ok_or_else(not_found)?;
-    let ledger = ObjectStub::new(&ctx.env, "LEDGER", &project.id)?;
-    let reply: LedgerReply = ledger.call("/get", &json!({ "session_id": id })).await?;
-    let kept = match reply {
-        LedgerReply::Object { object } => object.map(|o| *o),
-        _ => None,
+    let kept = match project_id {
+        Some(p) => {
+            let project = store
+                .project(&p)
+                .await?
+                .filter(|p| p.account_id == caller.account_id)
+                .ok_or_else(not_found)?;
+            ledger_get(ctx, &project.id, id).await?
+        }
+        // Never paid, so no id → project note: ask the account's own projects' ledgers.
+        None => {
+            let mut found = None;
+            for p in store.project_ids(&caller.account_id).await? {
+                found = ledger_get(ctx, &p, id).await?;
+                if found.is_some() {
+                    break;
+                }
+            }
+            found
+        }
     };
     let object = match (kept, &view) {
         // The view already has an outcome the ledger has not received yet (the milliseconds
@@ -261,6 +242,16 @@ async fn get_full(ctx: &Ctx, id: &str) -> ApiResult<Response> {
         return Err(not_found());
     }
     Ok(json(200, &object))
+}
+
+/// One session's row in one project's ledger.
+async fn ledger_get(ctx: &Ctx, project_id: &str, id: &str) -> ApiResult<Option<SessionObject>> {
+    let ledger = ObjectStub::new(&ctx.env, "LEDGER", project_id)?;
+    let reply: LedgerReply = ledger.call("/get", &json!({ "session_id": id })).await?;
+    Ok(match reply {
+        LedgerReply::Object { object } => object.map(|o| *o),
+        _ => None,
+    })
 }
 
 /// `GET /v1/widget-sessions?project=…`: one page of the project's ledger, newest first.

@@ -1,0 +1,74 @@
+//! The first ledger row of each new session, written after the create answer is sent and
+//! batched per isolate: the first create in a short window schedules one write for its
+//! project, and the creates that follow in that window join it (docs/ledger.md, "The created
+//! row"). A session nobody pays never wakes its own object. If the batch cannot be written,
+//! each session's object takes its note instead, and that object's outbox retries it.
+
+use crate::http::Ctx;
+use crate::objects::ObjectStub;
+use maven_core::error::ApiError;
+use maven_core::ledger::{LedgerReply, LedgerRow};
+use maven_core::session::Session;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::time::Duration;
+use worker::Env;
+
+/// How long a scheduled write waits for more rows of its project.
+const WINDOW: Duration = Duration::from_millis(25);
+
+thread_local! {
+    /// Rows waiting for their project's scheduled write, by project id.
+    static WAITING: RefCell<HashMap<String, Vec<(LedgerRow, Session)>>> = RefCell::default();
+}
+
+/// Queues the session's created row; the first of a window schedules the write (kept alive
+/// by that request's `wait_until`).
+pub fn note(ctx: &Ctx, session: &Session) {
+    let row = LedgerRow::created(session, worker::Date::now().as_millis());
+    let project = session.project_id.clone();
+    let first = WAITING.with(|w| {
+        let mut w = w.borrow_mut();
+        let rows = w.entry(project.clone()).or_default();
+        rows.push((row, session.clone()));
+        rows.len() == 1
+    });
+    if !first {
+        return;
+    }
+    let env = ctx.env.clone();
+    ctx.context.wait_until(async move {
+        worker::Delay::from(WINDOW).await;
+        let batch = WAITING.with(|w| w.borrow_mut().remove(&project).unwrap_or_default());
+        if let Err(e) = write(&env, &project, &batch).await {
+            for (_, session) in &batch {
+                hand_to_session(&env, session, &e).await;
+            }
+        }
+    });
+}
+
+async fn write(env: &Env, project: &str, batch: &[(LedgerRow, Session)]) -> Result<(), ApiError> {
+    let rows: Vec<&LedgerRow> = batch.iter().map(|(row, _)| row).collect();
+    let body = serde_json::to_value(&rows)
+        .map_err(|_| ApiError::Internal("could not encode ledger rows".into()))?;
+    let ledger = ObjectStub::new(env, "LEDGER", project)?;
+    let _: LedgerReply = ledger.call("/write_batch", &body).await?;
+    Ok(())
+}
+
+/// The fallback: the session's own object records the creation in its outbox.
+async fn hand_to_session(env: &Env, session: &Session, first: &ApiError) {
+    let handed = async {
+        let body = serde_json::to_value(session)
+            .map_err(|_| ApiError::Internal("could not encode the session".into()))?;
+        let state = ObjectStub::new(env, "SESSION_STATE", &session.id)?;
+        state.call::<serde_json::Value>("/created", &body).await
+    };
+    if let Err(e) = handed.await {
+        worker::console_warn!(
+            "session {}: ledger note not delivered ({first}; {e})",
+            session.id
+        );
+    }
+}
