@@ -109,17 +109,23 @@ impl ChargeState {
         running: impl Fn(&str) -> bool,
     ) -> Result<Claim, Finished> {
         let refused = |r| Err(Finished::Refused(r));
+        // An outcome the alarm settled while nobody waited is the answer the same card would
+        // have had (an approval included): its next submit gets it, once.
+        if self
+            .unseen
+            .as_ref()
+            .is_some_and(|u| u.fingerprint == card.fingerprint)
+        {
+            if let Some(u) = self.unseen.take() {
+                return Err(u.finished);
+            }
+        }
         if self.result().is_some() {
             // SPEC: 409 once completed; the form shows "already paid".
             return refused(Refusal::AlreadyCompleted);
         }
         if self.is_cancelled() {
             return refused(Refusal::Cancelled);
-        }
-        if let Some(u) = self.unseen.take() {
-            if u.fingerprint == card.fingerprint {
-                return Err(u.finished);
-            }
         }
         if self.is_failed() || self.declines >= MAX_ATTEMPTS {
             return refused(Refusal::TooManyAttempts);
@@ -141,6 +147,8 @@ impl ChargeState {
         self.claims += 1;
         let lookup_first = self.open.is_some();
         if self.open.is_none() {
+            // A new attempt (another card's) makes an earlier unseen outcome stale.
+            self.unseen = None;
             self.attempt += 1;
             self.open = Some(OpenAttempt {
                 attempt: self.attempt,
@@ -256,7 +264,7 @@ impl ChargeState {
         let by_alarm = is_holder && open.holder.as_ref().is_some_and(|h| h.by_alarm);
         let fingerprint = open.fingerprint.clone();
         let finished = self.settle(outcome, is_holder, now_ms, timing, ids);
-        if by_alarm && self.open.is_none() && !matches!(finished, Finished::Approved(_)) {
+        if by_alarm && self.open.is_none() {
             // Settled while no customer was waiting: the card's next submit learns it.
             self.unseen = Some(Unseen {
                 fingerprint,

@@ -604,3 +604,54 @@ fn a_session_with_an_open_attempt_or_an_outcome_is_not_cancelled() {
     );
     assert_eq!(s.session.as_ref().unwrap().status, SessionStatus::Succeeded);
 }
+
+#[test]
+fn an_approval_the_alarm_settled_is_the_same_cards_answer_once_and_another_cards_409() {
+    let mut s = state();
+    let c = s.claim(0, &card("fp"), &T, nobody).unwrap();
+    s.mark_sent(&c.token);
+    s.commit(&c.token, &unknown(), 1_000, &T, &mut ids());
+    let l = s.claim_lookup(2_000, &T, nobody).unwrap();
+    s.lookup_result(
+        &l.token,
+        &LookupResult::Found(approved()),
+        2_100,
+        &T,
+        false,
+        &mut ids(),
+    );
+    // Another card learns the session is paid; the customer's own retry gets its approval
+    // (the 200 it would have had), and only once.
+    assert_eq!(
+        s.claim(2_500, &card("other"), &T, nobody),
+        Err(Finished::Refused(Refusal::AlreadyCompleted))
+    );
+    let told = s.claim(3_000, &card("fp"), &T, nobody).unwrap_err();
+    assert!(matches!(told, Finished::Approved(_)), "{told:?}");
+    assert_eq!(
+        s.claim(4_000, &card("fp"), &T, nobody),
+        Err(Finished::Refused(Refusal::AlreadyCompleted))
+    );
+    assert_eq!(s.attempt, 1);
+}
+
+#[test]
+fn an_unseen_decline_goes_stale_once_another_card_starts_an_attempt() {
+    let mut s = state();
+    let c = s.claim(0, &card("fp"), &T, nobody).unwrap();
+    s.mark_sent(&c.token);
+    s.commit(&c.token, &unknown(), 1_000, &T, &mut ids());
+    let l = s.claim_lookup(2_000, &T, nobody).unwrap();
+    s.lookup_result(
+        &l.token,
+        &LookupResult::Found(declined()),
+        2_100,
+        &T,
+        false,
+        &mut ids(),
+    );
+    let other = s.claim(3_000, &card("other"), &T, nobody).unwrap();
+    s.commit(&other.token, &declined(), 3_100, &T, &mut ids());
+    // The first card again is a fresh attempt, not the old answer.
+    assert_eq!(s.claim(4_000, &card("fp"), &T, nobody).unwrap().attempt, 3);
+}
