@@ -16,6 +16,7 @@ pub mod gateway;
 pub mod guard;
 pub mod idempotency;
 pub mod json_depth;
+pub mod l10n;
 pub mod ledger;
 pub mod model;
 pub mod money;

@@ -50,6 +50,16 @@ async function serveFile(res, root, path, headers = {}) {
   }
 }
 
+// The column of core/src/l10n.json for a BCP 47 tag: the tag, then its language, then English.
+async function pageStrings(tag) {
+  const { langs, rows } = JSON.parse(await readFile(join(HERE, "../../core/src/l10n.json"), "utf8"));
+  const lang = tag.split(/[-_]/)[0].toLowerCase();
+  let col = langs.findIndex((l) => l.toLowerCase() === tag.toLowerCase());
+  if (col < 0) col = langs.findIndex((l) => l.split("-")[0].toLowerCase() === lang);
+  if (col <= 0) return null;
+  return JSON.stringify(Object.fromEntries(rows.map((r) => [r[0], r[col]]))).replace(/</g, "\\u003c");
+}
+
 function send(res, status, body, headers = {}) {
   res.writeHead(status, { "content-type": "application/json", ...headers });
   res.end(JSON.stringify(body));
@@ -207,7 +217,13 @@ export async function startMockEdge({ port = 0, formCsp } = {}) {
     if ((m = p.match(/^\/widget\/([^/]+)$/)) && !p.startsWith("/widget/v1")) {
       // What the worker sends for test sessions until allowed origins are set.
       const csp = formCsp || "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors *";
-      return serveFile(res, DIST, "/widget/v1/form.html", { "content-security-policy": csp, "cache-control": "no-store" });
+      // As the worker does (maven_core::l10n): the form's strings in the mount's locale (`l`),
+      // else the session's, as a JSON data block first in <head>; none for English.
+      const strings = await pageStrings(url.searchParams.get("l") || sessions.get(m[1])?.locale || "en");
+      const html = (await readFile(join(DIST, "widget/v1/form.html"), "utf8"))
+        .replace("<head>", strings ? `<head>\n<script type="application/json" id="mv-l10n">${strings}</script>` : "<head>");
+      res.writeHead(200, { "content-type": TYPES[".html"], "content-security-policy": csp, "cache-control": "no-store" });
+      return res.end(html);
     }
     if (p === "/demo") { res.writeHead(301, { location: "/demo/" }); return res.end(); }
     return serveFile(res, DIST, p, assetHeaders(p));

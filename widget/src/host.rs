@@ -498,11 +498,17 @@ fn mount_in(host: &Rc<RefCell<Host>>, slot: Element, page_origin: &str) -> Resul
     let (src, timeout) = {
         let h = host.borrow();
         let o = String::from(js_sys::encode_uri_component(page_origin));
+        // The mount's locale goes in the query: the edge renders the page's texts in it.
+        let l = match &h.locale {
+            Some(l) => ["?l=", &String::from(js_sys::encode_uri_component(l))].cat(),
+            None => String::new(),
+        };
         (
             [
                 &h.origin,
                 "/widget/",
                 &h.session_id,
+                &l,
                 "#ch=",
                 &channel,
                 "&o=",

@@ -17,6 +17,7 @@ use crate::protocol as msg;
 use check::{FIELDS, IDS, NUMBER};
 use js_sys::Object;
 use maven_core::card::{self, Brand, FieldMode, YearMonth};
+use std::borrow::Cow;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -147,9 +148,10 @@ pub struct App {
     scheme: String,
     /// `locale` from the host (wins over the session's).
     host_locale: Option<String>,
-    /// The locale in force (`<html lang>`, `Intl.NumberFormat`) and its catalog column.
+    /// The locale in force (`<html lang>`, `Intl.NumberFormat`).
     locale: String,
-    lang: usize,
+    /// The page's fixed strings in that locale's language.
+    strings: i18n::Strings,
     /// Element to focus once the app is no longer borrowed (focus fires blur handlers).
     focus: Option<HtmlElement>,
     _listeners: Vec<Listener>,
@@ -201,7 +203,7 @@ pub fn start() {
         scheme: String::new(),
         host_locale: None,
         locale: "en".into(),
-        lang: 0,
+        strings: i18n::Strings::from_page(),
         focus: None,
         _listeners: listeners,
     };
@@ -277,17 +279,17 @@ impl App {
     }
 
     /// `en` in the form's language (or as it is: see `i18n`).
-    fn t<'a>(&self, en: &'a str) -> &'a str {
-        i18n::tr(self.lang, en)
+    fn t<'a>(&self, en: &'a str) -> Cow<'a, str> {
+        self.strings.tr(en)
     }
 
     /// Speaks `text` through the polite live region (re-announces a repeated message).
     fn announce(&self, text: &str) {
         let text = self.t(text);
         let live = &self.els.live;
-        let same = live.text_content().as_deref() == Some(text);
+        let same = live.text_content().as_deref() == Some(&*text);
         live.set_text_content(Some(&if same {
-            [text, "\u{a0}"].cat()
+            [&*text, "\u{a0}"].cat()
         } else {
             text.to_string()
         }));

@@ -131,10 +131,10 @@ impl App {
         let (title, text) = (self.t(title), self.t(text));
         let e = &self.els;
         let _ = e.result.set_attribute("data-tone", tone);
-        e.result_title.set_text_content(Some(title));
-        e.result_text.set_text_content(Some(text));
+        e.result_title.set_text_content(Some(&title));
+        e.result_text.set_text_content(Some(&text));
         e.retry.set_hidden(!retry);
-        self.announce(&[title, ". ", text].cat());
+        self.announce(&[&*title, ". ", &text].cat());
     }
 
     /// After a submit the focus moves to the result, so keyboard and screen reader users land on it.
@@ -232,7 +232,7 @@ impl App {
     fn success(&mut self, body: &JsValue) {
         let brand = check::brand_name(&get_str(body, "card_brand").unwrap_or_default());
         let last4 = get_str(body, "card_last4").unwrap_or_default();
-        let on_card = [self.t(brand), " •••• ", &last4].cat();
+        let on_card = [&*self.t(brand), " •••• ", &last4].cat();
         let (amount, currency) = match &self.session {
             Some(s) => (s.amount, s.currency.clone()),
             None => (0.0, "usd".into()),
@@ -247,7 +247,7 @@ impl App {
             Some("authorized") => "{amount} authorized on {card}",
             _ => "{amount} paid with {card}",
         });
-        let text = view::fill(&view::fill(tpl, "{amount}", &amount), "{card}", &on_card);
+        let text = view::fill(&view::fill(&tpl, "{amount}", &amount), "{card}", &on_card);
         let title = self.label("success", "Payment successful");
         self.show(State::Success, "success", &title, &text, false);
         let result = dom::merged(
@@ -263,10 +263,10 @@ impl App {
         if let Some(n) = left.filter(|n| *n > 0.0 && retry) {
             text.push(' ');
             if n == 1.0 {
-                text.push_str(self.t("1 attempt left."));
+                text.push_str(&self.t("1 attempt left."));
             } else {
                 let tpl = self.t("{n} attempts left.");
-                text.push_str(&view::fill(tpl, "{n}", &dom::uint(n as u32)));
+                text.push_str(&view::fill(&tpl, "{n}", &dom::uint(n as u32)));
             }
         }
         self.show(State::Failure, "failure", &title, &text, retry);

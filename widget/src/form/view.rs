@@ -209,16 +209,15 @@ impl App {
             .as_deref()
             .and_then(canonical_locale)
             .unwrap_or_else(|| "en".into());
-        self.lang = super::i18n::lang_index(&self.locale);
         let _ = self.els.root.set_attribute("lang", &self.locale);
         let e = &self.els;
-        e.badge.set_text_content(Some(self.t("Test mode")));
+        e.badge.set_text_content(Some(&self.t("Test mode")));
         for o in &e.opts {
-            o.set_text_content(Some(self.t("(optional)")));
+            o.set_text_content(Some(&self.t("(optional)")));
         }
-        e.foot.set_text_content(Some(self.t("Secured by Maven")));
-        let _ = e.inputs[super::check::EXP].set_attribute("placeholder", self.t("MM / YY"));
-        dom::document().set_title(self.t("Secure payment form"));
+        e.foot.set_text_content(Some(&self.t("Secured by Maven")));
+        let _ = e.inputs[super::check::EXP].set_attribute("placeholder", &self.t("MM / YY"));
+        dom::document().set_title(&self.t("Secure payment form"));
         let dark = match self.scheme.as_str() {
             "dark" => true,
             "auto" => dom::window()
@@ -261,7 +260,7 @@ impl App {
             &pay,
             &amount,
             tokenize,
-            self.t("Save card"),
+            &self.t("Save card"),
         )));
         e.retry
             .set_text_content(Some(&self.label("try_again", "Try again")));
@@ -281,7 +280,7 @@ impl App {
     pub(super) fn render_errors(&self) {
         for i in 0..FIELDS {
             let shown = self.shown[i].as_deref();
-            self.els.errors[i].set_text_content(Some(self.t(shown.unwrap_or(""))));
+            self.els.errors[i].set_text_content(Some(&self.t(shown.unwrap_or(""))));
             let input = &self.els.inputs[i];
             let _ = input.set_attribute(
                 "aria-invalid",

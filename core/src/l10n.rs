@@ -1,0 +1,124 @@
+//! The card form's fixed strings in the built-in languages (`l10n.json`, one row per English
+//! text: en, es, fr, de, pt-BR, ja). The worker renders the column of one language into the
+//! form page (`page_strings`), so the form's wasm carries no catalogue: it looks each English
+//! text up in that map and shows it unchanged when it is not there (a merchant's own label, a
+//! server message we have no translation for).
+
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+#[derive(Deserialize)]
+struct Catalog {
+    langs: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+fn catalog() -> &'static Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    // The file is part of this crate and checked by the tests below: it always parses.
+    CATALOG.get_or_init(|| {
+        serde_json::from_str(include_str!("l10n.json")).unwrap_or(Catalog {
+            langs: vec!["en".into()],
+            rows: Vec::new(),
+        })
+    })
+}
+
+/// The catalogue column for a BCP 47 tag: the exact tag, then its language subtag ("de-CH" →
+/// "de", "pt-PT" → "pt-BR"), then English (0).
+pub fn lang_index(tag: &str) -> usize {
+    let langs = &catalog().langs;
+    let lang = tag.split(['-', '_']).next().unwrap_or("");
+    langs
+        .iter()
+        .position(|l| l.eq_ignore_ascii_case(tag))
+        .or_else(|| {
+            langs.iter().position(|l| {
+                l.split('-')
+                    .next()
+                    .is_some_and(|p| p.eq_ignore_ascii_case(lang))
+            })
+        })
+        .unwrap_or(0)
+}
+
+/// The locale the form page is rendered in: the mount's `locale` (when it is a well-formed
+/// BCP 47 tag), else the session's, else English.
+pub fn page_locale<'a>(mount: Option<&'a str>, session: Option<&'a str>) -> &'a str {
+    mount
+        .filter(|t| t.len() <= 35 && icu_locale_core::Locale::try_from_str(t).is_ok())
+        .or(session)
+        .unwrap_or("en")
+}
+
+/// The JSON object `{english: translation}` for `tag`'s language, or `None` for English (the
+/// form then shows its English texts as they are).
+pub fn page_strings(tag: &str) -> Option<String> {
+    let col = lang_index(tag);
+    if col == 0 {
+        return None;
+    }
+    let map: serde_json::Map<String, serde_json::Value> = catalog()
+        .rows
+        .iter()
+        .filter_map(|r| Some((r.first()?.clone(), r.get(col)?.clone().into())))
+        .collect();
+    // `<` escaped: the object goes inside a <script> element of the page.
+    Some(
+        serde_json::Value::Object(map)
+            .to_string()
+            .replace('<', "\\u003c"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fallback_chain() {
+        let l = |t| catalog().langs[lang_index(t)].as_str();
+        assert_eq!(l("de-CH"), "de");
+        assert_eq!(l("DE"), "de");
+        assert_eq!(l("pt-BR"), "pt-BR");
+        assert_eq!(l("pt-PT"), "pt-BR");
+        assert_eq!(l("ja-JP"), "ja");
+        assert_eq!(l("it-IT"), "en");
+        assert_eq!(l(""), "en");
+    }
+
+    #[test]
+    fn page_strings_hold_one_language() {
+        assert_eq!(page_strings("en-GB"), None);
+        let de: serde_json::Value = serde_json::from_str(&page_strings("de-CH").unwrap()).unwrap();
+        assert_eq!(de["Card number"], "Kartennummer");
+        assert_eq!(de["Pay {amount}"], "{amount} bezahlen");
+        assert!(de.get("Numéro").is_none());
+    }
+
+    #[test]
+    fn mount_locale_wins_when_well_formed() {
+        assert_eq!(page_locale(Some("fr"), Some("de")), "fr");
+        assert_eq!(page_locale(Some("not a tag!"), Some("de")), "de");
+        assert_eq!(page_locale(None, None), "en");
+    }
+
+    #[test]
+    fn every_row_is_filled_and_keys_are_unique() {
+        let c = catalog();
+        assert_eq!(c.langs, ["en", "es", "fr", "de", "pt-BR", "ja"]);
+        assert!(c.rows.len() > 50, "the file parsed");
+        for (i, row) in c.rows.iter().enumerate() {
+            assert_eq!(row.len(), c.langs.len(), "{row:?}");
+            assert!(row.iter().all(|s| !s.is_empty()), "{row:?}");
+            assert!(c.rows[..i].iter().all(|r| r[0] != row[0]), "{}", row[0]);
+            // Placeholders survive translation.
+            for ph in ["{amount}", "{card}", "{n}"] {
+                assert!(
+                    row.iter().all(|s| s.contains(ph) == row[0].contains(ph)),
+                    "{ph} in {row:?}"
+                );
+            }
+        }
+    }
+}
