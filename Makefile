@@ -8,21 +8,25 @@ ifneq ($(filter bench,$(MAKECMDGOALS)),)
 export BENCH_T0 := $(shell date +%s)
 endif
 
-.PHONY: dev test setup build check unit e2e chaos chaos-short bench clean
+.PHONY: dev test setup build size check unit e2e chaos chaos-short bench clean
 
 ## make dev: run the product locally (edge + gateway simulator), seeded with a demo project.
 dev: setup build
 	@bash scripts/dev.sh
 
-## make test: formatting, lints, unit tests, end-to-end tests against a local edge, then the
-## short form of the fault-injection suite.
-test: setup build check unit e2e chaos-short
+## make test: the widget's weight table (fails over its limits), formatting, lints, unit tests,
+## end-to-end tests against a local edge, then the short form of the fault-injection suite.
+test: setup build size check unit e2e chaos-short
 
 setup:
 	@bash scripts/setup.sh
 
 build:
 	@bash scripts/build.sh
+
+## make size: what a merchant page downloads to show the form (gzip limits in the script).
+size:
+	@bash scripts/widget-size.sh
 
 check:
 	cargo fmt --all --check

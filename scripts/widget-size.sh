@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Prints the bytes a merchant page transfers to show the Maven form: the loader and controller
-# wasm (merchant page), then the form page, its CSS, script and wasm (inside the iframe).
-# Raw, gzip -9 and brotli per file and in total. Run scripts/build-widget.sh first.
-# Exit 1 when the total is over the hard limit (60 KB gzip).
+# wasm (merchant page), then the form page, its CSS, script and wasm (inside the iframe). The
+# form page is counted as the edge serves it in its heaviest language (the strings block of
+# maven_core::l10n, docs/widget.md). Raw, gzip -9 and brotli per file and in total.
+# Run scripts/build-widget.sh first. `make test` runs it: exit 1 when over the limits below.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 exec node - "$@" <<'JS'
@@ -18,15 +19,24 @@ const groups = [
   ["merchant page", ["widget.js", one(/^maven-host-.*\.wasm$/)]],
   ["form (iframe)", ["form.html", "form.css", "form.js", one(/^maven-form-.*\.wasm$/)]],
 ];
+// The form page as the edge serves it (worker/src/routes/widget_page.rs): the strings block of
+// the language whose page compresses worst, first in <head>; English pages have none.
+const { langs, rows: strings } = JSON.parse(fs.readFileSync("core/src/l10n.json", "utf8"));
+const page = fs.readFileSync(path.join(dir, "form.html"), "utf8");
+const served = (col) => Buffer.from(col === 0 ? page : page.replace("<head>", `<head>\n<script type="application/json" id="mv-l10n">${
+  JSON.stringify(Object.fromEntries(strings.map((r) => [r[0], r[col]]))).replace(/</g, "\\u003c")}</script>`));
+const heaviest = langs.map((l, i) => [l, served(i)]).sort((a, b) => zlib.gzipSync(b[1], { level: 9 }).length - zlib.gzipSync(a[1], { level: 9 }).length)[0];
+groups[1][1][0] = `form.html (${heaviest[0]})`;
+const read = (f) => f.startsWith("form.html") ? heaviest[1] : fs.readFileSync(path.join(dir, f));
 const kb = (n) => (n / 1024).toFixed(1).padStart(7);
-const rows = [];
+
 const line = (name, r, g, b) => console.log(`${name.padEnd(34)}${kb(r)}${kb(g)}${kb(b)}`);
 console.log(`${"file (KB)".padEnd(34)}${"raw".padStart(7)}${"gzip".padStart(7)}${"brotli".padStart(7)}`);
 let total = [0, 0, 0];
 for (const [label, files] of groups) {
   let sub = [0, 0, 0];
   for (const f of files) {
-    const buf = fs.readFileSync(path.join(dir, f));
+    const buf = read(f);
     const s = [buf.length, zlib.gzipSync(buf, { level: 9 }).length,
       zlib.brotliCompressSync(buf, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length];
     line("  " + f, ...s);
@@ -36,11 +46,13 @@ for (const [label, files] of groups) {
   total = total.map((v, i) => v + sub[i]);
 }
 line("everything to show the form", ...total);
-// The budget of issue 12 (not yet met, so not yet enforced): 14 KB gzip on the merchant page,
-// 40 KB gzip for everything the form needs.
-const merchant = groups[0][1].reduce((n, f) => n + zlib.gzipSync(fs.readFileSync(path.join(dir, f)), { level: 9 }).length, 0);
-console.log(`budget: merchant page ${(merchant / 1024).toFixed(1)} / 14.0 KB gzip, everything ${(total[1] / 1024).toFixed(1)} / 40.0 KB gzip -> ${merchant <= 14 * 1024 && total[1] <= 40 * 1024 ? "within budget" : "OVER BUDGET"}`);
-const LIMIT = 60 * 1024, TARGET = 30 * 1024;
-console.log(`gzip total ${(total[1] / 1024).toFixed(1)} KB: target 30 KB, hard limit 60 KB -> ${total[1] <= TARGET ? "within target" : total[1] <= LIMIT ? "within limit" : "OVER LIMIT"}`);
-process.exit(total[1] > LIMIT ? 1 : 0);
+const merchant = groups[0][1].reduce((n, f) => n + zlib.gzipSync(read(f), { level: 9 }).length, 0);
+// Issue 12's budget is 14 KB gzip on the merchant page and 40 KB for everything. Not met yet
+// (docs/widget.md, "Weight"): these limits hold the figures reached (23.5 KB and, with the Japanese page, 62.3 KB) with a
+// small margin, so that nothing grows unnoticed. Lower them as the widget shrinks.
+const LIMITS = { merchant: 24.0, total: 63.0 }, BUDGET = { merchant: 14.0, total: 40.0 };
+const k = (n) => (n / 1024).toFixed(1);
+const over = merchant > LIMITS.merchant * 1024 || total[1] > LIMITS.total * 1024;
+console.log(`gzip: merchant page ${k(merchant)} KB (limit ${LIMITS.merchant}, budget ${BUDGET.merchant}), everything ${k(total[1])} KB (limit ${LIMITS.total}, budget ${BUDGET.total}) -> ${over ? "OVER THE LIMIT" : merchant <= BUDGET.merchant * 1024 && total[1] <= BUDGET.total * 1024 ? "within budget" : "within the limit, over budget"}`);
+process.exit(over ? 1 : 0);
 JS
