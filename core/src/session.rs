@@ -66,6 +66,10 @@ pub struct CreateWidgetSession {
     /// fallback to the language, then English) and how it writes the amount.
     #[cfg_attr(feature = "openapi", schema(max_length = 35, example = "de-CH"))]
     pub locale: Option<String>,
+    /// The form's color scheme: `light`, `dark` (a dark default theme) or `auto` (follows the
+    /// customer's `prefers-color-scheme`). A page's `colorScheme` option wins; default `light`.
+    #[cfg_attr(feature = "openapi", schema(example = "auto"))]
+    pub color_scheme: Option<String>,
     /// Partial theme override merged over the project's customization.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub theme: Option<Map<String, Value>>,
@@ -90,8 +94,12 @@ pub struct NewSession {
     pub expires_in: u64,
     pub capture: Option<bool>,
     pub locale: Option<String>,
+    pub color_scheme: Option<&'static str>,
     pub overrides: Overrides,
 }
+
+/// `color_scheme` values of the create API (the SDK's `colorScheme` takes the same).
+pub const COLOR_SCHEMES: [&str; 3] = ["light", "dark", "auto"];
 
 const GATEWAYS: [&str; 4] = ["stripe", "authorizenet", "braintree", "shift4"];
 
@@ -134,6 +142,7 @@ pub fn validate_create(body: &Value) -> Result<NewSession, ApiError> {
     let expires_in = f.int("expires_in", false, 60, 3600);
     let capture = f.bool("capture");
     let locale = parse_locale(&mut f);
+    let color_scheme = f.literal("color_scheme", false, &COLOR_SCHEMES);
     let overrides = Overrides::parse(&mut f);
     if let (Some(0), Some(Mode::Charge)) = (amount, mode) {
         f.push(
@@ -156,6 +165,7 @@ pub fn validate_create(body: &Value) -> Result<NewSession, ApiError> {
                 expires_in: expires_in.map_or(DEFAULT_EXPIRES_IN, |v| v as u64),
                 capture,
                 locale,
+                color_scheme,
                 overrides,
             })
         }
@@ -283,6 +293,9 @@ pub struct Session {
     pub result: Option<ChargeResult>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
+    /// `light`, `dark` or `auto`, when the create request gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color_scheme: Option<String>,
 }
 
 impl Session {
@@ -316,6 +329,7 @@ impl Session {
             status: SessionStatus::Pending,
             result: None,
             locale: new.locale.clone(),
+            color_scheme: new.color_scheme.map(String::from),
         }
     }
 
@@ -371,6 +385,7 @@ impl Session {
             labels: c.labels,
             fields: c.fields,
             locale: self.locale.clone(),
+            color_scheme: self.color_scheme.clone(),
         }
     }
 }
@@ -418,6 +433,9 @@ pub struct PublicSession {
     /// The session's BCP 47 locale, when it was given one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
+    /// The session's color scheme (`light`, `dark`, `auto`), when it was given one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color_scheme: Option<String>,
 }
 
 #[cfg(test)]
@@ -508,6 +526,23 @@ mod tests {
     fn body_must_be_object() {
         let err = validate_create(&json!("x")).unwrap_err();
         assert_eq!(kinds_at(err), vec![(json!(["body"]), "dict_type".into())]);
+    }
+
+    #[test]
+    fn color_scheme_is_one_of_three() {
+        let base = json!({"project": "demo", "amount_cents": 100, "gateway": "stripe"});
+        let with = |v: Value| {
+            let mut b = base.clone();
+            b["color_scheme"] = v;
+            validate_create(&b)
+        };
+        assert_eq!(with(json!("auto")).unwrap().color_scheme, Some("auto"));
+        assert_eq!(validate_create(&base).unwrap().color_scheme, None);
+        for bad in [json!("Dark"), json!(""), json!(1)] {
+            let kinds = kinds_at(with(bad.clone()).unwrap_err());
+            assert_eq!(kinds.len(), 1, "{bad}: {kinds:?}");
+            assert_eq!(kinds[0].0, json!(["body", "color_scheme"]), "{bad}");
+        }
     }
 
     #[test]

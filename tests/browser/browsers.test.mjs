@@ -251,6 +251,23 @@ for (const engine of ENGINES) {
     }
   });
 
+  t("the session's color_scheme applies when the page gives none; the page's option wins", async (browser) => {
+    const s = await createSession(env.edge, { color_scheme: "dark" });
+    for (const [options, want, bg] of [[{}, "dark", "rgb(17, 19, 24)"], [{ colorScheme: "light" }, "light", "rgba(0, 0, 0, 0)"]]) {
+      const page = await openPage(browser, env.merchant);
+      try {
+        await mountOn(page, s.session_id, options);
+        const frame = await frameOf(page);
+        await waitFor(page, "ready");
+        await state(frame, "ready");
+        assert.equal(await frame.evaluate(() => document.documentElement.dataset.scheme), want);
+        assert.equal(await frame.evaluate(() => getComputedStyle(document.body).backgroundColor), bg);
+      } finally {
+        await page.close();
+      }
+    }
+  });
+
   t("de-CH: German texts and Swiss money; screenshots at 280 and 400 px", async (browser) => {
     const s = await createSession(env.edge, { locale: "de-CH", currency: "chf", amount_cents: 123450 });
     for (const width of [280, 400]) {

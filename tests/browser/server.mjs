@@ -159,6 +159,7 @@ export async function startMockEdge({ port = 0, formCsp } = {}) {
       description: b.description ?? null, mode: b.mode || "charge", capture: b.capture ?? true,
       expires_at: new Date(Date.now() + expiresIn * 1000).toISOString(), environment: "test",
       ...(b.locale ? { locale: b.locale } : {}),
+      ...(b.color_scheme ? { color_scheme: b.color_scheme } : {}),
       project_name: PROJECT.project_name,
       theme: { ...PROJECT.theme, ...b.theme }, labels: { ...PROJECT.labels, ...b.labels }, fields: { ...PROJECT.fields, ...b.fields },
       attempts: 0,

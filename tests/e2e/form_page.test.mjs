@@ -38,3 +38,21 @@ describe("form page strings", () => {
     assert.ok(!bad.text.includes("</script></script>"));
   });
 });
+
+describe("color_scheme", () => {
+  test("the create API takes light, dark or auto and the session view shows it; anything else is a 422 naming the field", async () => {
+    const r = await createSession({ project: "demo", amount_cents: 500, gateway: "stripe", color_scheme: "auto" });
+    assert.equal(r.status, 201, r.text);
+    const v = await http("GET", `/v1/widget-sessions/${r.json.session_id}`);
+    assert.equal(v.status, 200, v.text);
+    assert.equal(v.json.color_scheme, "auto");
+    const none = await createSession({ project: "demo", amount_cents: 500, gateway: "stripe" });
+    const nv = await http("GET", `/v1/widget-sessions/${none.json.session_id}`);
+    assert.equal("color_scheme" in nv.json, false);
+    for (const bad of ["Dark", "", 3]) {
+      const e = await createSession({ project: "demo", amount_cents: 500, gateway: "stripe", color_scheme: bad });
+      assert.equal(e.status, 422, e.text);
+      assert.deepEqual(e.json.detail.map((d) => d.loc), [["body", "color_scheme"]]);
+    }
+  });
+});

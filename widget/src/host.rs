@@ -107,8 +107,9 @@ struct Host {
     /// (event, handler) in registration order: `onX` options first, then `on` calls.
     handlers: Vec<(&'static str, Function)>,
     load_timeout_ms: f64,
-    /// "light", "dark" or "auto" (follows the browser's `prefers-color-scheme`).
-    color_scheme: &'static str,
+    /// "light", "dark" or "auto" (follows the browser's `prefers-color-scheme`); when not
+    /// given, the session's (create API), else light.
+    color_scheme: Option<&'static str>,
     /// BCP 47 tag for the form's language and money format (else the session's).
     locale: Option<String>,
     /// Overrides given by the merchant (options and update* calls), sent to every new form.
@@ -232,10 +233,10 @@ pub fn create(options: JsValue, default_origin: &str) -> Result<Controller, JsVa
         };
     let cs = get(&opts, "colorScheme");
     let color_scheme = match cs.as_string().as_deref() {
-        _ if cs.is_undefined() => "light",
-        Some("light") => "light",
-        Some("dark") => "dark",
-        Some("auto") => "auto",
+        _ if cs.is_undefined() => None,
+        Some("light") => Some("light"),
+        Some("dark") => Some("dark"),
+        Some("auto") => Some("auto"),
         _ => {
             return Err(fail(
                 "createPayment: colorScheme must be \"light\", \"dark\" or \"auto\"",
@@ -651,7 +652,10 @@ fn on_message(weak: &Weak<RefCell<Host>>, ev: &MessageEvent) {
                     ("theme", h.theme.clone().into()),
                     ("labels", h.labels.clone().into()),
                     ("fields", h.fields.clone().into()),
-                    ("colorScheme", h.color_scheme.into()),
+                    (
+                        "colorScheme",
+                        h.color_scheme.map_or(JsValue::UNDEFINED, JsValue::from),
+                    ),
                     (
                         "locale",
                         h.locale

@@ -24,6 +24,7 @@ fn session() -> Session {
         status: SessionStatus::Pending,
         result: None,
         locale: None,
+        color_scheme: None,
     }
 }
 

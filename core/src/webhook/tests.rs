@@ -27,6 +27,7 @@ fn session(status: SessionStatus, result: Option<ChargeResult>) -> Session {
         status,
         result,
         locale: None,
+        color_scheme: None,
     }
 }
 

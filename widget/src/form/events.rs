@@ -174,7 +174,7 @@ impl App {
         match t.as_str() {
             msg::INIT => {
                 self.scheme = match dom::get_str(&p, "colorScheme").as_deref() {
-                    Some(s @ ("dark" | "auto")) => s.into(),
+                    Some(s @ ("light" | "dark" | "auto")) => s.into(),
                     _ => String::new(),
                 };
                 self.host_locale = dom::get_str(&p, "locale");

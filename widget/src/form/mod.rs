@@ -123,6 +123,8 @@ pub struct Session {
     description: Option<String>,
     /// The session's BCP 47 locale, when it has one.
     locale: Option<String>,
+    /// The session's `color_scheme`, when it has one.
+    scheme: Option<String>,
     expires_ms: f64,
     /// The project's customization merged with the session's overrides (sanitized).
     parts: [Object; 3],
@@ -144,7 +146,8 @@ pub struct App {
     /// Where "Try again" puts the focus (the field a decline points at).
     retry_focus: usize,
     expired_sent: bool,
-    /// `colorScheme` from the host: "light" (default), "dark" or "auto".
+    /// `colorScheme` from the host: "light", "dark", "auto" or "" (not given: the session's
+    /// `color_scheme`, else light).
     scheme: String,
     /// `locale` from the host (wins over the session's).
     host_locale: Option<String>,

@@ -218,7 +218,12 @@ impl App {
         e.foot.set_text_content(Some(&self.t("Secured by Maven")));
         let _ = e.inputs[super::check::EXP].set_attribute("placeholder", &self.t("MM / YY"));
         dom::document().set_title(&self.t("Secure payment form"));
-        let dark = match self.scheme.as_str() {
+        // The mount's scheme, else the session's, else light.
+        let session = self.session.as_ref().and_then(|s| s.scheme.as_deref());
+        let scheme = Some(self.scheme.as_str())
+            .filter(|s| !s.is_empty())
+            .or(session);
+        let dark = match scheme.unwrap_or("light") {
             "dark" => true,
             "auto" => dom::window()
                 .match_media("(prefers-color-scheme: dark)")
@@ -315,6 +320,7 @@ impl App {
             test: s("environment").as_deref() != Some("live"),
             description: s("description").filter(|d| !d.trim().is_empty()),
             locale: s("locale"),
+            scheme: s("color_scheme"),
             expires_ms: s("expires_at")
                 .map(|t| js_sys::Date::parse(&t))
                 .filter(|t| t.is_finite())
