@@ -123,9 +123,9 @@ declare namespace Maven {
     /** Milliseconds to wait for the form before `loaderror` (default 15000, at most 600000). */
     loadTimeout?: number;
     /**
-     * `"light"` (default), `"dark"` (light defaults swapped for a dark theme on a solid dark
+     * `"light"`, `"dark"` (light defaults swapped for a dark theme on a solid dark
      * card; colors the project or page set are kept) or `"auto"` (the browser's
-     * `prefers-color-scheme`).
+     * `prefers-color-scheme`). When not given: the session's `color_scheme`, else light.
      */
     colorScheme?: "light" | "dark" | "auto";
     /**
