@@ -12,9 +12,11 @@
 
 mod fingerprint;
 mod model;
+mod ops;
 
 pub use fingerprint::card_fingerprint;
 pub use model::*;
+pub use ops::*;
 
 use crate::error::DeclineCode;
 use crate::gateway::{LookupResult, Outcome};
@@ -41,6 +43,9 @@ pub struct ChargeState {
     /// What the merchant's ledger shows besides the session itself (docs/ledger.md).
     #[serde(default)]
     pub ledger: LedgerFacts,
+    /// Capture, void and refund (`ops`).
+    #[serde(default)]
+    pub ops: Ops,
 }
 
 impl ChargeState {
@@ -476,6 +481,7 @@ impl ChargeState {
             delivery_id: ids(),
             decline,
             at: now_ms / 1000,
+            operation: None,
         }));
     }
 
@@ -501,6 +507,17 @@ impl ChargeState {
             Some(h) => h.lease_until_ms,
             None => o.next_lookup_ms,
         });
+        // A running operation's lease: past it, the alarm keeps the object (and its open
+        // operation) until a request resumes it.
+        let op = self
+            .ops
+            .open
+            .as_ref()
+            .and_then(|o| o.holder.as_ref().map(|h| h.lease_until_ms));
+        let open = match (open, op) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         match (outbox, open) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (None, None) => self.forget_at_ms(),
@@ -519,6 +536,7 @@ impl ChargeState {
     /// Whether the storage can go now (see `forget_at_ms`).
     pub fn may_forget(&self, now_ms: u64) -> bool {
         self.open.is_none()
+            && self.ops.open.is_none()
             && self.outbox.is_empty()
             && self.forget_at_ms().is_some_and(|t| now_ms >= t)
     }

@@ -19,6 +19,7 @@ pub mod json_depth;
 pub mod ledger;
 pub mod model;
 pub mod money;
+pub mod operation;
 pub mod redact;
 pub mod reseal;
 pub mod seal;

@@ -412,6 +412,7 @@ impl SessionState {
                 delivery_id,
                 decline,
                 at,
+                operation,
             } => {
                 let project = store
                     .project(&session.project_id)
@@ -425,6 +426,7 @@ impl SessionState {
                     decline.as_ref(),
                     delivery_id,
                     *at,
+                    operation.as_ref(),
                 )
                 .await
             }
