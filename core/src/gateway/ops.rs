@@ -243,6 +243,7 @@ impl OpFlow {
             // Stripe checked the request against the object and did nothing.
             (400 | 402 | 404, "invalid_request_error" | "card_error") => {
                 let refusal = match code {
+                    "charge_already_refunded" => Some(OpRefusal::ExceedsRefundable),
                     "amount_too_large" | "charge_exceeds_source_limit" => match self.request.kind {
                         OpKind::Refund => Some(OpRefusal::ExceedsRefundable),
                         _ => Some(OpRefusal::ExceedsAuthorized),
