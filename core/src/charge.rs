@@ -530,6 +530,11 @@ impl ChargeState {
     /// object: the route answers 409 or 410 from the view first.
     pub fn forget_at_ms(&self) -> Option<u64> {
         let session = self.session.as_ref()?;
+        if session.result.is_some() {
+            // A paid session can be captured, voided or refunded as long as the ledger keeps
+            // it: its operations need this state.
+            return Some((session.created_at + crate::ledger::RETENTION_SECS) * 1000);
+        }
         Some((session.expires_at + crate::session::GONE_RETENTION_SECS) * 1000)
     }
 
