@@ -3,9 +3,11 @@
 //!
 //! Events: `payment-success` (status `succeeded` or `tokenized`), `payment-authorized`
 //! (`authorized`, i.e. `capture: false`), `payment-failed` (the session became `failed` with its
-//! last allowed decline), `session-cancelled` (the merchant cancelled it while pending). A
-//! session raises at most one of these, so `session_id` identifies it;
-//! expired and abandoned sessions raise none.
+//! last allowed decline), `session-cancelled` (the merchant cancelled it while pending); then,
+//! for the merchant's operations on a paid session, `payment-captured`, `payment-voided` and
+//! `payment-refunded` (docs/operations.md), one per operation. Every event has its own
+//! `event_id` (the delivery id): receivers dedup on it. Expired and abandoned sessions raise
+//! none.
 //!
 //! Signature: `Maven-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`, keyed with
 //! the whole secret string (`whsec_…`) as UTF-8 bytes, over the exact body bytes.
