@@ -225,6 +225,31 @@ describe("capture, void and refund", () => {
     });
   }
 
+  // The refund reaches the gateway, then its answer is lost (the connection drops after
+  // processing): 502, and the retry with the same key resumes it (Stripe/Shift4 replay the key,
+  // Authorize.net answers a duplicate, Braintree is searched first) and answers the result:
+  // refunded once.
+  const REFUND_OP = { stripe: "refunds", authorizenet: "createTransactionRequest", braintree: "refundTransaction", shift4: "refunds" };
+  for (const gateway of GATEWAYS) {
+    test(`${gateway}: a refund whose answer is lost is resumed by the retry, never doubled`, async () => {
+      const { id, tx } = await paid(gateway, true);
+      if (SETTLES.has(gateway)) await settle(gateway);
+      await sim.fault({ gateway, mode: "reset", phase: "after", operation: REFUND_OP[gateway], count: 1 });
+      const lost = await op(id, "refund", { amount_cents: 300 }, { idem: `lost-${id}` });
+      assert.equal(lost.status, 502, lost.text);
+      assert.equal(lost.json.error_code, "gateway_unavailable");
+      assert.equal((await money(tx)).refunded, 300, "the gateway refunded before the answer was lost");
+      const retry = await op(id, "refund", { amount_cents: 300 }, { idem: `lost-${id}` });
+      assert.equal(retry.status, 200, retry.text);
+      assert.equal(retry.json.status, "partially_refunded");
+      assert.equal(retry.json.amount_refunded_cents, 300);
+      assert.deepEqual(await money(tx), { captured: 1000, refunded: 300, voided: 0, refunds: 1 });
+      const replay = await op(id, "refund", { amount_cents: 300 }, { idem: `lost-${id}` });
+      assert.equal(replay.headers.get("idempotent-replayed"), "true");
+      assert.equal((await money(tx)).refunds, 1);
+    });
+  }
+
   test("20 concurrent full refunds with different keys refund once; the same key replays", async () => {
     const { id, tx } = await paid("stripe", true);
     const keys = Array.from({ length: 20 }, () => randomUUID());
