@@ -12,9 +12,11 @@
 
 mod fingerprint;
 mod model;
+mod ops;
 
 pub use fingerprint::card_fingerprint;
 pub use model::*;
+pub use ops::*;
 
 use crate::error::DeclineCode;
 use crate::gateway::{LookupResult, Outcome};
@@ -41,6 +43,9 @@ pub struct ChargeState {
     /// What the merchant's ledger shows besides the session itself (docs/ledger.md).
     #[serde(default)]
     pub ledger: LedgerFacts,
+    /// Capture, void and refund (`ops`).
+    #[serde(default)]
+    pub ops: Ops,
 }
 
 impl ChargeState {
@@ -476,6 +481,7 @@ impl ChargeState {
             delivery_id: ids(),
             decline,
             at: now_ms / 1000,
+            operation: None,
         }));
     }
 
@@ -501,6 +507,17 @@ impl ChargeState {
             Some(h) => h.lease_until_ms,
             None => o.next_lookup_ms,
         });
+        // A running operation's lease: past it, the alarm keeps the object (and its open
+        // operation) until a request resumes it.
+        let op = self
+            .ops
+            .open
+            .as_ref()
+            .and_then(|o| o.holder.as_ref().map(|h| h.lease_until_ms));
+        let open = match (open, op) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         match (outbox, open) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (None, None) => self.forget_at_ms(),
@@ -513,12 +530,18 @@ impl ChargeState {
     /// object: the route answers 409 or 410 from the view first.
     pub fn forget_at_ms(&self) -> Option<u64> {
         let session = self.session.as_ref()?;
+        if session.result.is_some() {
+            // A paid session can be captured, voided or refunded as long as the ledger keeps
+            // it: its operations need this state.
+            return Some((session.created_at + crate::ledger::RETENTION_SECS) * 1000);
+        }
         Some((session.expires_at + crate::session::GONE_RETENTION_SECS) * 1000)
     }
 
     /// Whether the storage can go now (see `forget_at_ms`).
     pub fn may_forget(&self, now_ms: u64) -> bool {
         self.open.is_none()
+            && self.ops.open.is_none()
             && self.outbox.is_empty()
             && self.forget_at_ms().is_some_and(|t| now_ms >= t)
     }

@@ -113,6 +113,20 @@ pub enum ErrorCode {
     CsrfFailed,
     SessionCancelled,
     SessionNotPending,
+    /// Capture or void of a session that is not `authorized`.
+    NotAuthorized,
+    /// Refund of a session with no captured money (not yet captured, voided, failed, …).
+    NotRefundable,
+    /// A capture above the authorized amount.
+    AmountExceedsAuthorized,
+    /// A refund above what is captured and not yet refunded.
+    AmountExceedsRefundable,
+    /// A partial capture on a gateway that captures only the whole authorization.
+    PartialCaptureUnsupported,
+    /// A partial refund before the gateway settled the transaction (Authorize.net, Braintree).
+    RefundBeforeSettlement,
+    /// The gateway refused the operation (nothing moved); `detail` has its message.
+    GatewayRefused,
 }
 
 impl ErrorCode {
@@ -147,6 +161,13 @@ impl ErrorCode {
             ErrorCode::CsrfFailed => "csrf_failed",
             ErrorCode::SessionCancelled => "session_cancelled",
             ErrorCode::SessionNotPending => "session_not_pending",
+            ErrorCode::NotAuthorized => "session_not_authorized",
+            ErrorCode::NotRefundable => "session_not_refundable",
+            ErrorCode::AmountExceedsAuthorized => "amount_exceeds_authorized",
+            ErrorCode::AmountExceedsRefundable => "amount_exceeds_refundable",
+            ErrorCode::PartialCaptureUnsupported => "partial_capture_unsupported",
+            ErrorCode::RefundBeforeSettlement => "refund_before_settlement",
+            ErrorCode::GatewayRefused => "gateway_refused",
         }
     }
 }
@@ -169,6 +190,11 @@ pub enum ApiError {
     NotFound(String),
     MethodNotAllowed,
     Conflict {
+        detail: String,
+        code: ErrorCode,
+    },
+    /// 422 for a well-formed request the session's money cannot take (over-refund, …).
+    Unprocessable {
         detail: String,
         code: ErrorCode,
     },
@@ -218,6 +244,7 @@ impl ApiError {
             ApiError::NotFound(_) => 404,
             ApiError::MethodNotAllowed => 405,
             ApiError::Conflict { .. } => 409,
+            ApiError::Unprocessable { .. } => 422,
             ApiError::Gone(_) => 410,
             ApiError::PayloadTooLarge => 413,
             ApiError::UnsupportedMediaType => 415,
@@ -234,6 +261,7 @@ impl ApiError {
             ApiError::Validation(errors) => json!({ "detail": errors }),
             ApiError::BadRequest { detail, code }
             | ApiError::Conflict { detail, code }
+            | ApiError::Unprocessable { detail, code }
             | ApiError::Forbidden { detail, code } => {
                 json!({ "detail": detail, "error_code": code.as_str() })
             }

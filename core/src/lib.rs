@@ -20,6 +20,7 @@ pub mod l10n;
 pub mod ledger;
 pub mod model;
 pub mod money;
+pub mod operation;
 pub mod redact;
 pub mod reseal;
 pub mod seal;

@@ -235,7 +235,7 @@ fn parse_metadata(f: &mut Fields<'_>) -> Option<BTreeMap<String, String>> {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum SessionStatus {
     Pending,
     Processing,
@@ -245,6 +245,31 @@ pub enum SessionStatus {
     Failed,
     /// Cancelled by the merchant while pending (`POST …/cancel`): nothing can be charged.
     Cancelled,
+    /// An authorization the merchant captured (`amount_captured_cents`, maybe partly).
+    Captured,
+    /// An authorization the merchant released (`POST …/void`): nothing was taken.
+    Voided,
+    /// Part of the captured money went back (`amount_refunded_cents`).
+    PartiallyRefunded,
+    /// All of the captured money went back.
+    Refunded,
+}
+
+impl SessionStatus {
+    /// The customer paid (money was taken or is held): the form shows "paid" whatever the
+    /// merchant did with it since.
+    pub fn is_paid(self) -> bool {
+        matches!(
+            self,
+            SessionStatus::Succeeded
+                | SessionStatus::Authorized
+                | SessionStatus::Tokenized
+                | SessionStatus::Captured
+                | SessionStatus::Voided
+                | SessionStatus::PartiallyRefunded
+                | SessionStatus::Refunded
+        )
+    }
 }
 
 impl From<ApprovedStatus> for SessionStatus {

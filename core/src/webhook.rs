@@ -3,9 +3,11 @@
 //!
 //! Events: `payment-success` (status `succeeded` or `tokenized`), `payment-authorized`
 //! (`authorized`, i.e. `capture: false`), `payment-failed` (the session became `failed` with its
-//! last allowed decline), `session-cancelled` (the merchant cancelled it while pending). A
-//! session raises at most one of these, so `session_id` identifies it;
-//! expired and abandoned sessions raise none.
+//! last allowed decline), `session-cancelled` (the merchant cancelled it while pending); then,
+//! for the merchant's operations on a paid session, `payment-captured`, `payment-voided` and
+//! `payment-refunded` (docs/operations.md), one per operation. Every event has its own
+//! `event_id` (the delivery id): receivers dedup on it. Expired and abandoned sessions raise
+//! none.
 //!
 //! Signature: `Maven-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`, keyed with
 //! the whole secret string (`whsec_…`) as UTF-8 bytes, over the exact body bytes.
@@ -36,6 +38,9 @@ pub enum Event {
     #[serde(rename = "fraud.card_testing")]
     FraudCardTesting,
     SessionCancelled,
+    PaymentCaptured,
+    PaymentVoided,
+    PaymentRefunded,
 }
 
 impl Event {
@@ -46,6 +51,11 @@ impl Event {
             SessionStatus::Authorized => Some(Event::PaymentAuthorized),
             SessionStatus::Failed => Some(Event::PaymentFailed),
             SessionStatus::Cancelled => Some(Event::SessionCancelled),
+            SessionStatus::Captured => Some(Event::PaymentCaptured),
+            SessionStatus::Voided => Some(Event::PaymentVoided),
+            SessionStatus::PartiallyRefunded | SessionStatus::Refunded => {
+                Some(Event::PaymentRefunded)
+            }
             SessionStatus::Pending | SessionStatus::Processing => None,
         }
     }
@@ -57,6 +67,9 @@ impl Event {
             Event::PaymentFailed => "payment-failed",
             Event::FraudCardTesting => "fraud.card_testing",
             Event::SessionCancelled => "session-cancelled",
+            Event::PaymentCaptured => "payment-captured",
+            Event::PaymentVoided => "payment-voided",
+            Event::PaymentRefunded => "payment-refunded",
         }
     }
 }
@@ -77,9 +90,28 @@ pub struct LastDecline {
     pub error_code: DeclineCode,
 }
 
+/// What a `payment-captured`, `payment-voided` or `payment-refunded` reports: the operation
+/// and the session's totals after it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Operation {
+    pub kind: crate::operation::OpKind,
+    /// What this operation moved (a void: the amount released).
+    pub amount_cents: u64,
+    /// The same as a decimal string in major units.
+    pub amount: String,
+    pub reason: Option<String>,
+    /// A refund the gateway took as a void (before settlement): nothing was taken.
+    pub voided: bool,
+    pub amount_captured_cents: u64,
+    pub amount_refunded_cents: u64,
+}
+
 /// The webhook body. Never holds a card number, CVC, credential or key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Payload {
+    /// Unique per event, the same on every retry of its delivery: receivers dedup on it.
+    #[serde(default)]
+    pub event_id: String,
     pub event: Event,
     pub session_id: String,
     pub status: SessionStatus,
@@ -104,9 +136,20 @@ pub struct Payload {
     pub metadata: BTreeMap<String, String>,
     /// When the event happened (RFC 3339 UTC).
     pub created_at: String,
+    /// The merchant's capture, void or refund this event reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<Operation>,
 }
 
 impl Payload {
+    /// Names the event (`event_id`: the delivery id, stable across retries) and the operation
+    /// it reports, if any.
+    pub fn for_event(mut self, event_id: &str, operation: Option<&Operation>) -> Payload {
+        self.event_id = event_id.to_string();
+        self.operation = operation.cloned();
+        self
+    }
+
     /// The payload for the session's current outcome, or `None` when it raises no event.
     /// `decline` describes the last declined card of a failed session.
     pub fn for_session(
@@ -118,6 +161,7 @@ impl Payload {
         let result = session.result.as_ref();
         let decline = decline.filter(|_| event == Event::PaymentFailed);
         Some(Payload {
+            event_id: String::new(),
             event,
             session_id: session.id.clone(),
             status: session.status,
@@ -143,6 +187,7 @@ impl Payload {
             source: "chat".into(),
             metadata: session.metadata.clone(),
             created_at: rfc3339(now),
+            operation: None,
         })
     }
 }

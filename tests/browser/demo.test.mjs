@@ -56,6 +56,23 @@ test("demo: ready, inline errors, success (screenshots)", async () => {
   }
 });
 
+test("demo: authorize only holds the amount (capture later with the secret key)", async () => {
+  const page = await demoPage("?capture=false");
+  try {
+    const frame = await formFrame(page);
+    await waitState(frame, "ready");
+    await frame.locator("#number").pressSequentially("4242424242424242");
+    await frame.locator("#exp").pressSequentially("1230");
+    await frame.locator("#cvc").pressSequentially("123");
+    await frame.locator("#cvc").press("Enter");
+    await waitState(frame, "success", 20_000);
+    assert.match(await frame.textContent("#result-text"), /\$12\.34 authorized on Visa •••• 4242/);
+    assert.deepEqual(csp(page.errors), [], "the demo runs under its strict CSP");
+  } finally {
+    await page.context().close();
+  }
+});
+
 test("demo: an expired link shows its state and calls onExpired (screenshot)", async () => {
   // The shortest expiry the edge accepts (SPEC: 60 s minimum; the mock takes 2 s).
   let expiresIn = 2;

@@ -192,8 +192,10 @@ test("webhooks: signed, retried, recorded, re-sendable", { timeout: 170_000 }, a
       const r = await charge(paidSession, VISA);
       assert.equal(r.status, 200, r.text);
       const hit = await onlyHit(paidSession);
-      const { created_at, ...rest } = hit.json;
+      const { created_at, event_id, ...rest } = hit.json;
       assert.match(created_at, RFC3339);
+      // The event's id is its delivery's: the same on every retry, unique per event.
+      assert.equal(event_id, hit.headers["maven-delivery"]);
       assert.deepEqual(rest, {
         event: "payment-success",
         session_id: paidSession,

@@ -4,7 +4,9 @@
 //! `send` also posts webhooks (`crate::webhooks`).
 
 use futures_util::future::{select, Either};
+use maven_core::charge::OpOutcome;
 use maven_core::error::ErrorCode;
+use maven_core::gateway::ops::{OpFlow, OpRequest, OpStep};
 use maven_core::gateway::{
     AttemptRef, Flow, GatewayConfig, HttpCall, HttpReply, Lookup, LookupResult, LookupStep,
     Outcome, PaymentRequest, Step,
@@ -40,6 +42,27 @@ pub async fn run(config: &GatewayConfig, request: &PaymentRequest, deadline_ms: 
                 match send(&call, timeout).await {
                     Ok(r) => reply = Some(r),
                     Err(reason) => return Outcome::Unavailable(reason),
+                }
+            }
+        }
+    }
+}
+
+/// Runs one capture, void or refund (`maven_core::gateway::ops`); every call by `deadline_ms`.
+/// A transport failure is an unknown outcome: the operation stays open and is resumed.
+pub async fn run_op(config: &GatewayConfig, request: &OpRequest, deadline_ms: u64) -> OpOutcome {
+    let mut flow = OpFlow::new(config, request);
+    let mut reply = None;
+    loop {
+        match flow.next(reply.take()) {
+            OpStep::Done(outcome) => return outcome,
+            OpStep::Call(call) => {
+                let Some(timeout) = time_left(deadline_ms) else {
+                    return OpOutcome::Unknown("the operation reached its deadline".into());
+                };
+                match send(&call, timeout).await {
+                    Ok(r) => reply = Some(r),
+                    Err(reason) => return OpOutcome::Unknown(reason),
                 }
             }
         }

@@ -72,6 +72,18 @@ impl Ctx {
         parse_json_body(&bytes)
     }
 
+    /// A JSON body that may be left out (no `Content-Type`, nothing sent): `null` then.
+    pub async fn optional_json_body(&mut self) -> ApiResult<Value> {
+        if self.header("content-type").is_some() {
+            return self.json_body().await;
+        }
+        if self.body_bytes().await?.is_empty() {
+            Ok(Value::Null)
+        } else {
+            Err(ApiError::UnsupportedMediaType)
+        }
+    }
+
     /// The body, read as a stream and given up as soon as it passes 16 KiB (at most one chunk
     /// past it is ever held): a chunked body or a `Content-Length` that lies is not read whole.
     /// Dropping the stream cancels it, so the rest of the body is never buffered.

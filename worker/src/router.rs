@@ -3,6 +3,7 @@
 use crate::http::{error_response, json, ApiResult, Ctx};
 use crate::routes::{admin, charge, dashboard, demo, projects, sessions, widget_page};
 use maven_core::error::ApiError;
+use maven_core::operation::OpKind;
 use serde_json::json;
 use worker::{Method, Response};
 
@@ -61,6 +62,10 @@ async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> Result<Response,
         }
         ["v1", "widget-sessions", id, "cancel"] => {
             methods!(method, "POST", { Method::Post => sessions::cancel(ctx, id) })
+        }
+        ["v1", "widget-sessions", id, op @ ("capture" | "void" | "refund")] => {
+            let kind = OpKind::parse(op).ok_or(ApiError::NotFound("Not Found".into()))?;
+            methods!(method, "POST", { Method::Post => sessions::operate(ctx, id, kind) })
         }
         ["v1", "widget-sessions", id, "charge"] => {
             methods!(method, "POST", { Method::Post => charge::submit(ctx, id) })

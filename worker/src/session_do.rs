@@ -17,12 +17,14 @@ use crate::store::Store;
 use crate::webhooks;
 use maven_core::card::ValidCard;
 use maven_core::charge::{
-    CancelAnswer, CancelRefusal, CardSeen, ChargeState, Claim, Finished, LookupVerdict, OutboxItem,
-    Refusal, Timing,
+    CancelAnswer, CancelRefusal, CardSeen, ChargeState, Claim, Finished, LookupVerdict, OpAnswer,
+    OpClaim, OpOutcome, OutboxItem, Refusal, Timing,
 };
 use maven_core::error::ApiError;
+use maven_core::gateway::ops::OpRequest;
 use maven_core::gateway::{AttemptRef, GatewayConfig, Outcome, PaymentRequest};
 use maven_core::ledger::{LedgerReply, LedgerRow};
+use maven_core::operation::{self, OpOrder, OpRefusal};
 use maven_core::redact::mask_digits;
 use maven_core::session::Session;
 use serde::{Deserialize, Serialize};
@@ -31,6 +33,15 @@ use std::collections::HashSet;
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
 
 const KEY: &str = "charge";
+
+/// What the capture, void and refund routes send: the order, the session as the route read it
+/// (`None` once its view left KV: the object has its own), and the hashed `Idempotency-Key`.
+#[derive(Serialize, Deserialize)]
+pub struct OperationOrder {
+    pub order: OpOrder,
+    pub session: Option<Session>,
+    pub request_key: Option<String>,
+}
 
 /// What the charge route sends: the session as it read it, the checked card (held in memory
 /// for this one flow, never stored) and its fingerprint.
@@ -129,6 +140,12 @@ impl DurableObject for SessionState {
                 self.save().await?;
                 // The merchant waits, not a customer: the view, ledger and webhook go now.
                 self.drain(Drain::All).await?;
+                Response::from_json(&answer)
+            }
+            // The merchant's capture, void or refund: decided here, one at a time.
+            "/operation" => {
+                let order: OperationOrder = req.json().await?;
+                let answer = self.operate(order).await?;
                 Response::from_json(&answer)
             }
             _ => Response::error("Not Found", 404),
@@ -308,6 +325,93 @@ impl SessionState {
         Ok(finished)
     }
 
+    /// A capture, void or refund. An earlier operation whose outcome is unknown is resumed
+    /// first (same gateway key); then the order itself is claimed.
+    async fn operate(&self, msg: OperationOrder) -> Result<OpAnswer> {
+        self.load().await?;
+        if let Some(s) = &msg.session {
+            self.with(|st| st.know_session(s));
+        }
+        let Some(gateway) = self.with(|s| s.session.as_ref().map(|s| s.gateway)) else {
+            return Ok(OpAnswer::Refused {
+                refusal: OpRefusal::NotRefundable,
+            });
+        };
+        let timing = timing(&self.env);
+        let rules = operation::rules(gateway);
+        let key = msg.request_key.as_deref();
+        // At most: resume another request's operation, then run this one.
+        for _ in 0..2 {
+            let claimed = self
+                .with(|s| s.begin_op(&msg.order, key, rules, now_ms(), &timing, self.is_running()));
+            let claim = match claimed {
+                Ok(c) => c,
+                Err(answer) => {
+                    self.save().await?;
+                    return Ok(answer);
+                }
+            };
+            self.running.borrow_mut().insert(claim.token.clone());
+            let answer = self.run_op(&claim).await;
+            self.running.borrow_mut().remove(&claim.token);
+            let answer = answer?;
+            // The merchant waits, not a customer: the view, ledger and webhook go now.
+            self.drain(Drain::All).await?;
+            if claim.other && !matches!(answer, OpAnswer::Unknown { .. }) {
+                continue;
+            }
+            return Ok(answer);
+        }
+        Ok(OpAnswer::Refused {
+            refusal: OpRefusal::InProgress,
+        })
+    }
+
+    /// Sends one claimed operation (the claim is saved first) and commits what came back.
+    async fn run_op(&self, claim: &OpClaim) -> Result<OpAnswer> {
+        self.save().await?;
+        let session = self.with(|s| s.session.clone());
+        let config = match &session {
+            Some(s) => self.gateway_config(s).await.map_err(|e| e.to_string()),
+            None => Err("the session is unknown".to_string()),
+        };
+        let result = session.as_ref().and_then(|s| s.result.clone());
+        let outcome = match (config, result, &session) {
+            (Ok(config), Some(result), Some(s)) => {
+                self.with(|st| st.op_sent(&claim.token));
+                let request = OpRequest {
+                    kind: claim.op.kind,
+                    amount_cents: claim.op.amount_cents,
+                    currency: s.currency.clone(),
+                    transaction_id: result.transaction_id.clone(),
+                    whole: claim.op.whole,
+                    gateway_key: claim.op.gateway_key.clone(),
+                    reason: claim.op.reason.clone(),
+                    card_last4: result.card_last4.clone(),
+                    resume: claim.resume,
+                };
+                let outcome = gateway_http::run_op(&config, &request, claim.deadline_ms).await;
+                if let OpOutcome::Unknown(reason) = &outcome {
+                    worker::console_warn!(
+                        "session {} operation {}: outcome unknown ({}); resumed by the next request",
+                        s.id,
+                        claim.op.number,
+                        mask_digits(reason)
+                    );
+                }
+                outcome
+            }
+            (Err(e), _, _) => OpOutcome::Unknown(format!("gateway configuration: {e}")),
+            _ => OpOutcome::Refused {
+                refusal: Some(OpRefusal::NotRefundable),
+                message: "the session has no payment".into(),
+            },
+        };
+        let answer = self.with(|s| s.commit_op(&claim.token, &outcome, now_ms(), &mut new_id));
+        self.save().await?;
+        Ok(answer)
+    }
+
     /// The alarm's lookup of an open attempt whose holder is gone.
     async fn resolve_abandoned(&self) -> Result<()> {
         let timing = timing(&self.env);
@@ -412,6 +516,7 @@ impl SessionState {
                 delivery_id,
                 decline,
                 at,
+                operation,
             } => {
                 let project = store
                     .project(&session.project_id)
@@ -425,6 +530,7 @@ impl SessionState {
                     decline.as_ref(),
                     delivery_id,
                     *at,
+                    operation.as_ref(),
                 )
                 .await
             }

@@ -15,7 +15,7 @@ use maven_core::session::Session;
 use maven_core::webhook::delivery::{
     Attempt, Delivery, DeliveryStatus, Next, DEFAULT_RETRY_BASE_SECS,
 };
-use maven_core::webhook::{http_call, LastDecline, Payload};
+use maven_core::webhook::{http_call, LastDecline, Operation, Payload};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use worker::{Env, Message, MessageBatch, MessageExt, QueueRetryOptionsBuilder};
@@ -36,7 +36,9 @@ fn now_secs() -> u64 {
 /// Records and queues the delivery of the session's event, under `delivery_id` (chosen when
 /// the outcome was committed, so a retried emit rewrites the same delivery, never a second
 /// one). Nothing happens when the project has no webhook URL or the status raises no event.
-/// `decline` is the last declined card of a session that just failed; `at` the commit time.
+/// `decline` is the last declined card of a session that just failed; `at` the commit time;
+/// `operation` the capture, void or refund the event reports.
+#[allow(clippy::too_many_arguments)]
 pub async fn emit(
     env: &Env,
     store: &Store,
@@ -45,6 +47,7 @@ pub async fn emit(
     decline: Option<&LastDecline>,
     delivery_id: &str,
     at: u64,
+    operation: Option<&Operation>,
 ) -> ApiResult<()> {
     if project.webhook_url.is_none() {
         return Ok(());
@@ -52,6 +55,7 @@ pub async fn emit(
     let Some(payload) = Payload::for_session(session, decline, at) else {
         return Ok(());
     };
+    let payload = payload.for_event(delivery_id, operation);
     if let Some(done) = store.delivery(delivery_id).await? {
         if done.status != DeliveryStatus::Pending {
             // Already delivered (or given up) by an earlier emit whose outbox entry survived.

@@ -39,6 +39,9 @@
     body.amount_cents = amount >= 0 ? amount : 1234;
     ["mode", "gateway", "currency"].forEach(function (k) { if (params.get(k)) body[k] = params.get(k); });
     if (params.get("expires_in")) body.expires_in = parseInt(params.get("expires_in"), 10);
+    // "Authorize only": the card is held, and the merchant captures or voids it later
+    // (POST /v1/widget-sessions/{id}/capture or /void with its secret key).
+    if (params.get("capture") === "false") body.capture = false;
     return fetch("/demo/api/session", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
       .then(function (r) { return r.json().then(function (j) { if (r.status !== 201) throw new Error(typeof j.detail === "string" ? j.detail : "HTTP " + r.status); return j; }); });
   }

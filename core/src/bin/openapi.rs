@@ -186,6 +186,122 @@ fn list_widget_sessions() {}
 #[allow(dead_code)]
 fn cancel_widget_session() {}
 
+/// `POST …/capture` body (all optional: an empty body or none captures the whole authorization).
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+struct CaptureBody {
+    /// At most the authorized amount; less is a partial capture (Stripe, Authorize.net,
+    /// Braintree; Shift4 captures the whole authorization only). The rest is released.
+    #[schema(minimum = 1, maximum = 99999999)]
+    amount_cents: Option<u64>,
+}
+
+/// `POST …/refund` body (all optional: an empty body or none refunds everything left).
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+struct RefundBody {
+    /// At most what is captured and not yet refunded.
+    #[schema(minimum = 1, maximum = 99999999)]
+    amount_cents: Option<u64>,
+    #[schema(value_type = Option<String>, pattern = "^(duplicate|fraudulent|requested_by_customer)$")]
+    reason: Option<String>,
+}
+
+/// A 422 of an operation: field errors (a list in `detail`) or a money rule (`detail` text and
+/// `error_code`).
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum OperationRefused {
+    Validation(HTTPValidationError),
+    Rule(HTTPError),
+}
+
+const OP_KEY: &str = "Up to 255 printable ASCII characters. The same key with the same request returns the first answer (`Idempotent-Replayed: true`); after a 502 the retry with the same key resumes the operation and returns its outcome.";
+
+#[utoipa::path(
+    post,
+    path = "/v1/widget-sessions/{session_id}/capture",
+    tag = "Widget Sessions",
+    operation_id = "capture_widget_session_v1_widget_sessions__session_id__capture_post",
+    summary = "Capture an authorized payment",
+    description = "An `authorized` session (created with `capture: false`) becomes `captured` for `amount_cents` (default: the whole authorization); the webhook receives `payment-captured`. Decided inside the session, so concurrent requests capture once.",
+    params(
+        ("session_id" = String, Path, description = "The session's UUID"),
+        ("Idempotency-Key" = Option<String>, Header, description = OP_KEY),
+    ),
+    request_body(content = Option<CaptureBody>, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The captured session", body = SessionObject),
+        (status = 400, description = "Invalid Idempotency-Key (`invalid_idempotency_key`)", body = HTTPError),
+        (status = 401, description = "Missing or unknown API key", body = HTTPError),
+        (status = 404, description = "Unknown session, or another account's", body = HTTPError),
+        (status = 409, description = "Not authorized (`session_not_authorized`), another operation in progress (`in_progress`), or the Idempotency-Key reused or in progress", body = HTTPError),
+        (status = 413, description = "Body over 16 KiB", body = HTTPError),
+        (status = 415, description = "A body that is not application/json", body = HTTPError),
+        (status = 422, description = "Validation Error, more than authorized (`amount_exceeds_authorized`), a partial capture the gateway does not support (`partial_capture_unsupported`), or the gateway refused (`gateway_refused`)", body = OperationRefused),
+        (status = 502, description = "The gateway did not confirm (`gateway_unavailable`): retry with the same Idempotency-Key", body = HTTPError),
+    ),
+    security(("API Key" = []))
+)]
+#[allow(dead_code)]
+fn capture_widget_session() {}
+
+#[utoipa::path(
+    post,
+    path = "/v1/widget-sessions/{session_id}/void",
+    tag = "Widget Sessions",
+    operation_id = "void_widget_session_v1_widget_sessions__session_id__void_post",
+    summary = "Void an authorized payment",
+    description = "An `authorized` session becomes `voided`: the hold on the card is released and nothing is taken; the webhook receives `payment-voided`. No body.",
+    params(
+        ("session_id" = String, Path, description = "The session's UUID"),
+        ("Idempotency-Key" = Option<String>, Header, description = OP_KEY),
+    ),
+    responses(
+        (status = 200, description = "The voided session", body = SessionObject),
+        (status = 400, description = "Invalid Idempotency-Key (`invalid_idempotency_key`)", body = HTTPError),
+        (status = 401, description = "Missing or unknown API key", body = HTTPError),
+        (status = 404, description = "Unknown session, or another account's", body = HTTPError),
+        (status = 409, description = "Not authorized (`session_not_authorized`), another operation in progress (`in_progress`), or the Idempotency-Key reused or in progress", body = HTTPError),
+        (status = 413, description = "Body over 16 KiB", body = HTTPError),
+        (status = 415, description = "A body that is not application/json", body = HTTPError),
+        (status = 422, description = "Validation Error (a void takes no fields), or the gateway refused (`gateway_refused`)", body = OperationRefused),
+        (status = 502, description = "The gateway did not confirm (`gateway_unavailable`): retry with the same Idempotency-Key", body = HTTPError),
+    ),
+    security(("API Key" = []))
+)]
+#[allow(dead_code)]
+fn void_widget_session() {}
+
+#[utoipa::path(
+    post,
+    path = "/v1/widget-sessions/{session_id}/refund",
+    tag = "Widget Sessions",
+    operation_id = "refund_widget_session_v1_widget_sessions__session_id__refund_post",
+    summary = "Refund a captured payment",
+    description = "A `succeeded`, `captured` or `partially_refunded` session gives back `amount_cents` (default: everything left) and becomes `partially_refunded` or `refunded`; the webhook receives `payment-refunded`. Several partial refunds add up to at most what was captured. Authorize.net and Braintree refund only settled transactions (about a day): before that a refund of everything is a void (the session becomes `voided`, webhook `payment-voided`) and a partial refund is 422 `refund_before_settlement`.",
+    params(
+        ("session_id" = String, Path, description = "The session's UUID"),
+        ("Idempotency-Key" = Option<String>, Header, description = OP_KEY),
+    ),
+    request_body(content = Option<RefundBody>, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The refunded session", body = SessionObject),
+        (status = 400, description = "Invalid Idempotency-Key (`invalid_idempotency_key`)", body = HTTPError),
+        (status = 401, description = "Missing or unknown API key", body = HTTPError),
+        (status = 404, description = "Unknown session, or another account's", body = HTTPError),
+        (status = 409, description = "Nothing captured (`session_not_refundable`), another operation in progress (`in_progress`), or the Idempotency-Key reused or in progress", body = HTTPError),
+        (status = 413, description = "Body over 16 KiB", body = HTTPError),
+        (status = 415, description = "A body that is not application/json", body = HTTPError),
+        (status = 422, description = "Validation Error, more than is left (`amount_exceeds_refundable`), a partial refund before settlement (`refund_before_settlement`), or the gateway refused (`gateway_refused`)", body = OperationRefused),
+        (status = 502, description = "The gateway did not confirm (`gateway_unavailable`): retry with the same Idempotency-Key", body = HTTPError),
+    ),
+    security(("API Key" = []))
+)]
+#[allow(dead_code)]
+fn refund_widget_session() {}
+
 #[utoipa::path(get, path = "/health", tag = "Meta", operation_id = "health_health_get",
     summary = "Liveness", responses((status = 200, description = "OK", body = Health)), security(()))]
 #[allow(dead_code)]
@@ -521,16 +637,17 @@ impl Modify for SecurityAddon {
         description = "Maven Chat Payments: create short-lived payment sessions from your server and collect cards in a hosted, themed form inside your chat."
     ),
     paths(
-        create_widget_session, get_widget_session, list_widget_sessions, cancel_widget_session, health, auth_check, list_projects,
+        create_widget_session, get_widget_session, list_widget_sessions, cancel_widget_session,
+        capture_widget_session, void_widget_session, refund_widget_session, health, auth_check, list_projects,
         dashboard_sign_in, dashboard_session, dashboard_sign_out, dashboard_sign_out_everywhere,
         dashboard_accept_invite, dashboard_invite, dashboard_members, dashboard_projects,
         dashboard_list_keys, dashboard_create_key, dashboard_revoke_key, dashboard_roll_key,
         dashboard_audit
     ),
     components(schemas(
-        CreateWidgetSession, SessionCreated, PublicSession, SessionStatus, Theme, Labels,
+        CreateWidgetSession, CaptureBody, RefundBody, SessionCreated, PublicSession, SessionStatus, Theme, Labels,
         SessionView, SessionObject, SessionPage, Processor, CardSummary, SessionError,
-        FormFields, FieldMode, HTTPValidationError, ValidationError, LocItem, HTTPError, Health,
+        FormFields, FieldMode, HTTPValidationError, OperationRefused, ValidationError, LocItem, HTTPError, Health,
         AuthCheck, ProjectSummary, SignIn, AcceptInvite, DashboardUser, DashboardSession, SignedOut,
         NewInvite, InviteRequest, Members, KeyList, CreateKey, RevealedKey, RollKey, Rolled,
         AuditEntries, DashboardProjects, KeyView, KeyStatus, Environment, Role, MemberView, Entry,

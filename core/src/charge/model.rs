@@ -90,6 +90,9 @@ pub enum OutboxItem {
         delivery_id: String,
         decline: Option<LastDecline>,
         at: u64,
+        /// The capture, void or refund this webhook reports (none for a charge outcome).
+        #[serde(default)]
+        operation: Option<crate::webhook::Operation>,
     },
 }
 

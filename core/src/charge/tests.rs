@@ -544,7 +544,24 @@ fn storage_is_forgotten_a_day_after_expiry_once_nothing_is_open() {
     s.outbox_done();
     s.outbox_done();
     s.outbox_done();
-    assert!(s.may_forget(forget + 3));
+    // Paid: kept as long as the ledger keeps the session, for its captures and refunds.
+    assert!(!s.may_forget(forget + 3));
+    let kept = crate::ledger::RETENTION_SECS * 1000;
+    assert_eq!(s.forget_at_ms(), Some(kept));
+    assert!(s.may_forget(kept));
+    // ... unless an operation is open.
+    s.ops.open = Some(crate::charge::OpenOp {
+        number: 1,
+        kind: crate::operation::OpKind::Refund,
+        amount_cents: 1,
+        reason: None,
+        gateway_key: "k".into(),
+        request_key: None,
+        whole: false,
+        holder: None,
+        sent: true,
+    });
+    assert!(!s.may_forget(kept));
 }
 
 #[test]

@@ -28,6 +28,7 @@ pub mod currency;
 mod flow;
 #[cfg(test)]
 mod flow_tests;
+pub mod ops;
 pub mod shift4;
 pub mod stripe;
 #[cfg(test)]

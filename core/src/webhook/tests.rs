@@ -73,10 +73,13 @@ fn success_payload_has_every_field_of_the_spec() {
         SessionStatus::Succeeded,
         approved(ApprovedStatus::Succeeded, None),
     );
-    let p = Payload::for_session(&s, None, NOW).unwrap();
+    let p = Payload::for_session(&s, None, NOW)
+        .unwrap()
+        .for_event("evt_1", None);
     assert_eq!(
         body(&p),
         json!({
+            "event_id": "evt_1",
             "event": "payment-success",
             "session_id": "3396b0da-a248-408f-bed1-9c46ade3ec5e",
             "status": "succeeded",
@@ -221,4 +224,40 @@ fn the_request_is_a_signed_json_post() {
         verify("whsec_a", &sig, "{}", NOW, DEFAULT_TOLERANCE_SECS),
         Ok(())
     );
+}
+
+#[test]
+fn operations_raise_their_own_events_with_totals() {
+    use crate::operation::OpKind;
+    use crate::webhook::Operation;
+    let mut s = session(
+        SessionStatus::PartiallyRefunded,
+        approved(ApprovedStatus::Succeeded, None),
+    );
+    let op = Operation {
+        kind: OpKind::Refund,
+        amount_cents: 200,
+        amount: "2.00".into(),
+        reason: None,
+        voided: false,
+        amount_captured_cents: 1234,
+        amount_refunded_cents: 200,
+    };
+    let p = Payload::for_session(&s, None, NOW)
+        .unwrap()
+        .for_event("evt_2", Some(&op));
+    let b = body(&p);
+    assert_eq!(b["event"], "payment-refunded");
+    assert_eq!(b["event_id"], "evt_2");
+    assert_eq!(b["operation"]["amount_refunded_cents"], 200);
+    assert_eq!(b["operation"]["kind"], "refund");
+    for (status, event) in [
+        (SessionStatus::Captured, "payment-captured"),
+        (SessionStatus::Voided, "payment-voided"),
+        (SessionStatus::Refunded, "payment-refunded"),
+    ] {
+        s.status = status;
+        let p = Payload::for_session(&s, None, NOW).unwrap();
+        assert_eq!(body(&p)["event"], event);
+    }
 }

@@ -4,6 +4,7 @@
 //! `createTransactionResponse` (`transactionResponse`) and `createCustomerProfileResponse`.
 
 mod lookup;
+mod ops;
 pub(crate) mod wire;
 mod xsd;
 
@@ -45,18 +46,61 @@ struct Tx {
     first_name: Option<String>,
     last_name: Option<String>,
     cents: u64,
+    /// The card's last 4 (a refund must name it).
+    last4: String,
+    /// What a `priorAuthCaptureTransaction` captured of an authorization.
+    captured: Option<u64>,
+    /// Refunded so far (the sum of its refund transactions).
+    refunded: u64,
+    voided: bool,
+    /// The batch that held it settled (`/_sim/settle`, or the schedule).
+    settled: bool,
+    /// A refund: the transaction it credits.
+    ref_trans_id: Option<String>,
 }
 
 impl Tx {
-    /// XSD `transactionStatusEnum` of a transaction that never settles here.
+    /// XSD `transactionStatusEnum`.
     fn status(&self) -> &'static str {
         match (self.response_code, self.tx_type.as_str()) {
-            ("1", "authOnlyTransaction") => "authorizedPendingCapture",
+            ("1", _) if self.voided => "voided",
+            ("1", "refundTransaction") if self.settled => "refundSettledSuccessfully",
+            ("1", "refundTransaction") => "refundPendingSettlement",
+            ("1", "authOnlyTransaction") if self.captured.is_none() => "authorizedPendingCapture",
+            ("1", _) if self.settled => "settledSuccessfully",
             ("1", _) => "capturedPendingSettlement",
             ("2", _) => "declined",
             _ => "generalError",
         }
     }
+
+    /// What it took (or will take) from the card once settled.
+    fn settle_cents(&self) -> u64 {
+        match self.tx_type.as_str() {
+            "authOnlyTransaction" => self.captured.unwrap_or(0),
+            _ => self.cents,
+        }
+    }
+
+    /// Captured money settles with the batch; an uncaptured authorization or a void does not.
+    fn settles(&self) -> bool {
+        self.response_code == "1"
+            && !self.voided
+            && (self.tx_type != "authOnlyTransaction" || self.captured.is_some())
+    }
+}
+
+/// Closes the batch: every captured, unvoided transaction settles. Returns how many did.
+pub fn settle(sim: &Sim) -> usize {
+    let mut store = lock(&sim.authorizenet);
+    let mut n = 0;
+    for t in store.transactions.iter_mut() {
+        if t.settles() && !t.settled {
+            t.settled = true;
+            n += 1;
+        }
+    }
+    n
 }
 
 struct Profile {
@@ -198,11 +242,18 @@ fn create_transaction(sim: &Sim, body: &Node, info: &mut CallInfo) -> Response {
         finish(transaction_response("3", code, text, &ids, ""), false)
     };
     let tx_type = field(&["transactionType"]).unwrap_or("");
+    if matches!(
+        tx_type,
+        "priorAuthCaptureTransaction" | "voidTransaction" | "refundTransaction"
+    ) {
+        return ops::follow_on(sim, ref_id, tx_type, tx, info);
+    }
     if !matches!(tx_type, "authCaptureTransaction" | "authOnlyTransaction") {
         // The XSD enum was checked already: these are real types the simulator lacks.
         return error(
             "3",
-            "The simulator implements authCaptureTransaction and authOnlyTransaction only.",
+            "The simulator implements authCaptureTransaction, authOnlyTransaction, \
+             priorAuthCaptureTransaction, voidTransaction and refundTransaction only.",
         );
     }
     let Some(cents) = field(&["amount"])
@@ -318,6 +369,12 @@ fn create_transaction(sim: &Sim, body: &Node, info: &mut CallInfo) -> Response {
         first_name: text_of(&["billTo", "firstName"]),
         last_name: text_of(&["billTo", "lastName"]),
         cents,
+        last4: card.last4.clone(),
+        captured: None,
+        refunded: 0,
+        voided: false,
+        settled: false,
+        ref_trans_id: None,
     });
     finish(tr, rc == "1")
 }

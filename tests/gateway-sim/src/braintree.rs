@@ -5,8 +5,11 @@
 //! `VaultPaymentMethodPayload`, `Search.transactions` (`TransactionConnection`).
 
 mod graphql;
+mod ops;
 mod payload;
 mod schema;
+
+pub use ops::settle;
 
 use crate::cards::{self, CardFacts, Outcome};
 use crate::currency;
@@ -51,6 +54,8 @@ pub struct Store {
     payment_methods: HashMap<String, PaymentMethod>,
     /// `Transaction` objects as answered, in creation order.
     transactions: Vec<Value>,
+    /// Minor units refunded so far, by transaction id.
+    refunded: HashMap<String, u64>,
 }
 
 struct Body {
@@ -137,6 +142,9 @@ pub fn handle(sim: &Sim, req: &Request, sub: &str) -> Handled {
         ("mutation", "chargeCreditCard") => transact(sim, &field, true, &mut info),
         ("mutation", "authorizeCreditCard") => transact(sim, &field, false, &mut info),
         ("mutation", "vaultPaymentMethod") => vault(sim, &field, &mut info),
+        ("mutation", "captureTransaction") => ops::capture(sim, &field, &mut info),
+        ("mutation", "reverseTransaction") => ops::reverse(sim, &field, &mut info),
+        ("mutation", "refundTransaction") => ops::refund(sim, &field, &mut info),
         ("query", "search") => search(sim, &field, &mut info),
         ("query", "ping") => {
             info.outcome = "ok".into();
@@ -148,7 +156,7 @@ pub fn handle(sim: &Sim, req: &Request, sub: &str) -> Handled {
             } else {
                 "Query"
             };
-            let msg = format!("Cannot query field \"{name}\" on type \"{ty}\" (the simulator implements tokenizeCreditCard, chargeCreditCard, authorizeCreditCard, vaultPaymentMethod, search, ping).");
+            let msg = format!("Cannot query field \"{name}\" on type \"{ty}\" (the simulator implements tokenizeCreditCard, chargeCreditCard, authorizeCreditCard, vaultPaymentMethod, captureTransaction, reverseTransaction, refundTransaction, search, ping).");
             answer(sim, None, vec![gql_error(&msg, None, None, &[])])
         }
     };
@@ -475,10 +483,18 @@ fn search(sim: &Sim, f: &Field, info: &mut CallInfo) -> Response {
         },
         None => Vec::new(),
     };
+    // `id: {is}` (SearchValueInput) finds one transaction by its id.
+    let by_id = search_input
+        .get("id")
+        .and_then(|i| i.get("is"))
+        .and_then(Value::as_str);
     let edges: Vec<Value> = lock(&sim.braintree)
         .transactions
         .iter()
-        .filter(|t| wanted.iter().any(|w| t["orderId"].as_str() == Some(w)))
+        .filter(|t| {
+            wanted.iter().any(|w| t["orderId"].as_str() == Some(w))
+                || by_id.is_some_and(|id| t["id"].as_str() == Some(id))
+        })
         .map(|t| json!({"node": t}))
         .collect();
     info.outcome = if edges.is_empty() {

@@ -2,6 +2,8 @@
 //! and every decline, so a reconciler can compare per session what was charged with what the
 //! product shows. Replays, Authorize.net duplicates and requests a fault stopped before
 //! processing never appear; a charge whose answer a fault destroyed afterwards does.
+//! Captures of an authorization, voids and refunds are movements of the charge's `object_id`:
+//! what a charge holds now is its captures minus its refunds.
 
 use serde::Serialize;
 
@@ -15,6 +17,11 @@ pub enum Movement {
     Authorized,
     /// A card verified and stored for later use (no money moved).
     Vaulted,
+    /// An authorization (or an unsettled capture) released: `amount` is what it held.
+    Voided,
+    /// Money given back: `amount` of the transaction `object_id` (the charge, not the refund
+    /// object, so a reconciler sums per charge).
+    Refunded,
 }
 
 /// What a handler reports about one money movement or decline.

@@ -1,7 +1,9 @@
 //! `maven-gateway-sim`: Stripe, Authorize.net, Braintree and Shift4 on one loopback port, each
 //! under its prefix, speaking the wire contract in `WIRE.md` beside this crate.
 //!
-//! Usage: `maven-gateway-sim [--port 8788] [--host 127.0.0.1]` (`--port 0` picks a free port).
+//! Usage: `maven-gateway-sim [--port 8788] [--host 127.0.0.1] [--settle-every SECS]` (`--port 0`
+//! picks a free port; Authorize.net and Braintree settle their captures every `SECS`, default
+//! 86400 like a daily batch, and on `POST /_sim/settle`).
 //! Prints one line, `gateway-sim listening on http://HOST:PORT`, then serves until killed.
 //! One thread per connection (std::net): 50+ concurrent connections cost a few MB of stacks
 //! and no async runtime to compile.
@@ -36,12 +38,14 @@ const MAX_CONNECTIONS: usize = 1024;
 struct Args {
     host: String,
     port: u16,
+    settle_every: u64,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         host: "127.0.0.1".into(),
         port: 8788,
+        settle_every: 86_400,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -61,6 +65,14 @@ fn parse_args() -> Result<Args, String> {
                 args.port = v.parse().map_err(|_| format!("invalid port {v:?}"))?;
             }
             "--host" => args.host = value()?,
+            "--settle-every" => {
+                let v = value()?;
+                args.settle_every = v
+                    .parse()
+                    .ok()
+                    .filter(|s| *s > 0)
+                    .ok_or(format!("invalid --settle-every {v:?}"))?;
+            }
             "-h" | "--help" => {
                 println!("usage: maven-gateway-sim [--port N (default 8788, 0 = any free port)] [--host 127.0.0.1]");
                 std::process::exit(0);
@@ -101,6 +113,14 @@ fn main() {
     let _ = out.flush();
 
     let sim = Arc::new(Sim::new());
+    // The settlement batch on a schedule (Authorize.net settles daily; Braintree submits
+    // transactions for settlement in daily batches).
+    let batch = Arc::clone(&sim);
+    let every = Duration::from_secs(args.settle_every);
+    let _ = std::thread::Builder::new().spawn(move || loop {
+        std::thread::sleep(every);
+        batch.settle("*");
+    });
     let open = Arc::new(AtomicUsize::new(0));
     for stream in listener.incoming() {
         let stream = match stream {

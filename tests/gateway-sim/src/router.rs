@@ -223,7 +223,20 @@ fn control(sim: &Sim, req: &Request, rest: &str) -> Response {
             Err(msg) => Response::json(400, &json!({"error": msg})),
         },
         ("GET", "ledger") => Response::json(200, &sim.ledger_report()),
-        (_, "calls" | "faults" | "chaos" | "ledger") => {
+        // `{"gateway": "authorizenet" | "braintree" | "*"}` (default "*"): the batch closes now.
+        ("POST", "settle") => {
+            let v: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+            match v["gateway"].as_str().unwrap_or("*") {
+                g @ ("*" | "authorizenet" | "braintree") => {
+                    Response::json(200, &json!({"settled": sim.settle(g)}))
+                }
+                other => Response::json(
+                    400,
+                    &json!({"error": format!("{other:?} does not settle in batches (authorizenet, braintree or *)")}),
+                ),
+            }
+        }
+        (_, "calls" | "faults" | "chaos" | "ledger" | "settle") => {
             Response::json(405, &json!({"error": "method not allowed"}))
         }
         _ => Response::json(404, &json!({"error": "unknown control path"})),

@@ -3,6 +3,8 @@
 //! Answers follow shift4-java `response/Charge.java`, `Token.java`, `Customer.java`, `Card.java`
 //! and `ErrorResponse.java`.
 
+mod ops;
+
 use crate::cards::{self, CardFacts, Outcome};
 use crate::http::{self, Request, Response};
 use crate::ledger::{Money, Movement};
@@ -100,11 +102,11 @@ fn metadata_error(obj: &Map<String, Value>) -> Option<Response> {
 }
 
 pub fn operation(sub: &str) -> String {
-    sub.trim_matches('/')
-        .split('/')
-        .next()
-        .unwrap_or("")
-        .to_string()
+    let path = sub.trim_matches('/');
+    if path.starts_with("charges/") && path.ends_with("/capture") {
+        return "charges/capture".into();
+    }
+    path.split('/').next().unwrap_or("").to_string()
 }
 
 /// `ErrorResponse.java`: `{"error": {type, code?, message, chargeId?}}`.
@@ -189,8 +191,17 @@ pub fn handle(sim: &Sim, req: &Request, sub: &str) -> Handled {
         let response = list_customers(sim, req, &mut info);
         return Handled { response, info };
     }
+    // `/charges/{id}/capture`: the id is in the path.
+    let capture = sub
+        .trim_end_matches('/')
+        .strip_prefix("/charges/")
+        .and_then(|r| r.strip_suffix("/capture"))
+        .filter(|id| !id.is_empty() && !id.contains('/') && req.method == "POST")
+        .map(str::to_string);
     let endpoint: fn(&Sim, &Map<String, Value>, &mut CallInfo) -> Response =
         match (req.method.as_str(), sub.trim_end_matches('/')) {
+            _ if capture.is_some() => charges,
+            ("POST", "/refunds") => ops::refunds,
             ("POST", "/charges") => charges,
             ("POST", "/tokens") => tokens,
             ("POST", "/customers") => customers,
@@ -218,8 +229,11 @@ pub fn handle(sim: &Sim, req: &Request, sub: &str) -> Handled {
                 None,
             )
         },
-        |info| match serde_json::from_slice::<Value>(&req.body) {
-            Ok(Value::Object(body)) => endpoint(sim, &body, info),
+        |info| match (serde_json::from_slice::<Value>(&req.body), &capture) {
+            (Ok(Value::Object(body)), Some(id)) => ops::capture(sim, id, &body, info),
+            (Ok(Value::Object(body)), None) => endpoint(sim, &body, info),
+            // A capture may come with an empty body.
+            (_, Some(id)) if req.body.is_empty() => ops::capture(sim, id, &Map::new(), info),
             _ => invalid("The request body must be a JSON object."),
         },
     )

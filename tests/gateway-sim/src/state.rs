@@ -486,6 +486,18 @@ impl Sim {
         })
     }
 
+    // ---- settlement ----
+
+    /// Closes the settlement batch of `gateway` (`*`: both that settle): captured
+    /// transactions become settled, and only then refundable. Stripe and Shift4 refund
+    /// unsettled charges, so they have no batch here. Returns how many settled per gateway.
+    pub fn settle(&self, gateway: &str) -> serde_json::Value {
+        let all = gateway == "*";
+        let anet = (all || gateway == "authorizenet").then(|| authorizenet::settle(self));
+        let bt = (all || gateway == "braintree").then(|| braintree::settle(self));
+        serde_json::json!({"authorizenet": anet, "braintree": bt})
+    }
+
     // ---- ledger ----
 
     /// A money movement the gateway really made.

@@ -3,6 +3,7 @@
 //! `Idempotency-Key` replay. Answers follow the Stripe OpenAPI (spec3.yaml) schemas
 //! `payment_method`, `payment_intent`, `customer` and `error`.
 
+mod ops;
 mod wire;
 
 use crate::cards::{self, CardFacts, Outcome};
@@ -35,6 +36,8 @@ pub struct Store {
     intents: Vec<Value>,
     /// Customers as answered, oldest first (search).
     customer_objects: Vec<Value>,
+    /// Minor units refunded so far, by PaymentIntent id.
+    refunded: HashMap<String, u64>,
 }
 
 /// Stripe's three-decimal currencies (docs.stripe.com/currencies#three-decimal): amounts in
@@ -45,10 +48,26 @@ const THREE_DECIMAL: &[&str] = &["bhd", "jod", "kwd", "omr", "tnd"];
 /// `/v1/payment_intents/pi_…` → `payment_intents/retrieve`).
 pub fn operation(sub: &str) -> String {
     let op = sub.trim_start_matches("/v1/").trim_matches('/');
+    if let Some(action) = intent_action(sub) {
+        return format!(
+            "payment_intents/{}",
+            if action.1 { "capture" } else { "cancel" }
+        );
+    }
     match op.split_once('/') {
         Some((object, "search")) => format!("{object}/search"),
         Some((object, _)) => format!("{object}/retrieve"),
         None => op.to_string(),
+    }
+}
+
+/// `/v1/payment_intents/{id}/capture` → `(id, true)`, `…/cancel` → `(id, false)`.
+fn intent_action(sub: &str) -> Option<(&str, bool)> {
+    let rest = sub.strip_prefix("/v1/payment_intents/")?;
+    match rest.trim_end_matches('/').split_once('/')? {
+        (id, "capture") => Some((id, true)),
+        (id, "cancel") => Some((id, false)),
+        _ => None,
     }
 }
 
@@ -65,10 +84,13 @@ pub fn handle(sim: &Sim, req: &Request, sub: &str) -> Handled {
         return Handled { response, info };
     }
     let form = Form(crate::codec::parse_form(&req.body_text()));
+    let action = intent_action(sub).filter(|_| req.method == "POST");
     let endpoint: fn(&Sim, &Form, &mut CallInfo) -> Response = match (req.method.as_str(), sub) {
+        _ if action.is_some() => payment_intents,
         ("POST", "/v1/payment_methods") => payment_methods,
         ("POST", "/v1/payment_intents") => payment_intents,
         ("POST", "/v1/customers") => customers,
+        ("POST", "/v1/refunds") => ops::refunds,
         _ => {
             let msg = format!("Unrecognized request URL ({}: {sub}).", req.method);
             let body = error("invalid_request_error", None, None, &msg);
@@ -94,9 +116,10 @@ pub fn handle(sim: &Sim, req: &Request, sub: &str) -> Handled {
             let msg = "There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): use a different key or retry later.";
             Response::json(409, &error("idempotency_error", None, None, msg))
         },
-        |info| match form.metadata_error() {
-            Some(e) => e,
-            None => endpoint(sim, &form, info),
+        |info| match (form.metadata_error(), action) {
+            (Some(e), _) => e,
+            (None, Some((id, capture))) => ops::intent_action(sim, id, capture, &form, info),
+            (None, None) => endpoint(sim, &form, info),
         },
     )
 }

@@ -81,7 +81,12 @@ impl App {
                 self.session = Some(App::session_from(&v));
                 self.render();
                 match get_str(&v, "status").as_deref() {
-                    Some("succeeded" | "authorized" | "tokenized") => self.paid(),
+                    // Captured, voided or refunded later by the merchant: the customer's payment
+                    // itself was completed, and the form never takes another.
+                    Some(
+                        "succeeded" | "authorized" | "tokenized" | "captured" | "voided"
+                        | "partially_refunded" | "refunded",
+                    ) => self.paid(),
                     Some("failed") => self.failure(
                         "session_failed",
                         "This payment can no longer be completed.",

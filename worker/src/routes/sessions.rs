@@ -4,9 +4,10 @@ use crate::auth::{self, Caller};
 use crate::http::{json, json_text, new_id, ApiResult, Ctx};
 use crate::keys::seal_key;
 use crate::objects::ObjectStub;
+use crate::session_do::OperationOrder;
 use crate::store::Store;
 use maven_core::auth::sha256_hex;
-use maven_core::charge::{CancelAnswer, CancelRefusal};
+use maven_core::charge::{CancelAnswer, CancelRefusal, OpAnswer};
 use maven_core::error::ApiError;
 use maven_core::error::ErrorCode;
 use maven_core::gateway::{currency, Credentials, GatewayKind};
@@ -15,6 +16,7 @@ use maven_core::ledger::{
     parse_list_query, unknown_cursor, LedgerFacts, LedgerReply, ListRequest, SessionObject,
 };
 use maven_core::model::{is_uuid, Project};
+use maven_core::operation::{parse_order, OpKind};
 use maven_core::seal::Keyring;
 use maven_core::session::{validate_create, Session, SessionStatus};
 use serde_json::json;
@@ -307,6 +309,114 @@ pub async fn cancel(ctx: &Ctx, id: &str) -> ApiResult<Response> {
     match state.call::<CancelAnswer>("/cancel", &body).await? {
         CancelAnswer::Cancelled { object } => Ok(json(200, &object)),
         CancelAnswer::Refused { refusal } => Err(refusal.error()),
+    }
+}
+
+/// `POST /v1/widget-sessions/{id}/capture|void|refund`: decided inside the session's object
+/// (docs/operations.md), so concurrent requests never capture or refund twice. With an
+/// `Idempotency-Key` the answer is kept and replayed for the same key and body; an unknown
+/// outcome (502) frees the key, so the retry resumes the operation and learns its result.
+pub async fn operate(ctx: &mut Ctx, id: &str, kind: OpKind) -> ApiResult<Response> {
+    let store = Store::from_env(&ctx.env)?;
+    let caller = auth::merchant(ctx, &store).await?;
+    let session = operable_session(&store, &caller, id).await?;
+    let body = ctx.optional_json_body().await?;
+    let order = parse_order(kind, &body)?;
+    let key_hash = idempotency_key(ctx)?;
+    let slot = match &key_hash {
+        Some(k) => {
+            let slot = ObjectStub::new(
+                &ctx.env,
+                "IDEMPOTENCY",
+                &format!("{}:{}:{k}", caller.account_id, caller.environment.as_str()),
+            )?;
+            // The key covers the path too: the same key on another session or operation is
+            // another request.
+            let what = format!("{id}\n{}\n{body}", kind.as_str());
+            let body_hash = sha256_hex(what.as_bytes());
+            let begin: Begin = slot
+                .call("/begin", &json!({"now": ctx.now, "body_hash": body_hash}))
+                .await?;
+            if let Some(e) = begin.error() {
+                return Err(e);
+            }
+            if let Begin::Replay(prev) = begin {
+                let mut r = json_text(prev.status, prev.body);
+                let _ = r.headers_mut().set("idempotent-replayed", "true");
+                return Ok(r);
+            }
+            Some(slot)
+        }
+        None => None,
+    };
+    let state = ObjectStub::new(&ctx.env, "SESSION_STATE", id)?;
+    let msg = OperationOrder {
+        order,
+        session,
+        request_key: key_hash,
+    };
+    let body = serde_json::to_value(&msg)
+        .map_err(|_| ApiError::Internal("could not encode the operation".into()))?;
+    let answer = match state.call::<OpAnswer>("/operation", &body).await {
+        Ok(a) => a,
+        Err(e) => {
+            if let Some(slot) = &slot {
+                let _: ApiResult<serde_json::Value> = slot.call("/abort", &json!({})).await;
+            }
+            return Err(e);
+        }
+    };
+    let (status, text) = match answer.error() {
+        None => {
+            let OpAnswer::Done { object } = &answer else {
+                return Err(ApiError::Internal("unexpected operation answer".into()));
+            };
+            let text = serde_json::to_string(object)
+                .map_err(|_| ApiError::Internal("could not encode the session".into()))?;
+            (200, text)
+        }
+        Some(e) => (e.status(), e.body().to_string()),
+    };
+    if let Some(slot) = &slot {
+        // Kept: a result, or a refusal that stays true. Freed: "in progress" and "unknown",
+        // which a retry must ask again.
+        if matches!(status, 200 | 422) {
+            let reply = StoredReply {
+                status,
+                body: text.clone(),
+            };
+            let _: serde_json::Value = slot.call("/finish", &json!(reply)).await?;
+        } else {
+            let _: ApiResult<serde_json::Value> = slot.call("/abort", &json!({})).await;
+        }
+    }
+    match answer.error() {
+        None => Ok(json_text(status, text)),
+        Some(e) => Err(e),
+    }
+}
+
+/// The caller's session for an operation: the KV view, or once it left KV (a day after the
+/// session expired) the ledger's record of which project holds it. 404 for another account's
+/// or environment's. `None`: the session's object has the session itself.
+async fn operable_session(store: &Store, caller: &Caller, id: &str) -> ApiResult<Option<Session>> {
+    if !is_uuid(id) {
+        return Err(ApiError::not_found("Session"));
+    }
+    if let Some(s) = store.session(id).await? {
+        if s.account_id == caller.account_id && s.environment == caller.environment {
+            return Ok(Some(s));
+        }
+        return Err(ApiError::not_found("Session"));
+    }
+    let project_id = store.get::<String>(&format!("ledger-session:{id}")).await?;
+    let project = match project_id {
+        Some(p) => store.project(&p).await?,
+        None => None,
+    };
+    match project {
+        Some(p) if p.account_id == caller.account_id => Ok(None),
+        _ => Err(ApiError::not_found("Session")),
     }
 }
 

@@ -70,7 +70,8 @@ fn summary(t: &Tx) -> Value {
 /// transactions, as Authorize.net answers.
 pub fn unsettled_list(sim: &Sim, body: &Node, info: &mut CallInfo) -> Response {
     let store = lock(&sim.authorizenet);
-    let mut list: Vec<&Tx> = store.transactions.iter().collect();
+    // Settled transactions left the unsettled list with their batch.
+    let mut list: Vec<&Tx> = store.transactions.iter().filter(|t| !t.settled).collect();
     let sorting = body.get("sorting");
     let descending = sorting
         .and_then(|s| s.str_at(&["orderDescending"]))
@@ -139,6 +140,7 @@ pub fn transaction_details(sim: &Sim, body: &Node, info: &mut CallInfo) -> Respo
         "submitTimeLocal": date_time(t.submitted),
         "transactionType": t.tx_type,
         "transactionStatus": t.status(),
+        "refTransId": t.ref_trans_id,
         "responseCode": t.response_code.parse::<u8>().unwrap_or(3),
         "responseReasonCode": t.reason_code.parse::<u16>().unwrap_or(0),
         "responseReasonDescription": t.reason_text,

@@ -659,3 +659,139 @@ fn a_saved_profile_pays_more_than_once() {
     assert_eq!(v["messages"]["message"][0]["code"], "E00040", "{v}");
     assert_eq!(info.outcome, "not_found");
 }
+
+fn follow_on(tx_type: &str, ref_trans: &str, amount: Option<&str>, card: Option<&str>) -> String {
+    let amount = amount
+        .map(|a| format!(r#""amount":"{a}","#))
+        .unwrap_or_default();
+    let payment = card
+        .map(|c| {
+            format!(r#""payment":{{"creditCard":{{"cardNumber":"{c}","expirationDate":"XXXX"}}}},"#)
+        })
+        .unwrap_or_default();
+    format!(
+        r#"{{"createTransactionRequest":{{"merchantAuthentication":{AUTH},"refId":"op",
+ "transactionRequest":{{"transactionType":"{tx_type}",{amount}{payment}"refTransId":"{ref_trans}",
+  "transactionSettings":{{"setting":[{{"settingName":"duplicateWindow","settingValue":"120"}}]}}}}}}}}"#
+    )
+}
+
+fn reason_of(v: &Value) -> (String, String) {
+    let tr = &v["transactionResponse"];
+    let code = tr["responseCode"].as_str().unwrap_or_default().to_string();
+    let reason = tr["errors"][0]["errorCode"]
+        .as_str()
+        .or(tr["messages"][0]["code"].as_str())
+        .unwrap_or_default()
+        .to_string();
+    (code, reason)
+}
+
+fn net(sim: &Sim, id: &str) -> (u64, u64, u64) {
+    let l = sim.ledger_report();
+    let sum = |status: &str| {
+        l["ledger"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["object_id"] == id && e["status"] == status)
+            .map(|e| e["amount"].as_u64().unwrap())
+            .sum::<u64>()
+    };
+    (sum("captured"), sum("refunded"), sum("voided"))
+}
+
+#[test]
+fn capture_refund_after_settlement_and_void_follow_the_published_rules() {
+    let sim = Sim::new();
+    let body = charge_body(
+        "authOnlyTransaction",
+        "4242424242424242",
+        "10.00",
+        "aa-1",
+        "0",
+    );
+    let (v, _) = post(&sim, &body);
+    let id = v["transactionResponse"]["transId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Over the authorization: 47.
+    let (v, _) = post(
+        &sim,
+        &follow_on("priorAuthCaptureTransaction", &id, Some("10.01"), None),
+    );
+    assert_eq!(reason_of(&v), ("3".into(), "47".into()));
+    let (v, _) = post(
+        &sim,
+        &follow_on("priorAuthCaptureTransaction", &id, Some("6.00"), None),
+    );
+    assert_eq!(reason_of(&v).0, "1", "{v}");
+    assert_eq!(v["transactionResponse"]["transId"], id);
+    let (v, _) = post(
+        &sim,
+        &follow_on("priorAuthCaptureTransaction", &id, Some("6.00"), None),
+    );
+    assert_eq!(reason_of(&v).1, "311");
+    // Not settled yet: no refund (54).
+    let refund = |amount: &str| follow_on("refundTransaction", &id, Some(amount), Some("4242"));
+    let (v, _) = post(&sim, &refund("2.00"));
+    assert_eq!(reason_of(&v), ("3".into(), "54".into()));
+    assert_eq!(sim.settle("authorizenet")["authorizenet"], 1);
+    // The wrong card is refused too.
+    let (v, _) = post(
+        &sim,
+        &follow_on("refundTransaction", &id, Some("2.00"), Some("1111")),
+    );
+    assert_eq!(reason_of(&v).1, "54");
+    let (v, _) = post(&sim, &refund("2.00"));
+    assert_eq!(reason_of(&v).0, "1", "{v}");
+    assert_ne!(
+        v["transactionResponse"]["transId"], id,
+        "a refund is its own transaction"
+    );
+    // The same refund again inside the window: a duplicate, nothing refunded.
+    let (v, info) = post(&sim, &refund("2.00"));
+    assert_eq!(reason_of(&v).1, "11");
+    assert!(info.replayed);
+    let (v, _) = post(&sim, &refund("4.01"));
+    assert_eq!(reason_of(&v).1, "55");
+    let (v, _) = post(&sim, &refund("4.00"));
+    assert_eq!(reason_of(&v).0, "1");
+    // Settled: a void finds nothing to void.
+    let (v, _) = post(&sim, &follow_on("voidTransaction", &id, None, None));
+    assert_eq!(reason_of(&v).1, "16");
+    assert_eq!(net(&sim, &id), (600, 600, 0));
+}
+
+#[test]
+fn a_void_releases_an_unsettled_transaction_once() {
+    let sim = Sim::new();
+    let body = charge_body(
+        "authCaptureTransaction",
+        "4242424242424242",
+        "5.00",
+        "bb-1",
+        "0",
+    );
+    let (v, _) = post(&sim, &body);
+    let id = v["transactionResponse"]["transId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (v, _) = post(&sim, &follow_on("voidTransaction", &id, None, None));
+    assert_eq!(reason_of(&v), ("1".into(), "1".into()));
+    let (v, _) = post(&sim, &follow_on("voidTransaction", &id, None, None));
+    assert_eq!(reason_of(&v), ("1".into(), "310".into()));
+    assert_eq!(
+        sim.settle("authorizenet")["authorizenet"],
+        0,
+        "a void never settles"
+    );
+    let (v, _) = post(
+        &sim,
+        &follow_on("refundTransaction", &id, Some("5.00"), Some("4242")),
+    );
+    assert_eq!(reason_of(&v).1, "54");
+    assert_eq!(net(&sim, &id), (500, 0, 500));
+}

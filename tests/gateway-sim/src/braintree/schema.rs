@@ -154,6 +154,49 @@ static INPUTS: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "CaptureTransactionInput",
+        &[
+            ("clientMutationId", "String"),
+            ("transactionId", "ID!"),
+            ("amount", "Amount"),
+            ("transaction", "CaptureTransactionOptionsInput"),
+        ],
+    ),
+    (
+        "CaptureTransactionOptionsInput",
+        &[
+            ("amount", "Amount"),
+            ("orderId", "String"),
+            ("descriptor", "TransactionDescriptorInput"),
+            ("discountAmount", "Amount"),
+            ("shipping", "*"),
+            ("tax", "*"),
+            ("lineItems", "*"),
+        ],
+    ),
+    (
+        "ReverseTransactionInput",
+        &[("clientMutationId", "String"), ("transactionId", "ID!")],
+    ),
+    (
+        "RefundTransactionInput",
+        &[
+            ("clientMutationId", "String"),
+            ("transactionId", "ID!"),
+            ("refund", "TransactionRefundInput"),
+        ],
+    ),
+    (
+        "TransactionRefundInput",
+        &[
+            ("amount", "Amount"),
+            ("orderId", "String"),
+            ("merchantAccountId", "ID"),
+            ("refundReason", "*"),
+            ("lineItems", "*"),
+        ],
+    ),
+    (
         "SearchTextInput",
         &[
             ("is", "String"),

@@ -255,12 +255,12 @@ fn missing_fields_and_unknown_operations_are_graphql_errors() {
 
     let (v, _) = post(
         &sim,
-        "mutation { refundTransaction(input: {}) { refund { id } } }",
+        "mutation { deletePaymentMethodFromVault(input: {}) { clientMutationId } }",
         Value::Null,
     );
     assert!(v["errors"][0]["message"]
         .as_str()
-        .is_some_and(|m| m.contains("refundTransaction")));
+        .is_some_and(|m| m.contains("deletePaymentMethodFromVault")));
     let (v, _) = post(&sim, "mutation {", Value::Null);
     assert!(v["errors"][0]["message"]
         .as_str()
@@ -416,4 +416,110 @@ fn type_errors_answer_errors_without_data_and_change_nothing() {
     assert!(post(&sim, TOKENIZE, tok).0.get("data").is_none());
     let search = r#"query { search { transactions(input: {orderId: {equals: "S-1"}}) { edges { node { id } } } } }"#;
     assert!(post(&sim, search, Value::Null).0.get("data").is_none());
+}
+
+const CAPTURE: &str = "mutation C($input: CaptureTransactionInput!) { captureTransaction(input: $input) { transaction { id status amount { value } } } }";
+const REVERSE: &str = "mutation R($input: ReverseTransactionInput!) { reverseTransaction(input: $input) { reversal { ... on Transaction { id status } } } }";
+const REFUND: &str = "mutation F($input: RefundTransactionInput!) { refundTransaction(input: $input) { refund { id status orderId amount { value } } } }";
+
+fn legacy(v: &Value) -> &str {
+    v["errors"][0]["extensions"]["legacyCode"]
+        .as_str()
+        .unwrap_or_default()
+}
+
+fn moved(sim: &Sim, id: &str, status: &str) -> u64 {
+    sim.ledger_report()["ledger"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["object_id"] == id && e["status"] == status)
+        .map(|e| e["amount"].as_u64().unwrap())
+        .sum()
+}
+
+#[test]
+fn capture_then_refunds_only_after_settlement() {
+    let sim = Sim::new();
+    let pm = tokenize(&sim, "4111111111111111");
+    let (v, _) = post(&sim, AUTHORIZE, charge_vars(&pm, "S-1"));
+    let id = v["data"]["authorizeCreditCard"]["transaction"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let capture =
+        |amount: &str| json!({"input": {"transactionId": id, "transaction": {"amount": amount}}});
+    let (v, _) = post(&sim, CAPTURE, capture("99.00"));
+    assert_eq!(legacy(&v), "91522");
+    let (v, _) = post(&sim, CAPTURE, capture("6.00"));
+    let t = &v["data"]["captureTransaction"]["transaction"];
+    assert_eq!(t["status"], "SUBMITTED_FOR_SETTLEMENT", "{v}");
+    assert_eq!(t["amount"]["value"], "6.00");
+    let (v, _) = post(&sim, CAPTURE, capture("6.00"));
+    assert_eq!(legacy(&v), "91507");
+    let refund = |amount: &str, order: &str| json!({"input": {"transactionId": id, "refund": {"amount": amount, "orderId": order}}});
+    let (v, _) = post(&sim, REFUND, refund("2.00", "r1"));
+    assert_eq!(legacy(&v), "91506");
+    sim.settle("braintree");
+    let (v, _) = post(&sim, REFUND, refund("2.00", "r1"));
+    assert_eq!(
+        v["data"]["refundTransaction"]["refund"]["orderId"], "r1",
+        "{v}"
+    );
+    let (v, _) = post(&sim, REFUND, refund("4.01", "r2"));
+    assert_eq!(legacy(&v), "91521");
+    let (v, _) = post(&sim, REFUND, refund("4.00", "r2"));
+    assert!(v["errors"].is_null(), "{v}");
+    let (v, _) = post(&sim, REFUND, refund("0.01", "r3"));
+    assert_eq!(legacy(&v), "91512");
+    // The refund is found by its orderId.
+    let search = json!({"input": {"orderId": {"is": "r2"}}});
+    let (v, _) = post(&sim, "query S($input: TransactionSearchInput!) { search { transactions(input: $input) { edges { node { id status } } } } }", search);
+    assert_eq!(
+        v["data"]["search"]["transactions"]["edges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        (moved(&sim, &id, "captured"), moved(&sim, &id, "refunded")),
+        (600, 600)
+    );
+}
+
+#[test]
+fn reverse_voids_before_settlement_and_refunds_after() {
+    let sim = Sim::new();
+    let pm = tokenize(&sim, "4111111111111111");
+    let (v, _) = post(&sim, AUTHORIZE, charge_vars(&pm, "S-2"));
+    let id = v["data"]["authorizeCreditCard"]["transaction"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let input = json!({"input": {"transactionId": id}});
+    let (v, _) = post(&sim, REVERSE, input.clone());
+    assert_eq!(
+        v["data"]["reverseTransaction"]["reversal"]["status"], "VOIDED",
+        "{v}"
+    );
+    let (v, _) = post(&sim, REVERSE, input);
+    assert_eq!(legacy(&v), "91504");
+    assert!(moved(&sim, &id, "voided") > 0);
+
+    let pm = tokenize(&sim, "4111111111111111");
+    let (v, _) = post(&sim, CHARGE, charge_vars(&pm, "S-3"));
+    let id = v["data"]["chargeCreditCard"]["transaction"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    sim.settle("*");
+    let (v, _) = post(&sim, REVERSE, json!({"input": {"transactionId": id}}));
+    let r = &v["data"]["reverseTransaction"]["reversal"];
+    assert_ne!(
+        r["id"],
+        id.as_str(),
+        "after settlement the reversal is a refund: {v}"
+    );
+    assert_eq!(moved(&sim, &id, "refunded"), moved(&sim, &id, "captured"));
 }

@@ -392,3 +392,71 @@ fn customers_list_filters_by_email() {
     );
     assert_eq!(get(&sim, "/customers?name=x").0, 400);
 }
+
+fn moved(sim: &Sim, id: &str, status: &str) -> u64 {
+    sim.ledger_report()["ledger"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["object_id"] == id && e["status"] == status)
+        .map(|e| e["amount"].as_u64().unwrap())
+        .sum()
+}
+
+#[test]
+fn capture_whole_then_refunds_up_to_the_amount_with_replays() {
+    let sim = Sim::new();
+    let (_, c, _) = post(
+        &sim,
+        "/charges",
+        Some("k1"),
+        &charge_body("4242424242424242", false),
+    );
+    let id = c["id"].as_str().unwrap().to_string();
+    let (status, c, _) = post(&sim, &format!("/charges/{id}/capture"), Some("k2"), "{}");
+    assert_eq!((status, &c["captured"]), (200, &json!(true)), "{c}");
+    let (status, _, _) = post(&sim, &format!("/charges/{id}/capture"), Some("k3"), "{}");
+    assert_eq!(status, 400);
+    let amount = c["amount"].as_u64().unwrap();
+    let refund = |n: u64| format!(r#"{{"chargeId":"{id}","amount":{n}}}"#);
+    let (status, r, _) = post(&sim, "/refunds", Some("r1"), &refund(200));
+    assert_eq!((status, &r["charge"]), (200, &json!(id)), "{r}");
+    // The same key replays the first answer: refunded once.
+    let (_, again, info) = post(&sim, "/refunds", Some("r1"), &refund(200));
+    assert!(info.replayed);
+    assert_eq!(again["id"], r["id"]);
+    let (status, e, _) = post(&sim, "/refunds", Some("r2"), &refund(amount));
+    assert_eq!(status, 400, "{e}");
+    let (status, _, _) = post(&sim, "/refunds", Some("r3"), &refund(amount - 200));
+    assert_eq!(status, 200);
+    assert_eq!(moved(&sim, &id, "refunded"), amount);
+}
+
+#[test]
+fn an_uncaptured_charge_is_released_by_a_whole_refund() {
+    let sim = Sim::new();
+    let (_, c, _) = post(
+        &sim,
+        "/charges",
+        Some("k1"),
+        &charge_body("4242424242424242", false),
+    );
+    let id = c["id"].as_str().unwrap().to_string();
+    let (status, _, _) = post(
+        &sim,
+        "/refunds",
+        Some("p"),
+        &format!(r#"{{"chargeId":"{id}","amount":1}}"#),
+    );
+    assert_eq!(status, 400, "partial release");
+    let (status, _, _) = post(
+        &sim,
+        "/refunds",
+        Some("v"),
+        &format!(r#"{{"chargeId":"{id}"}}"#),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(moved(&sim, &id, "voided"), c["amount"].as_u64().unwrap());
+    let (status, _, _) = post(&sim, &format!("/charges/{id}/capture"), Some("k2"), "{}");
+    assert_eq!(status, 400, "a released charge cannot be captured");
+}

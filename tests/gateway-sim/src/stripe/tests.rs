@@ -544,3 +544,106 @@ fn a_customers_payment_methods_are_listed_after_vaulting() {
     );
     assert_eq!(get(&sim, "/v1/customers/cus_nope/payment_methods").0, 404);
 }
+
+fn moved(sim: &Sim, id: &str, status: &str) -> u64 {
+    sim.ledger_report()["ledger"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["object_id"] == id && e["status"] == status)
+        .map(|e| e["amount"].as_u64().unwrap())
+        .sum()
+}
+
+#[test]
+fn capture_partially_then_refund_in_parts_with_idempotent_replays() {
+    let sim = Sim::new();
+    let pm = payment_method(&sim, "4242424242424242", "pm1");
+    let (_, pi, _) = call(
+        &sim,
+        "/v1/payment_intents",
+        Some("pi1"),
+        &intent_body(&pm, "manual"),
+    );
+    let id = pi["id"].as_str().unwrap().to_string();
+    let (status, e, _) = call(
+        &sim,
+        "/v1/refunds",
+        Some("r0"),
+        &format!("payment_intent={id}"),
+    );
+    assert_eq!(status, 400);
+    assert_eq!(e["error"]["code"], "payment_intent_unexpected_state");
+    let cap = format!("/v1/payment_intents/{id}/capture");
+    let (status, e, _) = call(&sim, &cap, Some("c0"), "amount_to_capture=1235");
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (400, Some("amount_too_large"))
+    );
+    let (status, pi, info) = call(&sim, &cap, Some("c1"), "amount_to_capture=1000");
+    assert_eq!(
+        (status, pi["status"].as_str()),
+        (200, Some("succeeded")),
+        "{pi}"
+    );
+    assert_eq!(info.operation, "payment_intents/capture");
+    assert_eq!(pi["amount_received"], 1000);
+    let refund = |n: u64| format!("payment_intent={id}&amount={n}");
+    let (status, r, _) = call(&sim, "/v1/refunds", Some("r1"), &refund(400));
+    assert_eq!((status, r["object"].as_str()), (200, Some("refund")), "{r}");
+    let (_, again, info) = call(&sim, "/v1/refunds", Some("r1"), &refund(400));
+    assert!(info.replayed);
+    assert_eq!(again["id"], r["id"]);
+    let (status, e, _) = call(&sim, "/v1/refunds", Some("r2"), &refund(601));
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (400, Some("amount_too_large"))
+    );
+    let (status, _, _) = call(&sim, "/v1/refunds", Some("r3"), &refund(600));
+    assert_eq!(status, 200);
+    let (_, e, _) = call(&sim, "/v1/refunds", Some("r4"), &refund(1));
+    assert_eq!(e["error"]["code"], "charge_already_refunded");
+    assert_eq!(
+        (moved(&sim, &id, "captured"), moved(&sim, &id, "refunded")),
+        (1000, 1000)
+    );
+}
+
+#[test]
+fn cancel_releases_an_authorization_but_not_a_payment() {
+    let sim = Sim::new();
+    let pm = payment_method(&sim, "4242424242424242", "pm1");
+    let (_, pi, _) = call(
+        &sim,
+        "/v1/payment_intents",
+        Some("pi1"),
+        &intent_body(&pm, "manual"),
+    );
+    let id = pi["id"].as_str().unwrap().to_string();
+    let (status, pi, _) = call(
+        &sim,
+        &format!("/v1/payment_intents/{id}/cancel"),
+        Some("x1"),
+        "",
+    );
+    assert_eq!((status, pi["status"].as_str()), (200, Some("canceled")));
+    assert_eq!(moved(&sim, &id, "voided"), 1234);
+    let pm = payment_method(&sim, "4242424242424242", "pm2");
+    let (_, pi, _) = call(
+        &sim,
+        "/v1/payment_intents",
+        Some("pi2"),
+        &intent_body(&pm, "automatic"),
+    );
+    let id = pi["id"].as_str().unwrap().to_string();
+    let (status, e, _) = call(
+        &sim,
+        &format!("/v1/payment_intents/{id}/cancel"),
+        Some("x2"),
+        "",
+    );
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (400, Some("payment_intent_unexpected_state"))
+    );
+}
