@@ -43,6 +43,7 @@ fn paid(capture: bool) -> ChargeState {
             card_last4: "4242".into(),
         }),
         locale: None,
+        color_scheme: None,
     };
     ChargeState {
         session: Some(session),
