@@ -1,16 +1,14 @@
-//! The first ledger row of each new session, written after the create answer is sent and
-//! batched per isolate: the first create in a short window schedules one write for its
-//! project, and the creates that follow in that window join it (docs/ledger.md, "The created
-//! row"). A session nobody pays never wakes its own object. If the batch cannot be written,
-//! each session's object takes its note instead, and that object's outbox retries it.
+//! The first ledger row of each new session, written after the create answer is sent, batched
+//! per isolate and project (`crate::batch`; docs/ledger.md, "The created row"). A session
+//! nobody pays never wakes its own object. If the batch cannot be written, each session's
+//! object takes its note instead, and that object's outbox retries it.
 
+use crate::batch::{self, Waiting};
 use crate::http::Ctx;
 use crate::objects::ObjectStub;
 use maven_core::error::ApiError;
 use maven_core::ledger::{LedgerReply, LedgerRow};
 use maven_core::session::Session;
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::time::Duration;
 use worker::Env;
 
@@ -18,34 +16,27 @@ use worker::Env;
 const WINDOW: Duration = Duration::from_millis(25);
 
 thread_local! {
-    /// Rows waiting for their project's scheduled write, by project id.
-    static WAITING: RefCell<HashMap<String, Vec<(LedgerRow, Session)>>> = RefCell::default();
+    static WAITING: Waiting<(LedgerRow, Session)> = Waiting::default();
 }
 
-/// Queues the session's created row; the first of a window schedules the write (kept alive
-/// by that request's `wait_until`).
+/// Queues the session's created row for its project's next batch.
 pub fn note(ctx: &Ctx, session: &Session) {
     let row = LedgerRow::created(session, worker::Date::now().as_millis());
-    let project = session.project_id.clone();
-    let first = WAITING.with(|w| {
-        let mut w = w.borrow_mut();
-        let rows = w.entry(project.clone()).or_default();
-        rows.push((row, session.clone()));
-        rows.len() == 1
-    });
-    if !first {
-        return;
-    }
-    let env = ctx.env.clone();
-    ctx.context.wait_until(async move {
-        worker::Delay::from(WINDOW).await;
-        let batch = WAITING.with(|w| w.borrow_mut().remove(&project).unwrap_or_default());
-        if let Err(e) = write(&env, &project, &batch).await {
-            for (_, session) in &batch {
-                hand_to_session(&env, session, &e).await;
+    let item = (row, session.clone());
+    batch::add(
+        &WAITING,
+        ctx,
+        &session.project_id,
+        item,
+        WINDOW,
+        |env, project, rows| async move {
+            if let Err(e) = write(&env, &project, &rows).await {
+                for (_, session) in &rows {
+                    hand_to_session(&env, session, &e).await;
+                }
             }
-        }
-    });
+        },
+    );
 }
 
 async fn write(env: &Env, project: &str, batch: &[(LedgerRow, Session)]) -> Result<(), ApiError> {

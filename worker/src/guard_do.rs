@@ -79,19 +79,18 @@ impl DurableObject for ProjectGuard {
             }
             "/report" => {
                 let a: Attempt = req.json().await?;
-                trip = self
-                    .with(|g| g.report(&a.limits, a.now, &a.ip, &a.card, a.declined))
-                    .map(|t| (a.project_id, t));
-                // A decline or a trip is stored at once. An approval only lowers the ratio, so
-                // it is stored with the next decline or at most every APPROVALS_PERSIST_SECS:
-                // serializing the state on every paid charge cost CPU on a busy project, and an
-                // eviction loses at most a few seconds of approvals (the ratio then errs high
-                // for at most one breaker window).
-                let due = a.declined
-                    || trip.is_some()
-                    || a.now >= self.persisted_at.get() + APPROVALS_PERSIST_SECS;
-                if due {
-                    self.persisted_at.set(a.now);
+                let (t, due) = self.record(&a);
+                trip = t;
+                (json!({}), due)
+            }
+            // Approvals, batched per isolate by the charge route (worker/src/batch.rs).
+            "/report_many" => {
+                let many: Vec<Attempt> = req.json().await?;
+                let mut due = false;
+                for a in &many {
+                    let (t, d) = self.record(a);
+                    due |= d;
+                    trip = trip.or(t);
                 }
                 (json!({}), due)
             }
@@ -113,6 +112,24 @@ impl DurableObject for ProjectGuard {
 }
 
 impl ProjectGuard {
+    /// Counts one outcome; says whether the state must be stored now. A decline or a trip is
+    /// stored at once. An approval only lowers the ratio, so it is stored with the next decline
+    /// or at most every APPROVALS_PERSIST_SECS: serializing the state on every paid charge cost
+    /// CPU on a busy project, and an eviction loses at most a few seconds of approvals (the
+    /// ratio then errs high for at most one breaker window).
+    fn record(&self, a: &Attempt) -> (Option<(String, Trip)>, bool) {
+        let trip = self
+            .with(|g| g.report(&a.limits, a.now, &a.ip, &a.card, a.declined))
+            .map(|t| (a.project_id.clone(), t));
+        let due = a.declined
+            || trip.is_some()
+            || a.now >= self.persisted_at.get() + APPROVALS_PERSIST_SECS;
+        if due {
+            self.persisted_at.set(a.now);
+        }
+        (trip, due)
+    }
+
     fn with<R>(&self, f: impl FnOnce(&mut GuardState) -> R) -> R {
         let mut g = self.guard.borrow_mut();
         f(g.get_or_insert_with(Default::default))

@@ -4,6 +4,7 @@
 mod api_keys_do;
 mod audit;
 mod auth;
+mod batch;
 mod created_rows;
 mod dev_faults;
 mod gateway_http;

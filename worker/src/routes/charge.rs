@@ -4,6 +4,7 @@
 //! to the session's Durable Object (`crate::session_do`), which owns it from claim to commit and
 //! tells KV and the merchant itself.
 
+use crate::batch::{self, Waiting};
 use crate::http::{json, ApiResult, Ctx};
 use crate::keys::{fingerprint_key, form_token_key};
 use crate::objects::ObjectStub;
@@ -19,6 +20,7 @@ use maven_core::guard::{card_key, Reason, Verdict};
 use maven_core::session::{ChargeResult, Session, SessionStatus};
 use maven_core::time::year_month;
 use serde_json::{json, Value};
+use std::time::Duration;
 use worker::Response;
 
 pub async fn submit(ctx: &mut Ctx, id: &str) -> ApiResult<Response> {
@@ -76,10 +78,8 @@ pub async fn submit(ctx: &mut Ctx, id: &str) -> ApiResult<Response> {
     // lowers the decline ratio: it is reported after the answer, off the paying customer's path.
     if matches!(finished, Finished::Declined { .. }) {
         report_guard(&guard, attempt, &finished).await;
-    } else {
-        let reported = finished.clone();
-        ctx.context
-            .wait_until(async move { report_guard(&guard, attempt, &reported).await });
+    } else if matches!(finished, Finished::Approved(_)) {
+        report_approval(ctx, &project.id, attempt);
     }
     match &finished {
         Finished::Approved(result) => Ok(json(200, &success_body(&session, result))),
@@ -121,6 +121,33 @@ async fn check_guard(guard: &ObjectStub, attempt: &Value) -> ApiResult<()> {
             Ok(())
         }
     }
+}
+
+thread_local! {
+    static APPROVALS: Waiting<Value> = Waiting::default();
+}
+
+/// An approval only lowers the project's decline ratio: it goes to the guard after the answer,
+/// with the project's other approvals of the next 250 ms in one call (best effort).
+fn report_approval(ctx: &Ctx, project_id: &str, mut attempt: Value) {
+    attempt["declined"] = json!(false);
+    let window = Duration::from_millis(250);
+    batch::add(
+        &APPROVALS,
+        ctx,
+        project_id,
+        attempt,
+        window,
+        |env, project, many| async move {
+            let sent = async {
+                let guard = ObjectStub::new(&env, "PROJECT_GUARD", &project)?;
+                guard.call::<Value>("/report_many", &json!(many)).await
+            };
+            if let Err(e) = sent.await {
+                worker::console_error!("card-testing guard: approvals not recorded: {e}");
+            }
+        },
+    );
 }
 
 /// Tells the guard what the gateway answered (approved or declined only; best effort).
