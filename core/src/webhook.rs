@@ -9,8 +9,18 @@
 //! `event_id` (the delivery id): receivers dedup on it. Expired and abandoned sessions raise
 //! none.
 //!
-//! Signature: `Maven-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`, keyed with
-//! the whole secret string (`whsec_…`) as UTF-8 bytes, over the exact body bytes.
+//! Signatures: every request carries two schemes over the same body, so a merchant can use
+//! either.
+//! - `Maven-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`, keyed with the whole
+//!   secret string (`whsec_…`) as UTF-8 bytes, over the exact body bytes.
+//! - Standard Webhooks (<https://www.standardwebhooks.com>): `webhook-id` (the delivery id, the
+//!   same on every retry), `webhook-timestamp` (unix seconds) and `webhook-signature:
+//!   v1,<base64 HMAC-SHA256(key, "<id>.<timestamp>.<body>")>`, where the key is the base64 text
+//!   after `whsec_` decoded, as the spec's libraries do. Our secrets (`whsec_` + 48 hex digits)
+//!   are valid base64 (36 bytes), so the same string works with both.
+//!
+//! While a secret is being rolled, both the new and the previous secret sign: `Maven-Signature`
+//! holds one `v1=` per secret, `webhook-signature` one space-separated `v1,…` per secret.
 
 pub mod delivery;
 
@@ -25,6 +35,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub const SIGNATURE_HEADER: &str = "Maven-Signature";
+pub const STANDARD_ID_HEADER: &str = "webhook-id";
+pub const STANDARD_TIMESTAMP_HEADER: &str = "webhook-timestamp";
+pub const STANDARD_SIGNATURE_HEADER: &str = "webhook-signature";
 /// How old a signature `verify` accepts by default (replay window), seconds.
 pub const DEFAULT_TOLERANCE_SECS: u64 = 300;
 
@@ -197,19 +210,106 @@ pub fn new_secret(random: &[u8; 24]) -> String {
     format!("whsec_{}", hex(random))
 }
 
-fn v1(secret: &str, t: u64, body: &str) -> String {
+fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
     // HMAC accepts keys of any length, so this cannot fail.
-    let mut mac =
-        Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
-    mac.update(t.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(body.as_bytes());
-    hex(&mac.finalize().into_bytes())
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    for p in parts {
+        mac.update(p);
+    }
+    mac.finalize().into_bytes().to_vec()
+}
+
+fn v1(secret: &str, t: u64, body: &str) -> String {
+    hex(&hmac_sha256(
+        secret.as_bytes(),
+        &[t.to_string().as_bytes(), b".", body.as_bytes()],
+    ))
 }
 
 /// The `Maven-Signature` header value for `body` sent at unix time `t`.
 pub fn sign(secret: &str, t: u64, body: &str) -> String {
-    format!("t={t},v1={}", v1(secret, t, body))
+    sign_all(&[secret], t, body)
+}
+
+/// `Maven-Signature` with one `v1=` per secret (the new one first during a roll).
+pub fn sign_all(secrets: &[&str], t: u64, body: &str) -> String {
+    let mut out = format!("t={t}");
+    for s in secrets {
+        out.push_str(",v1=");
+        out.push_str(&v1(s, t, body));
+    }
+    out
+}
+
+/// The Standard Webhooks signing key: the base64 after `whsec_`. `None` when it is not base64
+/// (no secret we generate), so no signature a merchant's library could never verify is sent.
+pub fn standard_key(secret: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let encoded = secret.strip_prefix("whsec_").unwrap_or(secret);
+    base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .ok()
+        .filter(|k| !k.is_empty())
+}
+
+/// One Standard Webhooks signature, `v1,<base64>`, of `"<id>.<t>.<body>"`.
+pub fn standard_sign(key: &[u8], id: &str, t: u64, body: &str) -> String {
+    use base64::Engine;
+    let mac = hmac_sha256(
+        key,
+        &[
+            id.as_bytes(),
+            b".",
+            t.to_string().as_bytes(),
+            b".",
+            body.as_bytes(),
+        ],
+    );
+    format!(
+        "v1,{}",
+        base64::engine::general_purpose::STANDARD.encode(mac)
+    )
+}
+
+/// The `webhook-signature` value: one `v1,…` per secret that has a Standard Webhooks key.
+pub fn standard_sign_all(secrets: &[&str], id: &str, t: u64, body: &str) -> Option<String> {
+    let sigs: Vec<String> = secrets
+        .iter()
+        .filter_map(|s| standard_key(s))
+        .map(|k| standard_sign(&k, id, t, body))
+        .collect();
+    (!sigs.is_empty()).then(|| sigs.join(" "))
+}
+
+/// Checks Standard Webhooks headers the way the spec's libraries do: any `v1,` entry of the
+/// space-separated list may match, the timestamp must be within the tolerance.
+pub fn verify_standard(
+    secret: &str,
+    id: &str,
+    timestamp: &str,
+    signature: &str,
+    body: &str,
+    now: u64,
+    tolerance_secs: u64,
+) -> Result<(), VerifyError> {
+    let key = standard_key(secret).ok_or(VerifyError::Malformed)?;
+    let t = timestamp
+        .trim()
+        .parse::<u64>()
+        .map_err(|_| VerifyError::Malformed)?;
+    if now.abs_diff(t) > tolerance_secs {
+        return Err(VerifyError::Stale);
+    }
+    let expected = standard_sign(&key, id, t, body);
+    let any = signature
+        .split_whitespace()
+        .filter(|s| s.starts_with("v1,"))
+        .any(|s| constant_time_eq(s.as_bytes(), expected.as_bytes()));
+    if any {
+        Ok(())
+    } else {
+        Err(VerifyError::Mismatch)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -258,18 +358,25 @@ pub fn verify(
     }
 }
 
-/// The POST of one attempt: `body` signed at `now`. `Maven-Delivery` names the delivery (the
-/// id the admin API shows); it is not signed and not needed to verify.
-pub fn http_call(url: &str, secret: &str, delivery_id: &str, body: &str, now: u64) -> HttpCall {
+/// The POST of one attempt: `body` signed at `now` with every secret in `secrets` (the current
+/// one first; the previous one too while a roll overlaps). `Maven-Delivery` and `webhook-id`
+/// name the delivery (the id the dashboard shows).
+pub fn http_call(url: &str, secrets: &[&str], delivery_id: &str, body: &str, now: u64) -> HttpCall {
+    let mut headers = vec![
+        ("content-type".into(), "application/json".into()),
+        ("user-agent".into(), "Maven-Webhooks/1".into()),
+        (SIGNATURE_HEADER.into(), sign_all(secrets, now, body)),
+        ("maven-delivery".into(), delivery_id.to_string()),
+        (STANDARD_ID_HEADER.into(), delivery_id.to_string()),
+        (STANDARD_TIMESTAMP_HEADER.into(), now.to_string()),
+    ];
+    if let Some(sig) = standard_sign_all(secrets, delivery_id, now, body) {
+        headers.push((STANDARD_SIGNATURE_HEADER.into(), sig));
+    }
     HttpCall {
         method: "POST",
         url: url.to_string(),
-        headers: vec![
-            ("content-type".into(), "application/json".into()),
-            ("user-agent".into(), "Maven-Webhooks/1".into()),
-            (SIGNATURE_HEADER.into(), sign(secret, now, body)),
-            ("maven-delivery".into(), delivery_id.to_string()),
-        ],
+        headers,
         body: body.to_string(),
     }
 }

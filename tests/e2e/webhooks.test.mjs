@@ -15,6 +15,7 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { Webhook } from "standardwebhooks";
 import { admin, charge, http, sleep } from "./lib.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -99,13 +100,25 @@ async function waitFor(what, fn, ms = 15_000) {
   }
 }
 
-/** The merchant's check: HMAC-SHA256(secret, "<t>.<body>") in hex, t within 5 minutes. */
-function verifySignature(header, body, secret) {
+/** The merchant's check of `Maven-Signature`: HMAC-SHA256(secret, "<t>.<body>") in hex, t
+ * within 5 minutes. */
+function verifyMaven(header, body, secret) {
   const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header ?? "");
   assert.ok(m, `malformed Maven-Signature: ${header}`);
   const expected = createHmac("sha256", secret).update(`${m[1]}.${body}`).digest();
   assert.ok(timingSafeEqual(expected, Buffer.from(m[2], "hex")), "the signature does not verify");
   assert.ok(Math.abs(Date.now() / 1000 - Number(m[1])) < 300, `stale timestamp ${m[1]}`);
+}
+
+/** Both checks a merchant may use: ours by hand, and the Standard Webhooks headers with the
+ * standardwebhooks library (which throws on a wrong or stale signature). */
+function verifySignature(headers, body, secret) {
+  verifyMaven(headers["maven-signature"], body, secret);
+  assert.equal(headers["webhook-id"], headers["maven-delivery"]);
+  assert.match(headers["webhook-signature"] ?? "", /^v1,[A-Za-z0-9+/]{43}=$/);
+  const payload = new Webhook(secret).verify(body, headers);
+  assert.deepEqual(payload, JSON.parse(body));
+  assert.throws(() => new Webhook(secret).verify(body.replace(/}$/, ' }'), headers), /signature/i);
 }
 
 async function setUp(receiverUrl, simUrl) {
@@ -165,7 +178,7 @@ test("webhooks: signed, retried, recorded, re-sendable", { timeout: 170_000 }, a
       assert.equal(hit.method, "POST");
       assert.equal(hit.url, "/hooks/maven");
       assert.match(hit.headers["content-type"], /^application\/json/);
-      verifySignature(hit.headers["maven-signature"], hit.body, secret);
+      verifySignature(hit.headers, hit.body, secret);
       return hit;
     };
 
@@ -243,8 +256,10 @@ test("webhooks: signed, retried, recorded, re-sendable", { timeout: 170_000 }, a
       await waitFor("the retry", () => receiver.of(id).length >= 2, 20_000);
       const [first, second] = receiver.of(id);
       assert.equal(second.body, first.body, "a retry sends the same body");
-      verifySignature(first.headers["maven-signature"], first.body, secret);
-      verifySignature(second.headers["maven-signature"], second.body, secret);
+      verifySignature(first.headers, first.body, secret);
+      verifySignature(second.headers, second.body, secret);
+      // Standard Webhooks: the id stays the same across retries, so receivers can deduplicate.
+      assert.equal(second.headers["webhook-id"], first.headers["webhook-id"]);
       assert.ok(second.at - first.at >= 900, `retried after ${second.at - first.at} ms: no back-off`);
       const d = await waitFor("the delivery to be delivered", async () => {
         const d = await deliveryOf(id);
@@ -306,7 +321,7 @@ test("webhooks: signed, retried, recorded, re-sendable", { timeout: 170_000 }, a
       await waitFor("the re-sent webhook", () => receiver.of(paidSession).length >= 2);
       const [first, again] = receiver.of(paidSession);
       assert.equal(again.body, first.body);
-      verifySignature(again.headers["maven-signature"], again.body, secret);
+      verifySignature(again.headers, again.body, secret);
       const d = await waitFor("the re-send to be recorded", async () => {
         const d = await deliveryOf(paidSession);
         return d?.status === "delivered" && d.attempts.length === 2 && d;

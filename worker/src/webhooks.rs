@@ -159,7 +159,7 @@ async fn attempt(env: &Env, project: Option<&Project>, d: &Delivery, now: u64) -
         // http in production) is never called.
         (Some(p), Some(url)) => match allowed(env, url).and_then(|()| secret(env, p)) {
             Ok(secret) => {
-                let call = http_call(url, &secret, &d.id, &d.body, now);
+                let call = http_call(url, &[&secret], &d.id, &d.body, now);
                 gateway_http::send(&call, TIMEOUT).await.map(|r| r.status)
             }
             Err(e) => Err(e),

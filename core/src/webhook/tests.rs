@@ -205,8 +205,70 @@ fn secrets_look_like_whsec() {
 }
 
 #[test]
-fn the_request_is_a_signed_json_post() {
-    let call = http_call("https://shop.example.com/hooks", "whsec_a", "d1", "{}", NOW);
+fn standard_signature_matches_the_spec_vector() {
+    // The test vector the Standard Webhooks reference libraries ship.
+    let key = standard_key("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+    assert_eq!(
+        standard_sign(
+            &key,
+            "msg_p5jXN8AQM9LWM0D4loKWxJek",
+            1_614_265_330,
+            r#"{"test": 2432232314}"#
+        ),
+        "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+    );
+    // Our generated secrets are base64 too: 48 hex digits decode to 36 bytes.
+    assert_eq!(
+        standard_key(&new_secret(&[0xab; 24])).map(|k| k.len()),
+        Some(36)
+    );
+    // Not base64: no standard signature rather than one no library could verify.
+    assert_eq!(standard_key("whsec_a"), None);
+    assert_eq!(standard_sign_all(&["whsec_a"], "d1", NOW, "{}"), None);
+}
+
+#[test]
+fn verify_standard_accepts_any_listed_signature_and_rejects_changes() {
+    let (old, new) = (new_secret(&[1; 24]), new_secret(&[2; 24]));
+    let sig = standard_sign_all(&[&new, &old], "d1", NOW, "{}").unwrap();
+    assert_eq!(sig.split(' ').count(), 2);
+    let t = NOW.to_string();
+    for s in [&old, &new] {
+        assert_eq!(verify_standard(s, "d1", &t, &sig, "{}", NOW, 300), Ok(()));
+    }
+    let other = new_secret(&[3; 24]);
+    let check = |secret: &str, id: &str, t: &str, body: &str, now: u64| {
+        verify_standard(secret, id, t, &sig, body, now, 300)
+    };
+    assert_eq!(
+        check(&other, "d1", &t, "{}", NOW),
+        Err(VerifyError::Mismatch)
+    );
+    assert_eq!(check(&new, "d2", &t, "{}", NOW), Err(VerifyError::Mismatch));
+    assert_eq!(
+        check(&new, "d1", &t, "{ }", NOW),
+        Err(VerifyError::Mismatch)
+    );
+    assert_eq!(
+        check(&new, "d1", &t, "{}", NOW + 301),
+        Err(VerifyError::Stale)
+    );
+    assert_eq!(
+        check(&new, "d1", "x", "{}", NOW),
+        Err(VerifyError::Malformed)
+    );
+}
+
+#[test]
+fn the_request_is_a_json_post_signed_both_ways() {
+    let secret = new_secret(&[0xab; 24]);
+    let call = http_call(
+        "https://shop.example.com/hooks",
+        &[&secret],
+        "d1",
+        "{}",
+        NOW,
+    );
     assert_eq!(
         (call.method, call.url.as_str(), call.body.as_str()),
         ("POST", "https://shop.example.com/hooks", "{}")
@@ -221,9 +283,53 @@ fn the_request_is_a_signed_json_post() {
     assert_eq!(header("maven-delivery").as_deref(), Some("d1"));
     let sig = header("maven-signature").unwrap();
     assert_eq!(
-        verify("whsec_a", &sig, "{}", NOW, DEFAULT_TOLERANCE_SECS),
+        verify(&secret, &sig, "{}", NOW, DEFAULT_TOLERANCE_SECS),
         Ok(())
     );
+    assert_eq!(header("webhook-id").as_deref(), Some("d1"));
+    assert_eq!(header("webhook-timestamp"), Some(NOW.to_string()));
+    // python3: base64.b64encode(hmac.new(base64.b64decode("ab"*24), b"d1.1767225600.{}",
+    // hashlib.sha256).digest())
+    assert_eq!(
+        header("webhook-signature").as_deref(),
+        Some("v1,nv8uoMPZ4DYImTw9XBhN4g9RXjMRzgs7TZJ21isM+9I=")
+    );
+}
+
+#[test]
+fn during_a_roll_both_secrets_sign_both_headers() {
+    let (old, new) = (new_secret(&[1; 24]), new_secret(&[2; 24]));
+    let call = http_call(
+        "https://shop.example.com/hooks",
+        &[&new, &old],
+        "d1",
+        "{}",
+        NOW,
+    );
+    let header = |n: &str| {
+        call.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(n))
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    };
+    let maven = header("maven-signature");
+    assert_eq!(maven.matches("v1=").count(), 2);
+    for s in [&old, &new] {
+        assert_eq!(verify(s, &maven, "{}", NOW, 300), Ok(()));
+        assert_eq!(
+            verify_standard(
+                s,
+                "d1",
+                &NOW.to_string(),
+                &header("webhook-signature"),
+                "{}",
+                NOW,
+                300
+            ),
+            Ok(())
+        );
+    }
 }
 
 #[test]
