@@ -342,6 +342,7 @@ impl Trip {
             project_id: project_id.to_string(),
             session_id: String::new(),
             event: Event::FraudCardTesting,
+            environment: None,
             created_at: self.at,
             body: body.to_string(),
             status: DeliveryStatus::Pending,

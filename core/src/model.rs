@@ -77,11 +77,21 @@ pub struct Project {
     /// them. Empty = any, for test sessions only.
     #[serde(default)]
     pub allowed_origins: Vec<String>,
+    /// One URL for both environments (the operator API's `webhook_url`). Ignored once
+    /// `webhook_urls` is set (`crate::webhook::settings`).
     #[serde(default)]
     pub webhook_url: Option<String>,
+    /// A URL per environment, set from the dashboard.
+    #[serde(default)]
+    pub webhook_urls: Option<crate::webhook::settings::WebhookUrls>,
     /// Sealed like gateway credentials.
     #[serde(default)]
     pub webhook_secret_sealed: Option<String>,
+    /// The secret before the last roll, still signing until `webhook_secret_previous_until`.
+    #[serde(default)]
+    pub webhook_secret_previous_sealed: Option<String>,
+    #[serde(default)]
+    pub webhook_secret_previous_until: Option<u64>,
     /// Card-testing limits (docs/card-testing.md); the defaults until the operator sets them.
     #[serde(default)]
     pub card_testing: crate::guard::Limits,

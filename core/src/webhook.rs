@@ -23,6 +23,7 @@
 //! holds one `v1=` per secret, `webhook-signature` one space-separated `v1,…` per secret.
 
 pub mod delivery;
+pub mod settings;
 
 use crate::auth::{constant_time_eq, hex};
 use crate::error::DeclineCode;
@@ -54,6 +55,9 @@ pub enum Event {
     PaymentCaptured,
     PaymentVoided,
     PaymentRefunded,
+    /// "Send a test event" from the dashboard: no session.
+    #[serde(rename = "webhook.test")]
+    WebhookTest,
 }
 
 impl Event {
@@ -83,6 +87,7 @@ impl Event {
             Event::PaymentCaptured => "payment-captured",
             Event::PaymentVoided => "payment-voided",
             Event::PaymentRefunded => "payment-refunded",
+            Event::WebhookTest => "webhook.test",
         }
     }
 }

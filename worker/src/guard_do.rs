@@ -155,7 +155,7 @@ impl ProjectGuard {
         let Some(project) = store.project(project_id).await? else {
             return Ok(());
         };
-        if project.webhook_url.is_none() {
+        if project.webhook_url_for(None).is_none() {
             return Ok(());
         }
         let delivery = trip.delivery(crate::http::new_id(), &project.id, &project.slug);

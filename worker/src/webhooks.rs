@@ -49,7 +49,7 @@ pub async fn emit(
     at: u64,
     operation: Option<&Operation>,
 ) -> ApiResult<()> {
-    if project.webhook_url.is_none() {
+    if project.webhook_url_for(Some(session.environment)).is_none() {
         return Ok(());
     }
     let Some(payload) = Payload::for_session(session, decline, at) else {
@@ -151,15 +151,16 @@ async fn deliver(env: &Env, store: &Store, base: u32, id: &str) -> ApiResult<Nex
 /// One signed POST to the project's URL, timed.
 async fn attempt(env: &Env, project: Option<&Project>, d: &Delivery, now: u64) -> Attempt {
     let started = worker::Date::now().as_millis();
-    let url = project.and_then(|p| p.webhook_url.clone());
+    let url = project.and_then(|p| p.webhook_url_for(d.environment).map(str::to_string));
     let result = match (project, &url) {
         (None, _) => Err("the project no longer exists".to_string()),
         (Some(_), None) => Err("the project has no webhook URL".to_string()),
         // Checked again at send: a URL stored before today's policy (a private address, plain
         // http in production) is never called.
-        (Some(p), Some(url)) => match allowed(env, url).and_then(|()| secret(env, p)) {
-            Ok(secret) => {
-                let call = http_call(url, &[&secret], &d.id, &d.body, now);
+        (Some(p), Some(url)) => match allowed(env, url).and_then(|()| secrets(env, p, now)) {
+            Ok(secrets) => {
+                let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+                let call = http_call(url, &secrets, &d.id, &d.body, now);
                 gateway_http::send(&call, TIMEOUT).await.map(|r| r.status)
             }
             Err(e) => Err(e),
@@ -180,13 +181,21 @@ fn allowed(env: &Env, url: &str) -> Result<(), String> {
         .map_err(|e| format!("the webhook URL is not allowed: {}", e.message()))
 }
 
-fn secret(env: &Env, p: &Project) -> Result<String, String> {
-    let sealed = p
-        .webhook_secret_sealed
-        .as_deref()
-        .ok_or("the project has no webhook secret: POST /v1/admin/projects/{id}/webhook-secret")?;
-    let plain = seal_key(env)
-        .and_then(|k| k.open(sealed, &p.webhook_secret_slot()))
-        .map_err(|e| e.to_string())?;
-    String::from_utf8(plain).map_err(|_| "the stored webhook secret is unreadable".to_string())
+/// The secrets that sign now: the current one, and the previous one while a roll overlaps.
+fn secrets(env: &Env, p: &Project, now: u64) -> Result<Vec<String>, String> {
+    let sealed = p.webhook_secrets_sealed(now);
+    if sealed.is_empty() {
+        return Err("the project has no webhook secret: roll one in the dashboard".into());
+    }
+    let key = seal_key(env).map_err(|e| e.to_string())?;
+    sealed
+        .into_iter()
+        .map(|s| {
+            let plain = key
+                .open(s, &p.webhook_secret_slot())
+                .map_err(|e| e.to_string())?;
+            String::from_utf8(plain)
+                .map_err(|_| "the stored webhook secret is unreadable".to_string())
+        })
+        .collect()
 }

@@ -4,6 +4,7 @@
 //! manual resend starts a new round with the whole schedule.
 
 use super::{Event, Payload};
+use crate::auth::Environment;
 use crate::time::rfc3339;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -72,6 +73,10 @@ pub struct Delivery {
     pub project_id: String,
     pub session_id: String,
     pub event: Event,
+    /// The environment whose URL receives it; `None` for events of no environment (card
+    /// testing) and deliveries recorded before environments had URLs of their own.
+    #[serde(default)]
+    pub environment: Option<Environment>,
     pub created_at: u64,
     /// The exact JSON body of every attempt (each attempt signs it with its own timestamp).
     pub body: String,
@@ -92,6 +97,7 @@ impl Delivery {
             project_id,
             session_id: payload.session_id.clone(),
             event: payload.event,
+            environment: Environment::parse(&payload.environment),
             created_at: now,
             // Serializing plain strings, numbers and maps cannot fail.
             body: serde_json::to_string(payload).unwrap_or_default(),
@@ -133,7 +139,8 @@ impl Delivery {
         self.next_attempt_at = None;
     }
 
-    /// The operator's view: the payload as sent and every attempt, times in RFC 3339.
+    /// The view of the operator and the dashboard: the payload and the exact body as sent
+    /// (each attempt signs `body` at its `at`), every attempt, times in RFC 3339.
     pub fn view(&self) -> Value {
         let attempts: Vec<Value> = self
             .attempts
@@ -141,6 +148,7 @@ impl Delivery {
             .map(|a| {
                 json!({
                     "at": rfc3339(a.at),
+                    "timestamp": a.at,
                     "url": a.url,
                     "status_code": a.status_code,
                     "error": a.error,
@@ -153,11 +161,13 @@ impl Delivery {
             "project_id": self.project_id,
             "session_id": self.session_id,
             "event": self.event,
+            "environment": self.environment.map(Environment::as_str),
             "status": self.status,
             "created_at": rfc3339(self.created_at),
             "next_attempt_at": self.next_attempt_at.map(rfc3339),
             "attempts": attempts,
             "payload": serde_json::from_str::<Value>(&self.body).unwrap_or(Value::Null),
+            "body": self.body,
         })
     }
 }
@@ -182,6 +192,7 @@ mod tests {
             project_id: "p1".into(),
             session_id: "s1".into(),
             event: Event::PaymentSuccess,
+            environment: None,
             created_at: 1000,
             body: r#"{"event":"payment-success"}"#.into(),
             status: DeliveryStatus::Pending,

@@ -73,7 +73,7 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
             admin_webhooks::list(ctx, &store, load(&store, id).await?).await
         }
         (Method::Post, ["webhook-deliveries", id, "resend"]) => {
-            admin_webhooks::resend(ctx, &store, id).await
+            admin_webhooks::resend(ctx, &store, id, None).await
         }
         (Method::Get, ["projects", id, "guard"]) => guard_status(ctx, &store, id).await,
         (Method::Put, ["demo"]) => set_demo(ctx, &store).await,
@@ -158,7 +158,10 @@ async fn create_project(ctx: &mut Ctx, store: &Store, account_id: &str) -> ApiRe
         gateways: EnvGateways::default(),
         allowed_origins: vec![],
         webhook_url: None,
+        webhook_urls: None,
         webhook_secret_sealed: None,
+        webhook_secret_previous_sealed: None,
+        webhook_secret_previous_until: None,
         card_testing: Default::default(),
         created_at: ctx.now,
     };
@@ -206,7 +209,7 @@ pub(super) async fn update_project(
         p.capture = c;
     }
     if body.get("webhook_url").is_some() {
-        p.webhook_url = webhook_url;
+        p.set_single_webhook_url(webhook_url);
     }
     if let Some(o) = origins {
         p.allowed_origins = o;
@@ -470,6 +473,7 @@ pub(super) fn view(p: &Project) -> Value {
         "gateways": {"test": gws(Environment::Test), "live": gws(Environment::Live)},
         "allowed_origins": p.allowed_origins,
         "webhook_url": p.webhook_url,
+        "webhook_urls": p.webhook_urls_view(),
         // Whether a secret is set; the secret itself is shown once, when it is created.
         "webhook_secret_set": p.webhook_secret_sealed.is_some(),
         "card_testing": p.card_testing,

@@ -26,7 +26,8 @@ pub async fn new_secret(
     let secret = generate_secret(&random_bytes::<24>()?);
     let slot = p.webhook_secret_slot();
     let sealed = seal_key(&ctx.env)?.seal(random_bytes::<12>()?, secret.as_bytes(), &slot)?;
-    p.webhook_secret_sealed = Some(sealed);
+    // The operator's roll replaces the secret at once (no overlap).
+    p.roll_webhook_secret(sealed, ctx.now, 0);
     store.put_project(&p).await?;
     audit::record(
         ctx,
@@ -76,10 +77,17 @@ fn limit(ctx: &Ctx) -> ApiResult<u64> {
 
 /// `POST /v1/admin/webhook-deliveries/{id}/resend`: queues the same body again, with a fresh
 /// round of retries, whatever the delivery's status. 202: delivery happens in the background.
-pub async fn resend(ctx: &mut Ctx, store: &Store, id: &str) -> ApiResult<Response> {
+/// With `project_id` (the dashboard), another project's delivery is "not found".
+pub async fn resend(
+    ctx: &mut Ctx,
+    store: &Store,
+    id: &str,
+    project_id: Option<&str>,
+) -> ApiResult<Response> {
     let mut d = store
         .delivery(id)
         .await?
+        .filter(|d| project_id.is_none_or(|p| d.project_id == p))
         .ok_or_else(|| ApiError::not_found("Delivery"))?;
     d.resend();
     store.put_delivery(&d, ctx.now).await?;

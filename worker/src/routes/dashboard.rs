@@ -81,6 +81,9 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
             let p = project_of(&store, &s, id).await?;
             admin_dashboard::preview_session(ctx, &store, p).await
         }
+        (_, ["projects", id, "webhooks", rest @ ..]) => {
+            super::dashboard_webhooks::route(ctx, &store, method, id, rest).await
+        }
         (Method::Get, ["audit"]) => {
             let s = owner(ctx).await?;
             super::admin::audit_list(ctx, &store, &s.account_id).await
@@ -195,7 +198,7 @@ pub async fn signed_in(ctx: &Ctx) -> ApiResult<Signed> {
 }
 
 /// The project, when it belongs to the caller's account (another account's is "not found").
-async fn project_of(store: &Store, s: &Signed, id: &str) -> ApiResult<Project> {
+pub(super) async fn project_of(store: &Store, s: &Signed, id: &str) -> ApiResult<Project> {
     super::admin::load(store, id)
         .await
         .ok()
@@ -203,14 +206,14 @@ async fn project_of(store: &Store, s: &Signed, id: &str) -> ApiResult<Project> {
         .ok_or_else(|| ApiError::not_found("Project"))
 }
 
-fn actor(s: &Signed) -> Actor {
+pub(super) fn actor(s: &Signed) -> Actor {
     Actor::User {
         user_id: s.me.user_id.clone(),
         email: s.me.email.clone(),
     }
 }
 
-async fn owner(ctx: &Ctx) -> ApiResult<Signed> {
+pub(super) async fn owner(ctx: &Ctx) -> ApiResult<Signed> {
     let s = signed_in(ctx).await?;
     require_owner(&s.me)?;
     Ok(s)
