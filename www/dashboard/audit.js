@@ -10,6 +10,8 @@ const ACTIONS = {
   "gateway.removed": "Removed a gateway",
   "webhook.secret_rolled": "Rolled the webhook secret",
   "webhook.url_updated": "Changed the webhook URL",
+  "webhook.test_sent": "Sent a test webhook",
+  "webhook.resent": "Re-sent a webhook",
   "origins.updated": "Changed allowed origins",
   "customization.updated": "Customized the payment form",
   "settings.updated": "Changed project settings",
@@ -41,7 +43,13 @@ function summary(e) {
     case "origins.updated":
       return (d.allowed_origins || []).join(", ") || "Any origin (test only)";
     case "webhook.url_updated":
-      return d.webhook_url || "Removed";
+      return `${d.environment ? `${d.environment}: ` : ""}${d.webhook_url || "Removed"}`;
+    case "webhook.secret_rolled":
+      return d.overlap_secs ? `the old secret signs for ${Math.round(d.overlap_secs / 3600)} h more` : "the old secret stopped at once";
+    case "webhook.test_sent":
+      return d.environment;
+    case "webhook.resent":
+      return d.delivery_id;
     case "customization.updated":
       return (d.changed || []).join(", ");
     case "settings.updated":

@@ -6,6 +6,7 @@
 // The merchant signs in with e-mail and password (session.js); the page talks to /v1/dashboard.
 
 import { keysPage } from "./keys.js";
+import { webhooksPage } from "./webhooks.js";
 import { auditPage } from "./audit.js";
 import { teamPage } from "./team.js";
 import { api, current, signIn, acceptInvite, signOut as endSession, whenEnded } from "./session.js";
@@ -59,10 +60,11 @@ function showView(name) {
   $("invite-view").hidden = name !== "invite";
   $("editor-view").hidden = name !== "editor";
   $("keys-view").hidden = name !== "keys";
+  $("webhooks-view").hidden = name !== "webhooks";
   $("audit-view").hidden = name !== "audit";
   $("team-view").hidden = name !== "team";
   for (const id of ["signout", "env-pill", "switcher", "nav", "env-switch"]) $(id).hidden = !inside;
-  for (const [view, link] of [["editor", "nav-customize"], ["keys", "nav-keys"], ["audit", "nav-audit"], ["team", "nav-team"]]) {
+  for (const [view, link] of [["editor", "nav-customize"], ["keys", "nav-keys"], ["webhooks", "nav-webhooks"], ["audit", "nav-audit"], ["team", "nav-team"]]) {
     if (view === name) $(link).setAttribute("aria-current", "page");
     else $(link).removeAttribute("aria-current");
   }
@@ -73,6 +75,7 @@ function showView(name) {
 
 const currentEnv = () => (document.querySelector("input[name=env]:checked")?.value === "live" ? "live" : "test");
 const keys = keysPage({ root: $("keys-view"), api, env: currentEnv, say: toast, detail: detailText });
+const webhooks = webhooksPage({ root: $("webhooks-view"), api, env: currentEnv, project: () => state.project, say: toast, detail: detailText });
 const audit = auditPage({ root: $("audit-view"), api, detail: detailText });
 const team = teamPage({ root: $("team-view"), api, detail: detailText, say: toast });
 
@@ -87,6 +90,10 @@ async function showSection() {
     showView("audit");
     document.title = `Audit log · ${state.project.name} · Maven dashboard`;
     await audit.open(state.me.user.role);
+  } else if (location.hash === "#webhooks") {
+    showView("webhooks");
+    document.title = `Webhooks · ${state.project.name} · Maven dashboard`;
+    await webhooks.open(state.me.user.role);
   } else if (location.hash === "#keys") {
     showView("keys");
     document.title = `API keys · ${state.project.name} · Maven dashboard`;
@@ -103,6 +110,7 @@ $("env-switch").addEventListener("change", () => {
   sessionStorage.setItem(ENV_KEY, currentEnv());
   document.body.dataset.env = currentEnv();
   keys.render();
+  webhooks.render();
 });
 document.body.dataset.env = currentEnv();
 
