@@ -159,6 +159,11 @@ pub fn handle(sim: &Sim, req: &Request, sub: &str) -> Handled {
                     "getTransactionDetailsRequest" => {
                         lookup::transaction_details(sim, body, &mut info)
                     }
+                    // Checks the credentials and nothing else (a dashboard's "test connection").
+                    "authenticateTestRequest" => {
+                        info.outcome = "ok".into();
+                        reply(&json!({"messages": messages(true, "I00001", "Successful.")}))
+                    }
                     _ => lookup::customer_profile(sim, body, &mut info),
                 },
             }

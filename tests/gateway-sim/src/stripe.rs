@@ -146,6 +146,16 @@ fn lookup(sim: &Sim, req: &Request, sub: &str, info: &mut CallInfo) -> Response 
         Response::json(404, &error("invalid_request_error", None, None, &msg))
     };
     let list = match path {
+        // GET /v1/balance (spec3 `GetBalance`): the harmless authenticated call a dashboard's
+        // "test connection" makes. The simulator moves no settled money: zero everywhere.
+        "/v1/balance" => {
+            info.outcome = "ok".into();
+            let zero = json!([{"amount": 0, "currency": "usd", "source_types": {"card": 0}}]);
+            return Response::json(
+                200,
+                &json!({"object": "balance", "available": zero, "pending": zero, "livemode": false}),
+            );
+        }
         "/v1/payment_intents/search" => "payment_intents",
         "/v1/customers/search" => "customers",
         _ => {

@@ -795,3 +795,19 @@ fn a_void_releases_an_unsettled_transaction_once() {
     assert_eq!(reason_of(&v).1, "54");
     assert_eq!(net(&sim, &id), (500, 0, 500));
 }
+
+#[test]
+fn authenticate_test_request_checks_the_credentials_only() {
+    let sim = Sim::new();
+    let (ok, info) = lookup(&sim, "authenticateTestRequest", "");
+    assert_eq!(ok["messages"]["resultCode"], "Ok", "{ok}");
+    assert_eq!(ok["messages"]["message"][0]["code"], "I00001");
+    assert_eq!(info.outcome, "ok");
+    let wrong = r#"{"authenticateTestRequest":{"merchantAuthentication":{"name":"maven_sim_login","transactionKey":"nope"}}}"#;
+    let (refused, _) = post(&sim, wrong);
+    assert_eq!(refused["messages"]["resultCode"], "Error");
+    assert_eq!(refused["messages"]["message"][0]["code"], "E00007");
+    // Only the base request's elements: anything else breaks the schema.
+    let (extra, _) = lookup(&sim, "authenticateTestRequest", r#","transId":"1""#);
+    assert_eq!(extra["messages"]["message"][0]["code"], "E00003");
+}

@@ -341,6 +341,16 @@ static TRANSACTION_DETAILS: Ty = Ty {
     required: &["merchantAuthentication", "transId"],
 };
 
+/// `authenticateTestRequest`: only the base `ANetApiRequest` elements.
+static AUTHENTICATE_TEST: Ty = Ty {
+    fields: &[
+        ("merchantAuthentication", 0, Obj(&MERCHANT_AUTH)),
+        ("clientId", 1, Leaf),
+        ("refId", 2, REF_ID),
+    ],
+    required: &["merchantAuthentication"],
+};
+
 static GET_PROFILE: Ty = Ty {
     fields: &[
         ("merchantAuthentication", 0, Obj(&MERCHANT_AUTH)),
@@ -362,6 +372,7 @@ fn root(name: &str) -> Option<&'static Ty> {
         "getUnsettledTransactionListRequest" => Some(&UNSETTLED_LIST),
         "getTransactionDetailsRequest" => Some(&TRANSACTION_DETAILS),
         "getCustomerProfileRequest" => Some(&GET_PROFILE),
+        "authenticateTestRequest" => Some(&AUTHENTICATE_TEST),
         _ => None,
     }
 }

@@ -647,3 +647,21 @@ fn cancel_releases_an_authorization_but_not_a_payment() {
         (400, Some("payment_intent_unexpected_state"))
     );
 }
+
+#[test]
+fn balance_answers_an_authenticated_get_and_refuses_a_wrong_key() {
+    let sim = Sim::new();
+    let (status, body, info) = get(&sim, "/v1/balance");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["object"], "balance");
+    assert_eq!(body["available"][0]["amount"], 0);
+    assert_eq!(info.outcome, "ok");
+    let req = Request::new(
+        "GET",
+        "/stripe/v1/balance",
+        &[("Authorization", "Bearer sk_test_wrong")],
+        "",
+    );
+    let h = handle(&sim, &req, "/v1/balance");
+    assert_eq!(h.response.status, 401);
+}
