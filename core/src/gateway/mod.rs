@@ -29,6 +29,7 @@ mod flow;
 #[cfg(test)]
 mod flow_tests;
 pub mod ops;
+pub mod probe;
 pub mod shift4;
 pub mod stripe;
 #[cfg(test)]

@@ -266,7 +266,7 @@ fn env_gateway(env: &str, gw: &str) -> ApiResult<(Environment, GatewayKind)> {
     }
 }
 
-async fn put_gateway(
+pub(super) async fn put_gateway(
     ctx: &mut Ctx,
     store: &Store,
     id: &str,

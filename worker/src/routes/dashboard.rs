@@ -81,6 +81,9 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
             let p = project_of(&store, &s, id).await?;
             admin_dashboard::preview_session(ctx, &store, p).await
         }
+        (_, ["projects", id, "gateways", rest @ ..]) => {
+            super::dashboard_gateways::route(ctx, &store, method, id, rest).await
+        }
         (_, ["projects", id, "webhooks", rest @ ..]) => {
             super::dashboard_webhooks::route(ctx, &store, method, id, rest).await
         }

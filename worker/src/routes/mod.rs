@@ -5,6 +5,7 @@ pub mod admin_keys;
 pub mod admin_webhooks;
 pub mod charge;
 pub mod dashboard;
+pub mod dashboard_gateways;
 pub mod dashboard_webhooks;
 pub mod demo;
 pub mod projects;
