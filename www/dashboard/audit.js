@@ -8,6 +8,7 @@ const ACTIONS = {
   "api_key.rolled": "Rolled an API key",
   "gateway.credentials_set": "Set gateway credentials",
   "gateway.removed": "Removed a gateway",
+  "gateway.tested": "Tested a gateway connection",
   "webhook.secret_rolled": "Rolled the webhook secret",
   "webhook.url_updated": "Changed the webhook URL",
   "webhook.test_sent": "Sent a test webhook",
@@ -40,6 +41,8 @@ function summary(e) {
     case "gateway.credentials_set":
     case "gateway.removed":
       return `${d.gateway}, ${d.environment}${d.base_url ? ` (${d.base_url})` : ""}`;
+    case "gateway.tested":
+      return `${d.gateway}, ${d.environment}: ${d.ok ? "connected" : "failed"}`;
     case "origins.updated":
       return (d.allowed_origins || []).join(", ") || "Any origin (test only)";
     case "webhook.url_updated":

@@ -7,6 +7,7 @@
 
 import { keysPage } from "./keys.js";
 import { webhooksPage } from "./webhooks.js";
+import { gatewaysPage } from "./gateways.js";
 import { auditPage } from "./audit.js";
 import { teamPage } from "./team.js";
 import { api, current, signIn, acceptInvite, signOut as endSession, whenEnded } from "./session.js";
@@ -61,10 +62,11 @@ function showView(name) {
   $("editor-view").hidden = name !== "editor";
   $("keys-view").hidden = name !== "keys";
   $("webhooks-view").hidden = name !== "webhooks";
+  $("gateways-view").hidden = name !== "gateways";
   $("audit-view").hidden = name !== "audit";
   $("team-view").hidden = name !== "team";
   for (const id of ["signout", "env-pill", "switcher", "nav", "env-switch"]) $(id).hidden = !inside;
-  for (const [view, link] of [["editor", "nav-customize"], ["keys", "nav-keys"], ["webhooks", "nav-webhooks"], ["audit", "nav-audit"], ["team", "nav-team"]]) {
+  for (const [view, link] of [["editor", "nav-customize"], ["keys", "nav-keys"], ["webhooks", "nav-webhooks"], ["gateways", "nav-gateways"], ["audit", "nav-audit"], ["team", "nav-team"]]) {
     if (view === name) $(link).setAttribute("aria-current", "page");
     else $(link).removeAttribute("aria-current");
   }
@@ -76,6 +78,7 @@ function showView(name) {
 const currentEnv = () => (document.querySelector("input[name=env]:checked")?.value === "live" ? "live" : "test");
 const keys = keysPage({ root: $("keys-view"), api, env: currentEnv, say: toast, detail: detailText });
 const webhooks = webhooksPage({ root: $("webhooks-view"), api, env: currentEnv, project: () => state.project, say: toast, detail: detailText });
+const gateways = gatewaysPage({ root: $("gateways-view"), api, env: currentEnv, project: () => state.project, say: toast, detail: detailText });
 const audit = auditPage({ root: $("audit-view"), api, detail: detailText });
 const team = teamPage({ root: $("team-view"), api, detail: detailText, say: toast });
 
@@ -90,6 +93,10 @@ async function showSection() {
     showView("audit");
     document.title = `Audit log · ${state.project.name} · Maven dashboard`;
     await audit.open(state.me.user.role);
+  } else if (location.hash === "#gateways") {
+    showView("gateways");
+    document.title = `Gateways · ${state.project.name} · Maven dashboard`;
+    await gateways.open(state.me.user.role);
   } else if (location.hash === "#webhooks") {
     showView("webhooks");
     document.title = `Webhooks · ${state.project.name} · Maven dashboard`;
@@ -111,6 +118,7 @@ $("env-switch").addEventListener("change", () => {
   document.body.dataset.env = currentEnv();
   keys.render();
   webhooks.render();
+  gateways.render();
 });
 document.body.dataset.env = currentEnv();
 
@@ -135,6 +143,7 @@ async function enter(me) {
   state.me = me;
   $("env-pill").textContent = me.user.role === "owner" ? "Owner" : "Member";
   $("nav-keys").hidden = me.user.role !== "owner";
+  $("nav-gateways").hidden = me.user.role !== "owner";
   $("nav-audit").hidden = me.user.role !== "owner";
   const r = await api("GET", "/v1/dashboard/projects");
   if (r.status !== 200) return showSignin(detailText(r.json, `Unexpected answer from the edge (HTTP ${r.status}).`));
