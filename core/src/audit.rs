@@ -81,7 +81,7 @@ pub fn project_changes(body: &Value) -> Vec<(&'static str, Value)> {
     if !changed.is_empty() {
         out.push(("customization.updated", json!({ "changed": changed })));
     }
-    let settings: Vec<&str> = ["name", "currency", "capture"]
+    let settings: Vec<&str> = ["name", "currency", "capture", "session_lifetime_secs"]
         .into_iter()
         .filter(|k| obj.contains_key(*k))
         .collect();

@@ -92,6 +92,10 @@ pub struct Project {
     pub webhook_secret_previous_sealed: Option<String>,
     #[serde(default)]
     pub webhook_secret_previous_until: Option<u64>,
+    /// How long a session lives when its creator gives no `expires_in` (60–3600 s); `None`:
+    /// `session::DEFAULT_EXPIRES_IN`.
+    #[serde(default)]
+    pub session_lifetime_secs: Option<u64>,
     /// Card-testing limits (docs/card-testing.md); the defaults until the operator sets them.
     #[serde(default)]
     pub card_testing: crate::guard::Limits,
@@ -102,7 +106,17 @@ fn yes() -> bool {
     true
 }
 
+/// The range a session's lifetime may take, seconds (the same as `expires_in`).
+pub const SESSION_LIFETIME_RANGE: std::ops::RangeInclusive<u64> = 60..=3600;
+
 impl Project {
+    /// Seconds a new session lives when its creator gives no `expires_in`.
+    pub fn session_lifetime(&self) -> u64 {
+        self.session_lifetime_secs
+            .filter(|s| SESSION_LIFETIME_RANGE.contains(s))
+            .unwrap_or(crate::session::DEFAULT_EXPIRES_IN)
+    }
+
     /// Where this project's `gw` credentials in `env` are sealed (`crate::seal`).
     pub fn credentials_slot(&self, env: Environment, gw: GatewayKind) -> Slot<'_> {
         Slot::Credentials {
@@ -179,6 +193,21 @@ mod tests {
         assert!(is_uuid("0b1d7c9e-3f6a-4e1b-9c2d-5a6b7c8d9e0f"));
         assert!(!is_uuid("0b1d7c9e3f6a4e1b9c2d5a6b7c8d9e0f"));
         assert!(!is_uuid("0B1D7C9E-3F6A-4E1B-9C2D-5A6B7C8D9E0F"));
+    }
+
+    #[test]
+    fn session_lifetime_defaults_and_stays_in_range() {
+        let mut p: Project = serde_json::from_value(serde_json::json!({
+            "id": "p", "account_id": "a", "slug": "s", "name": "n", "currency": "usd",
+            "created_at": 0
+        }))
+        .unwrap();
+        assert_eq!(p.session_lifetime(), crate::session::DEFAULT_EXPIRES_IN);
+        p.session_lifetime_secs = Some(900);
+        assert_eq!(p.session_lifetime(), 900);
+        // A value outside the range (written by other means) falls back to the default.
+        p.session_lifetime_secs = Some(10);
+        assert_eq!(p.session_lifetime(), crate::session::DEFAULT_EXPIRES_IN);
     }
 
     #[test]

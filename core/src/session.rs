@@ -91,7 +91,8 @@ pub struct NewSession {
     pub description: Option<String>,
     pub currency: Option<String>,
     pub metadata: BTreeMap<String, String>,
-    pub expires_in: u64,
+    /// `None`: the project's default lifetime (`Project::session_lifetime`).
+    pub expires_in: Option<u64>,
     pub capture: Option<bool>,
     pub locale: Option<String>,
     pub color_scheme: Option<&'static str>,
@@ -162,7 +163,7 @@ pub fn validate_create(body: &Value) -> Result<NewSession, ApiError> {
                 description,
                 currency,
                 metadata: metadata.unwrap_or_default(),
-                expires_in: expires_in.map_or(DEFAULT_EXPIRES_IN, |v| v as u64),
+                expires_in: expires_in.map(|v| v as u64),
                 capture,
                 locale,
                 color_scheme,
@@ -350,7 +351,7 @@ impl Session {
             metadata: new.metadata.clone(),
             overrides: new.overrides.clone(),
             created_at: now,
-            expires_at: now + new.expires_in,
+            expires_at: now + new.expires_in.unwrap_or_else(|| project.session_lifetime()),
             status: SessionStatus::Pending,
             result: None,
             locale: new.locale.clone(),
@@ -482,7 +483,7 @@ mod tests {
             validate_create(&json!({"project": "demo", "amount_cents": 1234, "gateway": "stripe"}))
                 .unwrap();
         assert_eq!(s.mode, Mode::Charge);
-        assert_eq!(s.expires_in, DEFAULT_EXPIRES_IN);
+        assert_eq!(s.expires_in, None, "the project's default applies");
         assert_eq!(s.amount_cents, 1234);
         assert!(s.overrides.is_empty());
     }

@@ -8,6 +8,7 @@
 import { keysPage } from "./keys.js";
 import { webhooksPage } from "./webhooks.js";
 import { gatewaysPage } from "./gateways.js";
+import { settingsPage } from "./settings.js";
 import { auditPage } from "./audit.js";
 import { teamPage } from "./team.js";
 import { api, current, signIn, acceptInvite, signOut as endSession, whenEnded } from "./session.js";
@@ -63,10 +64,11 @@ function showView(name) {
   $("keys-view").hidden = name !== "keys";
   $("webhooks-view").hidden = name !== "webhooks";
   $("gateways-view").hidden = name !== "gateways";
+  $("settings-view").hidden = name !== "settings";
   $("audit-view").hidden = name !== "audit";
   $("team-view").hidden = name !== "team";
   for (const id of ["signout", "env-pill", "switcher", "nav", "env-switch"]) $(id).hidden = !inside;
-  for (const [view, link] of [["editor", "nav-customize"], ["keys", "nav-keys"], ["webhooks", "nav-webhooks"], ["gateways", "nav-gateways"], ["audit", "nav-audit"], ["team", "nav-team"]]) {
+  for (const [view, link] of [["editor", "nav-customize"], ["keys", "nav-keys"], ["webhooks", "nav-webhooks"], ["gateways", "nav-gateways"], ["settings", "nav-settings"], ["audit", "nav-audit"], ["team", "nav-team"]]) {
     if (view === name) $(link).setAttribute("aria-current", "page");
     else $(link).removeAttribute("aria-current");
   }
@@ -79,6 +81,7 @@ const currentEnv = () => (document.querySelector("input[name=env]:checked")?.val
 const keys = keysPage({ root: $("keys-view"), api, env: currentEnv, say: toast, detail: detailText });
 const webhooks = webhooksPage({ root: $("webhooks-view"), api, env: currentEnv, project: () => state.project, say: toast, detail: detailText });
 const gateways = gatewaysPage({ root: $("gateways-view"), api, env: currentEnv, project: () => state.project, say: toast, detail: detailText });
+const settings = settingsPage({ root: $("settings-view"), api, project: () => state.project, saved: (p) => { state.project = p; }, say: toast, detail: detailText });
 const audit = auditPage({ root: $("audit-view"), api, detail: detailText });
 const team = teamPage({ root: $("team-view"), api, detail: detailText, say: toast });
 
@@ -93,6 +96,10 @@ async function showSection() {
     showView("audit");
     document.title = `Audit log · ${state.project.name} · Maven dashboard`;
     await audit.open(state.me.user.role);
+  } else if (location.hash === "#settings") {
+    showView("settings");
+    document.title = `Settings · ${state.project.name} · Maven dashboard`;
+    settings.open();
   } else if (location.hash === "#gateways") {
     showView("gateways");
     document.title = `Gateways · ${state.project.name} · Maven dashboard`;

@@ -162,6 +162,7 @@ async fn create_project(ctx: &mut Ctx, store: &Store, account_id: &str) -> ApiRe
         webhook_secret_sealed: None,
         webhook_secret_previous_sealed: None,
         webhook_secret_previous_until: None,
+        session_lifetime_secs: None,
         card_testing: Default::default(),
         created_at: ctx.now,
     };
@@ -183,6 +184,13 @@ pub(super) async fn update_project(
         s.len() == 3 && s.bytes().all(|b| b.is_ascii_lowercase())
     });
     let capture = f.bool("capture");
+    let lifetime = maven_core::model::SESSION_LIFETIME_RANGE;
+    let session_lifetime = f.int(
+        "session_lifetime_secs",
+        false,
+        *lifetime.start() as i64,
+        *lifetime.end() as i64,
+    );
     let at = deployment(ctx);
     let webhook_url = f.string("webhook_url", false, true, 500).and_then(|u| {
         url_policy::webhook_url(&u, at)
@@ -207,6 +215,9 @@ pub(super) async fn update_project(
     }
     if let Some(c) = capture {
         p.capture = c;
+    }
+    if let Some(s) = session_lifetime {
+        p.session_lifetime_secs = Some(s as u64);
     }
     if body.get("webhook_url").is_some() {
         p.set_single_webhook_url(webhook_url);
@@ -467,6 +478,7 @@ pub(super) fn view(p: &Project) -> Value {
         "name": p.name,
         "currency": p.currency,
         "capture": p.capture,
+        "session_lifetime_secs": p.session_lifetime(),
         "theme": p.customization.theme,
         "labels": p.customization.labels,
         "fields": p.customization.fields,

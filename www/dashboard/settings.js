@@ -1,0 +1,114 @@
+// Dashboard "Settings": the project's defaults for new sessions (currency, capture or
+// authorize only, lifetime) and the origins allowed to embed the payment form. Saved with
+// PATCH /v1/dashboard/projects/{id}; each change is in the audit log.
+
+/** A DOM element: `h("td", {className: "x"}, "text", child…)`. */
+function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (k in el) el[k] = v;
+    else el.setAttribute(k, v);
+  }
+  el.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
+  return el;
+}
+
+function field(id, label, input, help) {
+  input.id = id;
+  input.setAttribute("aria-describedby", `${help ? `help-${id} ` : ""}err-${id}`);
+  return h("div", { className: "field" }, h("label", { htmlFor: id }, label), input,
+    help ? h("p", { className: "help", id: `help-${id}` }, help) : null, h("p", { className: "err", id: `err-${id}` }));
+}
+
+/**
+ * Renders the page into `root`. `api(method, path, body)` → `{status, json}`; `project()` → the
+ * open project; `saved(p)` hands the updated project back; `say(text)` shows a toast;
+ * `detail(json, fallback)` reads an error body.
+ */
+export function settingsPage({ root, api, project, saved, say, detail }) {
+  const err = h("div", { className: "banner", role: "alert", hidden: true });
+  const currency = h("input", { type: "text", maxLength: 3, autocomplete: "off", spellcheck: false });
+  const capture = h("select", {}, h("option", { value: "true" }, "Charge at once (capture)"), h("option", { value: "false" }, "Authorize only, capture later"));
+  const lifetime = h("input", { type: "number", min: 1, max: 60, step: 1, inputMode: "numeric" });
+  const origins = h("textarea", { rows: 4, spellcheck: false, autocomplete: "off" });
+  const save = h("button", { type: "submit", className: "btn btn-primary", id: "settings-save" }, "Save settings");
+  const form = h("form", { id: "settings-form", noValidate: true, onsubmit: submit },
+    h("section", { className: "card", "aria-labelledby": "h-set-sessions" },
+      h("header", { className: "card-head" }, h("h2", { id: "h-set-sessions" }, "New sessions"),
+        h("p", {}, "Defaults for sessions created without these fields. A session's own values win.")),
+      h("div", { className: "card-body gw-form" },
+        field("set-currency", "Default currency", currency, "ISO 4217, e.g. usd, eur, jpy."),
+        field("set-capture", "Payment", capture, "Authorize only holds the money until you capture it."),
+        field("set-lifetime", "Session lifetime (minutes)", lifetime, "1 to 60; an unpaid session expires after this."))),
+    h("section", { className: "card", "aria-labelledby": "h-set-origins" },
+      h("header", { className: "card-head" }, h("h2", { id: "h-set-origins" }, "Allowed origins"),
+        h("p", {}, "The sites that may embed the payment form, one per line (https://shop.example.com). Empty: any site, test sessions only; live forms then embed nowhere.")),
+      h("div", { className: "card-body" }, field("set-origins", "Origins", origins))),
+    h("div", { className: "row-actions" }, save));
+
+  root.replaceChildren(
+    h("div", { className: "page-head" }, h("div", {},
+      h("p", { className: "crumbs" }, "Settings"),
+      h("h1", {}, "Project settings"),
+      h("p", { className: "lede" }, "How this project's payment sessions behave by default, and where its form may appear."))),
+    err, form);
+
+  function fail(text) {
+    err.textContent = text;
+    err.hidden = !text;
+  }
+
+  function fill(p) {
+    currency.value = p.currency;
+    capture.value = String(p.capture);
+    lifetime.value = String(Math.round(p.session_lifetime_secs / 60));
+    origins.value = (p.allowed_origins || []).join("\n");
+  }
+
+  const ERR_OF = { currency: "set-currency", capture: "set-capture", session_lifetime_secs: "set-lifetime", allowed_origins: "set-origins" };
+
+  async function submit(e) {
+    e.preventDefault();
+    fail("");
+    for (const id of Object.values(ERR_OF)) root.querySelector(`#err-${id}`).textContent = "";
+    const minutes = Number(lifetime.value);
+    if (!Number.isInteger(minutes) || minutes < 1 || minutes > 60) {
+      root.querySelector("#err-set-lifetime").textContent = "Enter a whole number of minutes from 1 to 60.";
+      return lifetime.focus();
+    }
+    const body = {
+      currency: currency.value.trim().toLowerCase(),
+      capture: capture.value === "true",
+      session_lifetime_secs: minutes * 60,
+      allowed_origins: origins.value.split("\n").map((o) => o.trim()).filter(Boolean),
+    };
+    save.disabled = true;
+    try {
+      const r = await api("PATCH", `/v1/dashboard/projects/${encodeURIComponent(project().id)}`, body);
+      if (r.status === 422) {
+        for (const d of r.json.detail) {
+          const target = root.querySelector(`#err-${ERR_OF[d.loc[1]] || ""}`);
+          const msg = d.msg.replace(/^Value error, /, "") + (d.loc.length > 2 ? ` (line ${d.loc[2] + 1})` : "");
+          if (target) target.textContent = msg;
+          else fail(msg);
+        }
+        return;
+      }
+      if (r.status !== 200) return fail(detail(r.json, `Could not save the settings (HTTP ${r.status}).`));
+      saved(r.json);
+      fill(r.json);
+      say("Settings saved");
+    } finally {
+      save.disabled = false;
+    }
+  }
+
+  return {
+    open() {
+      fail("");
+      fill(project());
+      root.dataset.state = "ready";
+    },
+  };
+}
