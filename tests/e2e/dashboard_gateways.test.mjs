@@ -1,12 +1,13 @@
 // The dashboard's Gateways API (/v1/dashboard/projects/{id}/gateways…): credentials per
 // environment, write-only (never in any answer again), and "test connection", a harmless
-// authenticated call to each gateway (the shared simulator: Stripe GET /v1/balance,
-// Authorize.net authenticateTestRequest, Braintree `ping`, Shift4 GET /charges?limit=1), with
-// success, refused credentials and an unreachable host; owners only; audited.
+// authenticated call to each gateway (Stripe GET /v1/balance, Authorize.net
+// authenticateTestRequest, Braintree `ping`, Shift4 GET /charges?limit=1), with success,
+// refused credentials and an unreachable host; owners only; audited. The calls go to a simulator
+// of this file's own: charge.test.mjs reads the shared one's call log in windows.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { admin, http, SIM, simCalls } from "./lib.mjs";
+import { admin, http, SIM, startPrivateSim } from "./lib.mjs";
 
 const PASSWORD = "correct horse battery";
 
@@ -57,6 +58,15 @@ const WRONG = {
 const PROBE_OP = { stripe: "balance", authorizenet: "authenticateTestRequest", braintree: "ping", shift4: "charges" };
 
 test("gateways API: set credentials write-only, test the connection (success, refused, unreachable), audited", { timeout: 60_000 }, async () => {
+  const sim = await startPrivateSim();
+  try {
+    await connectionTests(sim);
+  } finally {
+    sim.close();
+  }
+});
+
+async function connectionTests(sim) {
   const { project, owner } = await account();
   const base = `/projects/${project.id}/gateways`;
   const none = await dash("GET", base, owner);
@@ -64,16 +74,16 @@ test("gateways API: set credentials write-only, test the connection (success, re
   assert.deepEqual(none.json, { test: {}, live: {} });
 
   for (const gw of Object.keys(GOOD)) {
-    const set = await dash("PUT", `${base}/test/${gw}`, owner, { body: { base_url: `${SIM}/${gw}`, credentials: GOOD[gw] } });
+    const set = await dash("PUT", `${base}/test/${gw}`, owner, { body: { base_url: `${sim.url}/${gw}`, credentials: GOOD[gw] } });
     assert.equal(set.status, 200, `${gw}: ${set.text}`);
     const secret = Object.values(GOOD[gw]).at(-1);
     assert.ok(!set.text.includes(secret), `${gw}: the answer shows the credentials`);
     const ok = await dash("POST", `${base}/test/${gw}/test`, owner);
     assert.equal(ok.status, 200, ok.text);
     assert.equal(ok.json.ok, true, `${gw}: ${ok.text}`);
-    assert.equal(ok.json.base_url, `${SIM}/${gw}`);
+    assert.equal(ok.json.base_url, `${sim.url}/${gw}`);
 
-    const wrong = await dash("PUT", `${base}/test/${gw}`, owner, { body: { base_url: `${SIM}/${gw}`, credentials: WRONG[gw] } });
+    const wrong = await dash("PUT", `${base}/test/${gw}`, owner, { body: { base_url: `${sim.url}/${gw}`, credentials: WRONG[gw] } });
     assert.equal(wrong.status, 200, wrong.text);
     const refused = await dash("POST", `${base}/test/${gw}/test`, owner);
     assert.equal(refused.status, 200, refused.text);
@@ -82,8 +92,12 @@ test("gateways API: set credentials write-only, test the connection (success, re
     assert.ok(!refused.text.includes("not_the_key"), "the answer shows the credentials");
   }
   // The simulator saw each gateway's harmless call.
-  const ops = new Set((await simCalls()).map((c) => `${c.gateway}:${c.operation}`));
+  const ops = new Set((await sim.calls()).map((c) => `${c.gateway}:${c.operation}`));
   for (const [gw, op] of Object.entries(PROBE_OP)) assert.ok(ops.has(`${gw}:${op}`), `no ${gw} ${op} call in ${[...ops]}`);
+  // Nothing else was asked, and no money moved.
+  assert.deepEqual([...ops].sort(), Object.entries(PROBE_OP).map(([gw, op]) => `${gw}:${op}`).sort());
+  const ledger = await sim.ledger();
+  assert.deepEqual([ledger.ledger, ledger.declines], [[], []]);
 
   const listed = await dash("GET", base, owner);
   assert.deepEqual(Object.keys(listed.json.test).sort(), ["authorizenet", "braintree", "shift4", "stripe"]);
@@ -110,7 +124,7 @@ test("gateways API: set credentials write-only, test the connection (success, re
   for (const c of [...Object.values(GOOD), ...Object.values(WRONG)]) {
     for (const v of Object.values(c)) assert.ok(!log.text.includes(v), "the audit log shows a credential");
   }
-});
+}
 
 test("gateways API: an unreachable gateway is a failed test, not an error", async () => {
   const { project, owner } = await account();
