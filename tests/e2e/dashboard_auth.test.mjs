@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { admin, http, sleep, BASE } from "./lib.mjs";
+import { acceptInvite as accept, admin, cookieOf, dash, http, sleep, BASE } from "./lib.mjs";
 
 const PASSWORD = "correct horse battery";
 
@@ -19,25 +19,6 @@ async function owner() {
   const s = await accept(inv.json.code, "Olive Owner", PASSWORD);
   return { id: a.json.id, email, ...s };
 }
-
-async function accept(code, name, password) {
-  const r = await http("POST", "/v1/dashboard/invites/accept", { body: { code, name, password } });
-  assert.equal(r.status, 201, r.text);
-  return { cookie: cookieOf(r), csrf: r.json.csrf_token, user: r.json.user };
-}
-
-function cookieOf(r) {
-  const set = r.headers.getSetCookie().find((c) => c.startsWith("mvn_session="));
-  assert.ok(set, "a session cookie is set");
-  return set.split(";")[0];
-}
-
-/** A dashboard call as a signed-in browser would make it. */
-const dash = (method, path, s, { body, csrf = s?.csrf, headers = {} } = {}) =>
-  http(method, `/v1/dashboard${path}`, {
-    body,
-    headers: { ...(s ? { cookie: s.cookie } : {}), ...(csrf && method !== "GET" ? { "x-csrf-token": csrf } : {}), ...headers },
-  });
 
 const signIn = (email, password) => http("POST", "/v1/dashboard/session", { body: { email, password } });
 

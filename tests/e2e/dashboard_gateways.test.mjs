@@ -7,27 +7,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { admin, http, SIM, startPrivateSim } from "./lib.mjs";
+import { acceptInvite, admin, dash, http, SIM, startPrivateSim } from "./lib.mjs";
 
 const PASSWORD = "correct horse battery";
 
-function cookieOf(r) {
-  const set = r.headers.getSetCookie().find((c) => c.startsWith("mvn_session="));
-  assert.ok(set, "a session cookie is set");
-  return set.split(";")[0];
-}
-
-async function accept(code, name) {
-  const r = await http("POST", "/v1/dashboard/invites/accept", { body: { code, name, password: PASSWORD } });
-  assert.equal(r.status, 201, r.text);
-  return { cookie: cookieOf(r), csrf: r.json.csrf_token };
-}
-
-const dash = (method, path, s, { body, csrf = s?.csrf } = {}) =>
-  http(method, `/v1/dashboard${path}`, {
-    body,
-    headers: { ...(s ? { cookie: s.cookie } : {}), ...(csrf && method !== "GET" ? { "x-csrf-token": csrf } : {}) },
-  });
+const accept = (code, name) => acceptInvite(code, name, PASSWORD);
 
 async function account() {
   const suffix = randomBytes(4).toString("hex");

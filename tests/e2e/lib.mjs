@@ -3,6 +3,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+import assert from "node:assert/strict";
 
 export const BASE = must("MAVEN_BASE_URL");
 export const TEST_KEY = must("MAVEN_TEST_KEY");
@@ -255,3 +256,24 @@ export async function startReceiver() {
     }),
   };
 }
+
+/** The `mvn_session=…` pair of a dashboard answer's Set-Cookie (asserted present). */
+export function cookieOf(r) {
+  const set = r.headers.getSetCookie().find((c) => c.startsWith("mvn_session="));
+  assert.ok(set, "a session cookie is set");
+  return set.split(";")[0];
+}
+
+/** Accepts a dashboard invite: the new user's session (cookie, CSRF token, user). */
+export async function acceptInvite(code, name, password) {
+  const r = await http("POST", "/v1/dashboard/invites/accept", { body: { code, name, password } });
+  assert.equal(r.status, 201, r.text);
+  return { cookie: cookieOf(r), csrf: r.json.csrf_token, user: r.json.user };
+}
+
+/** A dashboard call as a signed-in browser would make it. */
+export const dash = (method, path, s, { body, csrf = s?.csrf, headers = {} } = {}) =>
+  http(method, `/v1/dashboard${path}`, {
+    body,
+    headers: { ...(s ? { cookie: s.cookie } : {}), ...(csrf && method !== "GET" ? { "x-csrf-token": csrf } : {}), ...headers },
+  });
