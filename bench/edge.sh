@@ -30,7 +30,7 @@ const lines = fs.readFileSync(src, "utf8").split("\n").filter((line) => {
   if (/^directory\s*=\s*"www\/dist"/.test(line)) { dir++; return 'directory = "dist"'; }
   // One client creates thousands of sessions a minute here: the per-caller create limit (600 a
   // minute in production) would measure refusals, not creates. The limiter is still asked.
-  if (/^simple\s*=\s*\{\s*limit\s*=\s*600,/.test(line)) { limiter++; return 'simple = { limit = 1000000, period = 60 }'; }
+  if (/^simple\s*=\s*\{\s*limit\s*=\s*60,/.test(line)) { limiter++; return 'simple = { limit = 1000000, period = 60 }'; }
   return line;
 });
 if (main !== 1 || dir !== 1 || limiter !== 1) { console.error(`bench: wrangler.toml has ${main} main, ${dir} www/dist and ${limiter} create-limit lines, expected 1 each`); process.exit(1); }

@@ -360,6 +360,25 @@ pub fn card_key(key: &[u8], project_id: &str, number: &str) -> String {
     crate::crypto::hmac_hex(key, input.as_bytes())
 }
 
+/// Counts one event of `key` and says whether it is the first of a run of `n` (the 1st, the
+/// `n+1`th, …): a caller that reports to a shared counter once per `n` events (the session
+/// create limiter) undercounts by fewer than `n` per isolate. At `bound` keys the map is cleared:
+/// forgetting only makes each key's next event report early.
+pub fn first_of_every(
+    counts: &mut std::collections::HashMap<String, u32>,
+    key: &str,
+    n: u32,
+    bound: usize,
+) -> bool {
+    if counts.len() >= bound && !counts.contains_key(key) {
+        counts.clear();
+    }
+    let c = counts.entry(key.to_string()).or_insert(0);
+    let first = *c == 0;
+    *c = (*c + 1) % n.max(1);
+    first
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -560,5 +579,29 @@ mod tests {
         let l: Limits = serde_json::from_str(r#"{"breaker_min_declines": 5}"#).unwrap();
         assert_eq!(l.breaker_min_declines, 5);
         assert_eq!(l.ip_per_min, DEFAULT_IP_PER_MIN);
+    }
+
+    #[test]
+    fn first_of_every_reports_the_first_of_each_run_per_key_and_forgets_at_the_bound() {
+        let mut counts = std::collections::HashMap::new();
+        let a: Vec<bool> = (0..21)
+            .map(|_| first_of_every(&mut counts, "a", 10, 100))
+            .collect();
+        let firsts: Vec<usize> = a
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| **f)
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(firsts, vec![0, 10, 20]);
+        // Another key has its own run.
+        assert!(first_of_every(&mut counts, "b", 10, 100));
+        assert!(!first_of_every(&mut counts, "b", 10, 100));
+        // At the bound a new key clears the map: "a" then starts a new run.
+        let mut small = std::collections::HashMap::new();
+        assert!(first_of_every(&mut small, "a", 10, 1));
+        assert!(!first_of_every(&mut small, "a", 10, 1));
+        assert!(first_of_every(&mut small, "b", 10, 1));
+        assert!(first_of_every(&mut small, "a", 10, 1));
     }
 }
