@@ -67,7 +67,21 @@ impl Ctx {
         if media != "application/json" && !media.ends_with("+json") {
             return Err(ApiError::UnsupportedMediaType);
         }
-        let bytes = self.body_bytes().await?;
+        let bytes = match declared {
+            // A declared length (at most 16 KiB, checked above) bounds what there is to read:
+            // the runtime drops `Content-Length` when a body is chunked (README, on request bodies). One
+            // read then, instead of a stream's reader, chunks and lock, which cost about a
+            // tenth of a create's CPU (`make bench`).
+            Some(_) if self.header("transfer-encoding").is_none() => self
+                .req
+                .bytes()
+                .await
+                .map_err(|_| ApiError::Internal("could not read the request body".into()))?,
+            _ => self.body_bytes().await?,
+        };
+        if bytes.len() > MAX_BODY_BYTES {
+            return Err(ApiError::PayloadTooLarge);
+        }
         check_depth(&bytes)?;
         parse_json_body(&bytes)
     }
