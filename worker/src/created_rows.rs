@@ -13,7 +13,7 @@ use std::time::Duration;
 use worker::Env;
 
 /// How long a scheduled write waits for more rows of its project.
-const WINDOW: Duration = Duration::from_millis(25);
+const WINDOW: Duration = Duration::from_millis(100);
 
 thread_local! {
     static WAITING: Waiting<(LedgerRow, Session)> = Waiting::default();
