@@ -60,6 +60,8 @@ pub struct SessionState {
     /// Claim tokens whose flow runs in this instance (an evicted object has none).
     running: RefCell<HashSet<String>>,
     draining: Cell<bool>,
+    /// The timings read from the environment once per instance (`timing`).
+    timing: std::cell::OnceCell<Timing>,
 }
 
 fn now_ms() -> u64 {
@@ -93,6 +95,7 @@ impl DurableObject for SessionState {
             cached: RefCell::new(None),
             running: RefCell::new(HashSet::new()),
             draining: Cell::new(false),
+            timing: std::cell::OnceCell::new(),
         }
     }
 
@@ -161,9 +164,13 @@ impl DurableObject for SessionState {
             *self.cached.borrow_mut() = None;
             return Response::ok("");
         }
-        self.drain(Drain::All).await?;
+        let first = self.drain(Drain::All).await?;
         self.resolve_abandoned().await?;
-        self.drain(Drain::All).await?;
+        let second = self.drain(Drain::All).await?;
+        // The alarm that fired is gone: when no drain saved (and so set the next one), save.
+        if !first && !second {
+            self.save().await?;
+        }
         Response::ok("")
     }
 }
@@ -171,11 +178,18 @@ impl DurableObject for SessionState {
 impl SessionState {
     async fn load(&self) -> Result<()> {
         if self.cached.borrow().is_none() {
-            let stored: Option<ChargeState> = self.state.storage().get(KEY).await?;
+            // Stored as JSON text (one string across the JS boundary; see `save`); a state
+            // stored before that is a structured object, read the same way.
+            let stored: Option<serde_json::Value> = self.state.storage().get(KEY).await?;
+            let state = match stored {
+                None => ChargeState::default(),
+                Some(serde_json::Value::String(text)) => serde_json::from_str(&text)?,
+                Some(object) => serde_json::from_value(object)?,
+            };
             let mut cached = self.cached.borrow_mut();
             // Another request may have loaded it while this one awaited.
             if cached.is_none() {
-                *cached = Some(stored.unwrap_or_default());
+                *cached = Some(state);
             }
         }
         Ok(())
@@ -190,15 +204,17 @@ impl SessionState {
     /// Persists the state and sets the alarm for the next thing due. Awaited before anything
     /// is said about a change, and before a gateway is called after a claim.
     async fn save(&self) -> Result<()> {
-        let snapshot = self.with(|s| s.clone());
-        self.state.storage().put(KEY, &snapshot).await?;
-        match snapshot.next_wake_ms() {
+        // JSON text: converting the state field by field into a JS object cost more than the
+        // rest of a save (a charge saves three or four times).
+        let (text, next_wake) = self.with(|s| (serde_json::to_string(s), s.next_wake_ms()));
+        self.state.storage().put(KEY, text?).await?;
+        match next_wake {
             Some(at) => {
                 // While a drain runs, what it sends is not due again before a retry would be:
                 // an alarm at "now" would only find the drain busy and set itself again, over
                 // and over (the drain saves, and so sets the alarm right, when it ends).
                 let soonest = if self.draining.get() {
-                    now_ms() + timing(&self.env).retry_ms
+                    now_ms() + self.timing().retry_ms
                 } else {
                     now_ms() + 1
                 };
@@ -215,13 +231,17 @@ impl SessionState {
         Ok(())
     }
 
+    fn timing(&self) -> Timing {
+        *self.timing.get_or_init(|| timing(&self.env))
+    }
+
     fn is_running(&self) -> impl Fn(&str) -> bool + '_ {
         move |t: &str| self.running.borrow().contains(t)
     }
 
     async fn charge(&self, order: ChargeOrder) -> Result<Finished> {
         self.load().await?;
-        let timing = timing(&self.env);
+        let timing = self.timing();
         let card = CardSeen {
             fingerprint: &order.fingerprint,
             brand: order.card.brand.as_str(),
@@ -337,7 +357,7 @@ impl SessionState {
                 refusal: OpRefusal::NotRefundable,
             });
         };
-        let timing = timing(&self.env);
+        let timing = self.timing();
         let rules = operation::rules(gateway);
         let key = msg.request_key.as_deref();
         // At most: resume another request's operation, then run this one.
@@ -414,7 +434,7 @@ impl SessionState {
 
     /// The alarm's lookup of an open attempt whose holder is gone.
     async fn resolve_abandoned(&self) -> Result<()> {
-        let timing = timing(&self.env);
+        let timing = self.timing();
         let Some(claim) = self.with(|s| s.claim_lookup(now_ms(), &timing, self.is_running()))
         else {
             // Nothing to look up now; the alarm is set for whatever is due next.
@@ -447,19 +467,24 @@ impl SessionState {
 
     /// Sends what the outbox holds, in order, one entry at a time; a failure leaves it for the
     /// alarm (with back-off). One drain at a time per object.
-    async fn drain(&self, how: Drain) -> Result<()> {
+    async fn drain(&self, how: Drain) -> Result<bool> {
         if self.draining.replace(true) {
-            return Ok(());
+            return Ok(false);
         }
-        let result = self.drain_inner(how).await;
+        let changed = self.drain_inner(how).await;
         self.draining.set(false);
-        // Saved once the drain is over, so the alarm is set for what is left now.
-        let saved = self.save().await;
-        result.and(saved)
+        // Saved once the drain is over, so the alarm is set for what is left now; a drain
+        // that sent nothing changed nothing (the alarm handler sets the next alarm itself).
+        if changed {
+            self.save().await?;
+        }
+        Ok(changed)
     }
 
-    async fn drain_inner(&self, how: Drain) -> Result<()> {
-        let timing = timing(&self.env);
+    /// Says whether any outbox entry was sent or failed.
+    async fn drain_inner(&self, how: Drain) -> bool {
+        let mut changed = false;
+        let timing = self.timing();
         loop {
             let due = self.with(|s| {
                 let first = s.outbox.first()?;
@@ -476,6 +501,7 @@ impl SessionState {
             let Some((item, Some(session), row)) = due else {
                 break;
             };
+            changed = true;
             match self.send(&item, &session, row.as_ref()).await {
                 Ok(()) => self.with(|s| s.outbox_done()),
                 Err(e) => {
@@ -489,7 +515,7 @@ impl SessionState {
                 }
             }
         }
-        Ok(())
+        changed
     }
 
     async fn send(
