@@ -4,7 +4,7 @@
 //! members, and the account's projects and API keys. Owners do everything; members see no
 //! keys. Users, invites and sessions live in the account's `AccountTeam` object.
 
-use super::{admin_api_keys, admin_dashboard};
+use super::admin::{self, api_keys as admin_api_keys};
 use crate::api_keys_do::Reply;
 use crate::audit;
 use crate::http::{json, new_id, random_bytes, ApiResult, Ctx};
@@ -62,24 +62,24 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
         }
         (Method::Get, ["projects"]) => {
             let s = signed_in(ctx).await?;
-            admin_dashboard::list_projects(&store, &s.account_id).await
+            admin::projects::list(&store, &s.account_id).await
         }
         (Method::Get, ["projects", id]) => {
             let s = signed_in(ctx).await?;
             let p = project_of(&store, &s, id).await?;
-            Ok(json(200, &super::admin::view(&p)))
+            Ok(json(200, &admin::view(&p)))
         }
         // Name, currency, capture, origins, webhook URL and customization: no secrets, so
         // members may too.
         (Method::Patch, ["projects", id]) => {
             let s = signed_in(ctx).await?;
             project_of(&store, &s, id).await?;
-            super::admin::update_project(ctx, &store, id, &actor(&s)).await
+            admin::projects::update(ctx, &store, id, &actor(&s)).await
         }
         (Method::Post, ["projects", id, "preview-session"]) => {
             let s = signed_in(ctx).await?;
             let p = project_of(&store, &s, id).await?;
-            admin_dashboard::preview_session(ctx, &store, p).await
+            admin::preview::preview_session(ctx, &store, p).await
         }
         (_, ["projects", id, "gateways", rest @ ..]) => {
             super::dashboard_gateways::route(ctx, &store, method, id, rest).await
@@ -89,7 +89,7 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
         }
         (Method::Get, ["audit"]) => {
             let s = owner(ctx).await?;
-            super::admin::audit_list(ctx, &store, &s.account_id).await
+            admin::accounts::audit_list(ctx, &store, &s.account_id).await
         }
         (Method::Get, ["keys"]) => {
             let s = owner(ctx).await?;
@@ -202,7 +202,7 @@ pub async fn signed_in(ctx: &Ctx) -> ApiResult<Signed> {
 
 /// The project, when it belongs to the caller's account (another account's is "not found").
 pub(super) async fn project_of(store: &Store, s: &Signed, id: &str) -> ApiResult<Project> {
-    super::admin::load(store, id)
+    admin::load(store, id)
         .await
         .ok()
         .filter(|p| p.account_id == s.account_id)
@@ -248,7 +248,7 @@ fn new_session(ctx: &Ctx) -> ApiResult<(String, Session)> {
 }
 
 fn done(f: Fields<'_>) -> ApiResult<()> {
-    super::admin::done(f)
+    admin::done(f)
 }
 
 fn email_field(f: &mut Fields<'_>) -> Option<String> {

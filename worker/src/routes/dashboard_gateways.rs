@@ -3,16 +3,16 @@
 //! (write-only: sealed, never shown again), remove them, and "test connection": one harmless
 //! authenticated call to the gateway (`maven_core::gateway::probe`). Every change is audited.
 
+use super::admin::gateways::env_gateway;
 use super::dashboard::{actor, owner, project_of};
 use crate::audit;
 use crate::gateway_http;
 use crate::http::{deployment, json, ApiResult, Ctx};
 use crate::keys::seal_key;
 use crate::store::Store;
-use maven_core::auth::Environment;
 use maven_core::error::ApiError;
 use maven_core::gateway::probe;
-use maven_core::gateway::{Credentials, GatewayKind};
+use maven_core::gateway::Credentials;
 use serde_json::json;
 use std::time::Duration;
 use worker::{Method, Response};
@@ -32,7 +32,7 @@ pub async fn route(
     match (method, rest) {
         (Method::Get, []) => Ok(json(200, &super::admin::view(&p)["gateways"])),
         (Method::Put, [env, gw]) => {
-            super::admin::put_gateway(ctx, store, &p.id, env, gw, &actor(&s)).await
+            super::admin::gateways::put(ctx, store, &p.id, env, gw, &actor(&s)).await
         }
         (Method::Delete, [env, gw]) => {
             let (env, gw) = env_gateway(env, gw)?;
@@ -105,13 +105,6 @@ pub async fn route(
             Ok(json(200, &body))
         }
         (_, []) | (_, [_, _]) | (_, [_, _, "test"]) => Err(ApiError::MethodNotAllowed),
-        _ => Err(ApiError::NotFound("Not Found".into())),
-    }
-}
-
-fn env_gateway(env: &str, gw: &str) -> ApiResult<(Environment, GatewayKind)> {
-    match (Environment::parse(env), GatewayKind::parse(gw)) {
-        (Some(e), Some(g)) => Ok((e, g)),
         _ => Err(ApiError::NotFound("Not Found".into())),
     }
 }

@@ -3,7 +3,7 @@
 //! which both secrets sign), the deliveries with every attempt and the exact body, re-send, and
 //! "send a test event". Every change is audited.
 
-use super::admin_webhooks;
+use super::admin::webhooks as admin_webhooks;
 use super::dashboard::{actor, owner, project_of, signed_in};
 use crate::audit;
 use crate::http::{deployment, json, new_id, random_bytes, ApiResult, Ctx};

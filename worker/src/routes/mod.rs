@@ -1,8 +1,4 @@
 pub mod admin;
-pub mod admin_api_keys;
-pub mod admin_dashboard;
-pub mod admin_keys;
-pub mod admin_webhooks;
 pub mod charge;
 pub mod dashboard;
 pub mod dashboard_gateways;

@@ -1,37 +1,20 @@
-//! Operator API used by the dashboard's "Customize" page (www/dashboard): an account's projects,
-//! and a short-lived test session whose form is the page's live preview.
+//! The preview session of the dashboard's "Customize" page (www/dashboard): a short-lived test
+//! session whose form is the page's live preview (operator and dashboard routes both use it).
 
 use crate::auth::Caller;
 use crate::http::{json, ApiResult, Ctx};
-use crate::routes::admin::view;
 use crate::routes::sessions::create_session;
 use crate::store::Store;
 use maven_core::auth::Environment;
 use maven_core::error::ApiError;
 use maven_core::error::ErrorCode;
 use maven_core::model::Project;
-use serde_json::{json, Value};
+use serde_json::json;
 use worker::Response;
 
 /// How long a preview session lives; the page asks for a new one when it expires.
 const PREVIEW_EXPIRES_IN: u64 = 900;
 const PREVIEW_AMOUNT_CENTS: u64 = 1234;
-
-/// `GET /v1/admin/accounts/{id}/projects`: `{"projects": [...]}` in creation order, each in the
-/// shape of `GET /v1/admin/projects/{id}`.
-pub async fn list_projects(store: &Store, account_id: &str) -> ApiResult<Response> {
-    store
-        .account(account_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Account"))?;
-    let mut out: Vec<Value> = Vec::new();
-    for id in store.project_ids(account_id).await? {
-        if let Some(p) = store.project(&id).await? {
-            out.push(view(&p));
-        }
-    }
-    Ok(json(200, &json!({"projects": out})))
-}
 
 /// `POST /v1/admin/projects/{id}/preview-session`: a test-environment session for the project
 /// (its first configured test gateway, 12.34 in its currency), created through the same path

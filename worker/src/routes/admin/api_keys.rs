@@ -15,7 +15,7 @@ use maven_core::validate::Fields;
 use serde_json::{json, Value};
 use worker::Response;
 
-use super::admin::done;
+use super::done;
 use crate::api_keys_do::Reply;
 
 async fn account(store: &Store, id: &str) -> ApiResult<()> {
