@@ -23,6 +23,7 @@ pub mod money;
 pub mod operation;
 pub mod redact;
 pub mod reseal;
+pub mod rules;
 pub mod seal;
 pub mod secret;
 pub mod session;

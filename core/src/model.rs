@@ -99,6 +99,12 @@ pub struct Project {
     /// Card-testing limits (docs/card-testing.md); the defaults until the operator sets them.
     #[serde(default)]
     pub card_testing: crate::guard::Limits,
+    /// The widget's color scheme (`light`, `dark`, `auto`) when a session gives none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color_scheme: Option<String>,
+    /// The form's BCP 47 locale (canonical, as a session's) when a session gives none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
     pub created_at: u64,
 }
 

@@ -175,7 +175,7 @@ pub fn validate_create(body: &Value) -> Result<NewSession, ApiError> {
 }
 
 /// `locale`: a well-formed BCP 47 tag, stored in its canonical form ("de-ch" → "de-CH").
-fn parse_locale(f: &mut Fields<'_>) -> Option<String> {
+pub(crate) fn parse_locale(f: &mut Fields<'_>) -> Option<String> {
     let raw = f.string("locale", false, true, 35)?;
     match icu_locale_core::Locale::try_from_str(&raw) {
         Ok(l) => Some(l.to_string()),

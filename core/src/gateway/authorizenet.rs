@@ -24,6 +24,7 @@
 //! - `validationMode` of tokenize: `liveMode` (a real $0 authorization at the issuer) when the
 //!   base URL is the production endpoint, `testMode` (format checks only) otherwise.
 
+pub mod credentials;
 pub mod transformers;
 
 use super::common::{self, Adapter, LookupAdapter};

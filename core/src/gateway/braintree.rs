@@ -17,6 +17,7 @@
 //!   same search the recovering flow makes. Tokenize: no documented lookup of a vaulted payment
 //!   method by our reference exists, so it answers `NotFound`; vaulting again moves no money.
 
+pub mod credentials;
 pub mod transformers;
 
 use super::basic_auth::basic_auth;

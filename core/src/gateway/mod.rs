@@ -24,6 +24,7 @@ pub mod authorizenet;
 pub mod basic_auth;
 pub mod braintree;
 mod common;
+pub mod credentials;
 pub mod currency;
 mod flow;
 #[cfg(test)]
@@ -35,6 +36,7 @@ pub mod stripe;
 #[cfg(test)]
 mod testutil;
 
+pub use credentials::CredentialField;
 pub use flow::{Flow, Lookup, LookupStep, Step, MAX_CALLS};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]

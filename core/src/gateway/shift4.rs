@@ -17,6 +17,7 @@
 //!   paged with `startingAfterId`, matched on `metadata.session_id` + `metadata.attempt`;
 //!   tokenize = `GET /customers?email=…`.
 
+pub mod credentials;
 pub mod transformers;
 
 use super::basic_auth::basic_auth;

@@ -21,6 +21,7 @@
 //!   (tokenize). Search is eventually consistent (about a minute), which is why `NotFound` is
 //!   trusted only after a quiet period.
 
+pub mod credentials;
 pub mod transformers;
 
 use super::common::{self, Adapter, LookupAdapter};

@@ -1,23 +1,19 @@
 //! Operator API for accounts: create one, and read its audit log.
 
-use super::done;
 use crate::http::{json, new_id, ApiResult, Ctx};
 use crate::store::Store;
 use maven_core::error::ApiError;
 use maven_core::model::Account;
-use maven_core::validate::Fields;
 use serde_json::json;
 use worker::Response;
 
 /// `POST /v1/admin/accounts` `{"name"}`.
 pub async fn create(ctx: &mut Ctx, store: &Store) -> ApiResult<Response> {
     let body = ctx.json_body().await?;
-    let mut f = Fields::new(&body, vec!["body".into()]);
-    let name = f.string("name", true, false, 100);
-    done(f)?;
+    let new = maven_core::rules::new_account(&body)?;
     let account = Account {
         id: new_id(),
-        name: name.unwrap_or_default(),
+        name: new.name,
         created_at: ctx.now,
     };
     store.put_account(&account).await?;

@@ -90,12 +90,7 @@ fn deployment(ctx: &Ctx) -> Deployment {
     crate::http::deployment(&ctx.env)
 }
 
-/// A 422 with every field error collected, or nothing.
+/// A 422 with every field error collected, or nothing (`maven_core::rules::finish`).
 pub(crate) fn done(f: Fields<'_>) -> ApiResult<()> {
-    let errors = f.finish();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::validation(errors))
-    }
+    maven_core::rules::finish(f)
 }
