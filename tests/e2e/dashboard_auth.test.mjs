@@ -159,6 +159,48 @@ test("members: no keys or invites; projects and members are fine", async () => {
   assert.ok(!members.text.includes("salt") && !members.text.includes("hash"), "no password material");
 });
 
+test("project settings are the owner's; a member keeps Customize (theme, labels, fields)", async () => {
+  const o = await owner();
+  const p = await admin("POST", `/v1/admin/accounts/${o.id}/projects`, { slug: "perm", name: "Perm" });
+  assert.equal(p.status, 201, p.text);
+  const path = `/projects/${p.json.id}`;
+  const inv = await dash("POST", "/invites", o, { body: { email: `member-${o.id}@shop.test`, role: "member" } });
+  const m = await accept(inv.json.code, "Max Member", PASSWORD);
+  const before = (await admin("GET", `/v1/admin/projects/${p.json.id}`)).json;
+  for (const body of [
+    { allowed_origins: ["https://evil.example.com"] }, { currency: "eur" }, { capture: false },
+    { session_lifetime_secs: 3600 }, { color_scheme: "dark" }, { locale: "de" },
+    { card_testing: { ip_per_min: 100000 } },
+    // Mixed with Customize, or invalid: still refused before anything is read or stored.
+    { theme: { primary_color: "#112233" }, allowed_origins: [] }, { currency: "not a currency" },
+  ]) {
+    const r = await dash("PATCH", path, m, { body });
+    assert.equal(r.status, 403, `${JSON.stringify(body)}: ${r.text}`);
+    assert.equal(r.json.error_code, "owner_required");
+    assert.match(r.json.detail, /^Only an owner of this account can change /);
+    assert.ok(r.json.detail.includes(Object.keys(body).filter((k) => k !== "theme")[0]), r.json.detail);
+  }
+  assert.deepEqual((await admin("GET", `/v1/admin/projects/${p.json.id}`)).json, before, "nothing changed");
+
+  const custom = await dash("PATCH", path, m, {
+    body: { theme: { primary_color: "#112233" }, labels: { title: "Pay us" }, fields: { postal_code: "hidden" } },
+  });
+  assert.equal(custom.status, 200, custom.text);
+  assert.equal(custom.json.theme.primary_color, "#112233");
+  assert.equal(custom.json.labels.title, "Pay us");
+  assert.equal(custom.json.fields.postal_code, "hidden");
+  assert.deepEqual(custom.json.allowed_origins, []);
+
+  const settings = { allowed_origins: ["https://shop.example.com"], currency: "eur", capture: false, session_lifetime_secs: 900 };
+  const r = await dash("PATCH", path, o, { body: settings });
+  assert.equal(r.status, 200, r.text);
+  for (const [k, v] of Object.entries(settings)) assert.deepEqual(r.json[k], v, k);
+  assert.equal(r.json.labels.title, "Pay us", "the member's Customize kept");
+  // Another account's owner cannot reach it at all.
+  const stranger = await owner();
+  assert.equal((await dash("PATCH", path, stranger, { body: { currency: "usd" } })).status, 404);
+});
+
 test("sign out one session, and sign out everywhere", async () => {
   const o = await owner();
   const second = await signIn(o.email, PASSWORD);

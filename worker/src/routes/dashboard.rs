@@ -16,6 +16,7 @@ use maven_core::audit::Actor;
 use maven_core::auth::{constant_time_eq, hex, sha256_hex};
 use maven_core::error::{ApiError, ErrorCode};
 use maven_core::model::Project;
+use maven_core::rules::project::member_may_patch;
 use maven_core::team::{
     normalize_email, password_problem, require_owner, wrong_credentials, Invite, Me, MemberView,
     PasswordHash, Role, Session, INVITE_SECS, PBKDF2_ITERATIONS, SESSION_SECS,
@@ -69,12 +70,17 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
             let p = project_of(&store, &s, id).await?;
             Ok(json(200, &admin::view(&p)))
         }
-        // Name, currency, capture, origins, webhook URL and customization: no secrets, so
-        // members may too.
+        // Customize (theme, labels, fields), the name and the webhook URL: members too. The
+        // Settings (origins, currency, capture, lifetime, the widget's defaults) and the
+        // card-testing limits: owners only (`maven_core::rules::project::OWNER_ONLY`).
         (Method::Patch, ["projects", id]) => {
             let s = signed_in(ctx).await?;
             project_of(&store, &s, id).await?;
-            admin::projects::update(ctx, &store, id, &actor(&s)).await
+            let body = ctx.json_body().await?;
+            if s.me.role != Role::Owner {
+                member_may_patch(&body)?;
+            }
+            admin::projects::patch(ctx, &store, id, &actor(&s), &body).await
         }
         (Method::Post, ["projects", id, "preview-session"]) => {
             let s = signed_in(ctx).await?;
