@@ -81,10 +81,17 @@ pub fn project_changes(body: &Value) -> Vec<(&'static str, Value)> {
     if !changed.is_empty() {
         out.push(("customization.updated", json!({ "changed": changed })));
     }
-    let settings: Vec<&str> = ["name", "currency", "capture", "session_lifetime_secs"]
-        .into_iter()
-        .filter(|k| obj.contains_key(*k))
-        .collect();
+    let settings: Vec<&str> = [
+        "name",
+        "currency",
+        "capture",
+        "session_lifetime_secs",
+        "color_scheme",
+        "locale",
+    ]
+    .into_iter()
+    .filter(|k| obj.contains_key(*k))
+    .collect();
     if !settings.is_empty() {
         let values: Map<String, Value> = settings
             .iter()
@@ -158,6 +165,15 @@ mod tests {
             json!({"changed": ["theme.border_radius", "theme.primary_color", "labels.title"]})
         );
         assert_eq!(got[3].1, json!({"name": "Shop", "capture": false}));
+        let got = project_changes(&json!({"color_scheme": "dark", "locale": null}));
+        assert_eq!(got.len(), 1);
+        assert_eq!(
+            got[0],
+            (
+                "settings.updated",
+                json!({"color_scheme": "dark", "locale": null})
+            )
+        );
         assert!(project_changes(&json!({})).is_empty());
         assert!(project_changes(&json!([1])).is_empty());
     }

@@ -354,8 +354,12 @@ impl Session {
             expires_at: now + new.expires_in.unwrap_or_else(|| project.session_lifetime()),
             status: SessionStatus::Pending,
             result: None,
-            locale: new.locale.clone(),
-            color_scheme: new.color_scheme.map(String::from),
+            // The session's own, else the project's default (then the page's English, light).
+            locale: new.locale.clone().or_else(|| project.locale.clone()),
+            color_scheme: new
+                .color_scheme
+                .map(String::from)
+                .or_else(|| project.color_scheme.clone()),
         }
     }
 
@@ -546,6 +550,42 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    /// (session's locale, session's color scheme, the session's stored pair) for a project
+    /// whose defaults are `de` and `dark`, and for one without defaults.
+    #[test]
+    fn project_defaults_apply_when_the_session_gives_none() {
+        let mut project: Project = serde_json::from_value(json!({
+            "id": "p", "account_id": "a", "slug": "s", "name": "n", "currency": "usd",
+            "created_at": 0
+        }))
+        .unwrap();
+        let build = |p: &Project, locale: Option<&str>, scheme: Option<&str>| {
+            let mut b = json!({"project": "s", "amount_cents": 100, "gateway": "stripe"});
+            if let Some(l) = locale {
+                b["locale"] = json!(l);
+            }
+            if let Some(c) = scheme {
+                b["color_scheme"] = json!(c);
+            }
+            let new = validate_create(&b).unwrap();
+            let s = Session::build("id".into(), &new, p, Environment::Test, 0);
+            (s.locale, s.color_scheme)
+        };
+        let pair = |l: Option<&str>, c: Option<&str>| (l.map(String::from), c.map(String::from));
+        assert_eq!(build(&project, None, None), pair(None, None));
+        project.locale = Some("de".into());
+        project.color_scheme = Some("dark".into());
+        let cases = [
+            ((None, None), (Some("de"), Some("dark"))),
+            ((Some("fr-CA"), None), (Some("fr-CA"), Some("dark"))),
+            ((None, Some("light")), (Some("de"), Some("light"))),
+            ((Some("ja"), Some("auto")), (Some("ja"), Some("auto"))),
+        ];
+        for ((l, c), (want_l, want_c)) in cases {
+            assert_eq!(build(&project, l, c), pair(want_l, want_c), "{l:?} {c:?}");
+        }
     }
 
     #[test]

@@ -1,6 +1,8 @@
 // The dashboard's "Settings" page (www/dashboard/settings.js) against a real edge: default
-// currency, capture default, session lifetime and allowed origins; a refused origin shown by
-// its field; a session created with no expiry, currency or capture takes the saved defaults;
+// currency, capture default, session lifetime, the form's default color scheme and language,
+// and allowed origins; a refused origin or language shown by its field; a session created with
+// no expiry, currency, capture, scheme or locale takes the saved defaults (the Customize
+// preview, a session made without them, renders dark and German);
 // the audit log lists the change; axe; screenshots tests/artifacts/browser/settings.png and
 // settings-800.png.
 import { test, before, after } from "node:test";
@@ -69,6 +71,8 @@ test("settings page: defaults for new sessions and allowed origins, saved and ap
     assert.equal(await page.inputValue("#set-currency"), "usd");
     assert.equal(await page.inputValue("#set-capture"), "true");
     assert.equal(await page.inputValue("#set-lifetime"), "5", "the 300 s default");
+    assert.equal(await page.inputValue("#set-scheme"), "");
+    assert.equal(await page.inputValue("#set-locale"), "");
     assert.deepEqual(await axe(page), [], "settings page");
 
     // A bad origin is refused by its field, naming the line.
@@ -82,6 +86,14 @@ test("settings page: defaults for new sessions and allowed origins, saved and ap
     await page.click("#settings-save");
     assert.match(await page.textContent("#err-set-lifetime"), /1 to 60/);
 
+    // A malformed language tag is refused by its field.
+    await page.fill("#set-lifetime", "15");
+    await page.fill("#set-locale", "not a tag!");
+    await page.click("#settings-save");
+    await page.waitForFunction(() => document.getElementById("err-set-locale").textContent !== "");
+    assert.match(await page.textContent("#err-set-locale"), /BCP 47/);
+    await page.fill("#set-locale", "de");
+    await page.selectOption("#set-scheme", "dark");
     await page.fill("#set-currency", "eur");
     await page.selectOption("#set-capture", "false");
     await page.fill("#set-lifetime", "15");
@@ -92,6 +104,8 @@ test("settings page: defaults for new sessions and allowed origins, saved and ap
     assert.equal(saved.capture, false);
     assert.equal(saved.session_lifetime_secs, 900);
     assert.deepEqual(saved.allowed_origins, ["https://shop.example.com"]);
+    assert.equal(saved.color_scheme, "dark");
+    assert.equal(saved.locale, "de");
     await page.waitForSelector("#toast", { state: "hidden", timeout: 5_000 });
     assert.deepEqual(await axe(page), [], "after save");
     await page.screenshot({ path: `${ARTIFACTS}/settings.png`, fullPage: true });
@@ -105,12 +119,17 @@ test("settings page: defaults for new sessions and allowed origins, saved and ap
     assert.equal(view.json.capture, false);
     const lives = (Date.parse(view.json.expires_at) - before) / 1000;
     assert.ok(lives > 880 && lives <= 905, `lives ${lives} s, not 900`);
+    const open = await call("GET", `/v1/widget-sessions/${s.json.session_id}`, { token: null });
+    assert.equal(open.json.color_scheme, "dark");
+    assert.equal(open.json.locale, "de");
 
     // Reloaded, the page shows what was saved.
     await page.reload();
     await page.waitForSelector("#settings-view[data-state=ready]:not([hidden])");
     assert.equal(await page.inputValue("#set-lifetime"), "15");
     assert.equal(await page.inputValue("#set-capture"), "false");
+    assert.equal(await page.inputValue("#set-scheme"), "dark");
+    assert.equal(await page.inputValue("#set-locale"), "de");
     await page.setViewportSize({ width: 800, height: 1000 });
     await page.screenshot({ path: `${ARTIFACTS}/settings-800.png`, fullPage: true });
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -121,6 +140,18 @@ test("settings page: defaults for new sessions and allowed origins, saved and ap
     const rows = await page.$$eval("#audit-body tr", (trs) => trs.map((tr) => [tr.children[2].textContent, tr.children[3].textContent]));
     assert.ok(rows.some(([w, d]) => w === "Changed project settings" && /session_lifetime_secs: 900/.test(d)), JSON.stringify(rows));
     assert.ok(rows.some(([w]) => w === "Changed allowed origins"), JSON.stringify(rows));
+    assert.ok(rows.some(([w, d]) => w === "Changed project settings" && /color_scheme: dark/.test(d) && /locale: de/.test(d)), JSON.stringify(rows));
+
+    // The Customize preview is a session created without scheme or locale: the project's
+    // defaults render it dark and in German.
+    await page.click("#nav-customize");
+    const handle = await page.waitForSelector("#preview-slot iframe", { timeout: 15_000 });
+    const frame = await handle.contentFrame();
+    await frame.waitForURL(/\/widget\/[0-9a-f-]{36}/, { timeout: 15_000, waitUntil: "domcontentloaded" });
+    await frame.waitForFunction(() => document.documentElement.dataset.state === "ready", null, { timeout: 20_000, polling: 100 });
+    assert.equal(await frame.evaluate(() => document.documentElement.dataset.scheme), "dark");
+    assert.equal(await frame.evaluate(() => document.documentElement.lang), "de");
+    assert.match(await frame.evaluate(() => document.body.innerText), /Kartennummer/);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

@@ -3,7 +3,8 @@
 // (English). The form's wasm has no catalogue of its own, so this is what a customer reads.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createSession, http, tokenOfPage } from "./lib.mjs";
+import { randomBytes } from "node:crypto";
+import { admin, createSession, http, tokenOfPage, SIM } from "./lib.mjs";
 
 const BLOCK = /<script type="application\/json" id="mv-l10n">([^<]*)<\/script>/;
 
@@ -54,5 +55,71 @@ describe("color_scheme", () => {
       assert.equal(e.status, 422, e.text);
       assert.deepEqual(e.json.detail.map((d) => d.loc), [["body", "color_scheme"]]);
     }
+  });
+});
+
+describe("per-project defaults", () => {
+  // A project of its own (the demo project is shared by the suites running beside this one).
+  async function project() {
+    const suffix = randomBytes(4).toString("hex");
+    const a = await admin("POST", "/v1/admin/accounts", { name: `Defaults ${suffix}` });
+    assert.equal(a.status, 201, a.text);
+    const p = await admin("POST", `/v1/admin/accounts/${a.json.id}/projects`, { slug: `defaults-${suffix}`, name: "Defaults" });
+    assert.equal(p.status, 201, p.text);
+    const gw = await admin("PUT", `/v1/admin/projects/${p.json.id}/gateways/test/stripe`, {
+      base_url: `${SIM}/stripe`, credentials: { secret_key: "sk_test_maven_sim" },
+    });
+    assert.equal(gw.status, 200, gw.text);
+    const k = await admin("POST", `/v1/admin/accounts/${a.json.id}/keys`, { environment: "test" });
+    assert.equal(k.status, 201, k.text);
+    return { account: a.json.id, id: p.json.id, key: k.json.key };
+  }
+
+  async function session(p, extra = {}) {
+    const r = await createSession({ project: p.id, amount_cents: 500, gateway: "stripe", ...extra }, { key: p.key });
+    assert.equal(r.status, 201, r.text);
+    const view = await http("GET", `/v1/widget-sessions/${r.json.session_id}`);
+    const page = await http("GET", `/widget/${r.json.session_id}`);
+    assert.equal(page.status, 200);
+    const m = BLOCK.exec(page.text);
+    return { view: view.json, strings: m ? JSON.parse(m[1]) : null };
+  }
+
+  test("project default dark + de: a session without them gets a German, dark form; a session's own values win", async () => {
+    const p = await project();
+    const plain = await session(p);
+    assert.equal(plain.strings, null, "English until a default is set");
+    assert.equal("color_scheme" in plain.view, false);
+
+    const set = await admin("PATCH", `/v1/admin/projects/${p.id}`, { color_scheme: "dark", locale: "de" });
+    assert.equal(set.status, 200, set.text);
+    assert.equal(set.json.color_scheme, "dark");
+    assert.equal(set.json.locale, "de");
+    const d = await session(p);
+    assert.equal(d.view.color_scheme, "dark");
+    assert.equal(d.view.locale, "de");
+    assert.equal(d.strings["Card number"], "Kartennummer");
+    assert.equal(d.strings["Pay {amount}"], "{amount} bezahlen");
+
+    const own = await session(p, { color_scheme: "light", locale: "fr-CA" });
+    assert.equal(own.view.color_scheme, "light");
+    assert.equal(own.view.locale, "fr-CA");
+    assert.equal(own.strings["Card number"], "Numéro de carte");
+
+    // Validated like the session's; null clears.
+    const bad = await admin("PATCH", `/v1/admin/projects/${p.id}`, { color_scheme: "Dark", locale: "not a tag!" });
+    assert.equal(bad.status, 422, bad.text);
+    assert.deepEqual(bad.json.detail.map((e) => [e.loc.join("."), e.type]), [["body.color_scheme", "literal_error"], ["body.locale", "value_error"]]);
+    const canon = await admin("PATCH", `/v1/admin/projects/${p.id}`, { locale: "de-ch" });
+    assert.equal(canon.json.locale, "de-CH");
+    const cleared = await admin("PATCH", `/v1/admin/projects/${p.id}`, { color_scheme: null, locale: null });
+    assert.equal(cleared.json.color_scheme, null);
+    assert.equal(cleared.json.locale, null);
+    assert.equal((await session(p)).strings, null);
+
+    // Audited like the other settings.
+    const log = await admin("GET", `/v1/admin/accounts/${p.account}/audit`);
+    const changes = log.json.entries.filter((e) => e.action === "settings.updated").map((e) => e.details).reverse();
+    assert.deepEqual(changes, [{ color_scheme: "dark", locale: "de" }, { locale: "de-ch" }, { color_scheme: null, locale: null }]);
   });
 });

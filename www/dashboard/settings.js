@@ -1,6 +1,8 @@
 // Dashboard "Settings": the project's defaults for new sessions (currency, capture or
-// authorize only, lifetime) and the origins allowed to embed the payment form. Saved with
-// PATCH /v1/dashboard/projects/{id}; each change is in the audit log.
+// authorize only, lifetime), the payment form's default color scheme and language, and the
+// origins allowed to embed the form. Saved with PATCH /v1/dashboard/projects/{id} (owners only:
+// a member's save is refused with the API's 403, shown in the banner); each change is in the
+// audit log.
 
 /** A DOM element: `h("td", {className: "x"}, "text", child…)`. */
 function h(tag, props = {}, ...children) {
@@ -31,6 +33,9 @@ export function settingsPage({ root, api, project, saved, say, detail }) {
   const currency = h("input", { type: "text", maxLength: 3, autocomplete: "off", spellcheck: false });
   const capture = h("select", {}, h("option", { value: "true" }, "Charge at once (capture)"), h("option", { value: "false" }, "Authorize only, capture later"));
   const lifetime = h("input", { type: "number", min: 1, max: 60, step: 1, inputMode: "numeric" });
+  const scheme = h("select", {}, h("option", { value: "" }, "Not set (light)"), h("option", { value: "light" }, "Light"),
+    h("option", { value: "dark" }, "Dark"), h("option", { value: "auto" }, "Auto: follow the customer's device"));
+  const locale = h("input", { type: "text", maxLength: 35, autocomplete: "off", spellcheck: false });
   const origins = h("textarea", { rows: 4, spellcheck: false, autocomplete: "off" });
   const save = h("button", { type: "submit", className: "btn btn-primary", id: "settings-save" }, "Save settings");
   const form = h("form", { id: "settings-form", noValidate: true, onsubmit: submit },
@@ -41,6 +46,12 @@ export function settingsPage({ root, api, project, saved, say, detail }) {
         field("set-currency", "Default currency", currency, "ISO 4217, e.g. usd, eur, jpy."),
         field("set-capture", "Payment", capture, "Authorize only holds the money until you capture it."),
         field("set-lifetime", "Session lifetime (minutes)", lifetime, "1 to 60; an unpaid session expires after this."))),
+    h("section", { className: "card", "aria-labelledby": "h-set-form" },
+      h("header", { className: "card-head" }, h("h2", { id: "h-set-form" }, "Payment form"),
+        h("p", {}, "How the form looks and speaks when neither the session nor your page says. A session's own values win, and a page's colorScheme or locale option wins over both.")),
+      h("div", { className: "card-body gw-form" },
+        field("set-scheme", "Color scheme", scheme, "Dark suits dark chats; auto follows the customer's light or dark setting."),
+        field("set-locale", "Language", locale, "A language tag such as de, fr-CA or pt-BR; empty: English."))),
     h("section", { className: "card", "aria-labelledby": "h-set-origins" },
       h("header", { className: "card-head" }, h("h2", { id: "h-set-origins" }, "Allowed origins"),
         h("p", {}, "The sites that may embed the payment form, one per line (https://shop.example.com). Empty: any site, test sessions only; live forms then embed nowhere.")),
@@ -64,9 +75,12 @@ export function settingsPage({ root, api, project, saved, say, detail }) {
     capture.value = String(p.capture);
     lifetime.value = String(Math.round(p.session_lifetime_secs / 60));
     origins.value = (p.allowed_origins || []).join("\n");
+    scheme.value = p.color_scheme || "";
+    locale.value = p.locale || "";
   }
 
-  const ERR_OF = { currency: "set-currency", capture: "set-capture", session_lifetime_secs: "set-lifetime", allowed_origins: "set-origins" };
+  const ERR_OF = { currency: "set-currency", capture: "set-capture", session_lifetime_secs: "set-lifetime", allowed_origins: "set-origins",
+    color_scheme: "set-scheme", locale: "set-locale" };
 
   async function submit(e) {
     e.preventDefault();
@@ -82,6 +96,8 @@ export function settingsPage({ root, api, project, saved, say, detail }) {
       capture: capture.value === "true",
       session_lifetime_secs: minutes * 60,
       allowed_origins: origins.value.split("\n").map((o) => o.trim()).filter(Boolean),
+      color_scheme: scheme.value || null,
+      locale: locale.value.trim() || null,
     };
     save.disabled = true;
     try {
