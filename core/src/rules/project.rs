@@ -15,11 +15,10 @@ use serde_json::Value;
 /// Longest webhook URL.
 const MAX_WEBHOOK_URL_CHARS: usize = 500;
 
-/// A project's default currency: three lower-case letters.
+/// A project's default currency: a lower-case ISO 4217 code on the same allowlist as a
+/// session's (a default no session could use would fail every create that relies on it).
 fn currency(f: &mut Fields<'_>) -> Option<String> {
-    f.pattern("currency", "^[a-z]{3}$", |s| {
-        s.len() == 3 && s.bytes().all(|b| b.is_ascii_lowercase())
-    })
+    f.currency("currency")
 }
 
 /// A valid create request; the worker adds the id, account and time.

@@ -40,6 +40,10 @@ fn create_defaults_and_errors() {
             vec![("body.currency", "string_pattern_mismatch")],
         ),
         (
+            json!({"slug": "a", "name": "A", "currency": "zzz"}),
+            vec![("body.currency", "value_error")],
+        ),
+        (
             json!({"slug": "a", "name": "A", "capture": "no"}),
             vec![("body.capture", "bool_type")],
         ),
@@ -71,6 +75,11 @@ fn patch_rules() {
             json!({"currency": "JPY"}),
             Deployed,
             vec![("body.currency", "string_pattern_mismatch")],
+        ),
+        (
+            json!({"currency": "zzz"}),
+            Deployed,
+            vec![("body.currency", "value_error")],
         ),
         (json!({"session_lifetime_secs": 60}), Deployed, vec![]),
         (json!({"session_lifetime_secs": 3600}), Deployed, vec![]),
