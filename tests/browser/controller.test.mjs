@@ -202,11 +202,11 @@ test("a hung frame gives loaderror after loadTimeout; retry() recovers", async (
   });
 });
 
-for (const width of [480, 280]) test(`the frame's height is reserved before it loads: no shift at ${width} px`, async () => {
+for (const [width, colorScheme] of [[480, "light"], [280, "light"], [400, "dark"]]) test(`the frame's height is reserved before it loads: no shift at ${width} px, ${colorScheme}`, async () => {
   const s = await createSession(env.edge);
   await page(async (p) => {
     await p.setViewportSize({ width, height: 900 });
-    await mountWithOn(p, s.session_id);
+    await mountWithOn(p, s.session_id, { colorScheme });
     // From the first frame after mount (inserting the box itself is the merchant's own change).
     await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => {
       window.__shift = [];
