@@ -2,6 +2,8 @@
 //! Luhn, expiry, CVC length, display formatting. The same code runs on both sides.
 
 use crate::error::{FieldError, Loc};
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
 

@@ -3,6 +3,8 @@
 
 use crate::card::FieldMode;
 use crate::error::{FieldError, Loc};
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::validate::Fields;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

@@ -1,6 +1,8 @@
 //! The one error type of the API. Every failure the edge answers with is an `ApiError`, and
 //! `status()` + `body()` render it in one place, so every error body has `detail`.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -315,13 +317,13 @@ impl ApiError {
     }
 }
 
-impl std::fmt::Display for ApiError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "{} {}", self.status(), self.body())
     }
 }
 
-impl std::error::Error for ApiError {}
+impl core::error::Error for ApiError {}
 
 #[cfg(test)]
 mod tests {

@@ -3,6 +3,8 @@
 //! minor unit), each with its ISO exponent. Gateways that count a currency differently (Stripe's
 //! ISK and MGA) convert in their own module; see docs/gateways.md ("Currencies and exponents").
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 /// ISO 4217 list one, codes with a stated minor unit (the `X..` codes without one, such as gold
 /// or the SDR, are not money a card can pay), lower-case, sorted, with their exponents.
 /// Includes the fund codes (BOV, CHE, CHW, CLF, COU, MXV, USN, UYI, UYW): they are valid ISO
@@ -105,7 +107,7 @@ pub fn parse_decimal_amount(value: &str, currency: &str) -> Option<u64> {
     }
     let mut digits = String::from(int);
     digits.push_str(significant);
-    digits.extend(std::iter::repeat_n('0', exp - significant.len()));
+    digits.extend(core::iter::repeat_n('0', exp - significant.len()));
     digits.parse().ok()
 }
 

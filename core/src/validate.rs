@@ -2,6 +2,8 @@
 //! (`loc`, `msg`, `type`) instead of stopping at the first, and reject unknown keys.
 
 use crate::error::{ApiError, FieldError, Loc};
+#[allow(unused_imports)]
+use crate::prelude::*;
 use serde_json::{Map, Value};
 
 /// Parses a request body; malformed JSON is a 422 `json_invalid` at the byte position, as FastAPI does.

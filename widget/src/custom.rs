@@ -7,6 +7,8 @@
 
 use crate::dom::Cat as _;
 use crate::dom::{get, is_plain_object};
+#[allow(unused_imports)]
+use crate::prelude::*;
 use js_sys::{JsString, Object, Reflect};
 use maven_core::customization::{
     FIELD_KEYS, LABEL_KEYS, MAX_LABEL_CHARS as MAX_LABEL, MAX_RADIUS_PX, THEME_KEYS,

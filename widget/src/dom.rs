@@ -5,6 +5,8 @@
 // Each mode's build (feature `host` or `form`) uses part of this module.
 #![cfg_attr(not(all(feature = "host", feature = "form")), allow(dead_code))]
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

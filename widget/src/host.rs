@@ -5,10 +5,12 @@
 use crate::custom::{self, Kind};
 use crate::dom::Cat as _;
 use crate::dom::{self, get, is_plain_object, Listener, Timer};
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::protocol as msg;
+use alloc::rc::{Rc, Weak};
+use core::cell::RefCell;
 use js_sys::{Function, Object};
-use std::cell::RefCell;
-use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlIFrameElement, MessageEvent};
@@ -71,11 +73,9 @@ fn frame_title(locale: &str) -> &'static str {
     }
 }
 
-thread_local! {
-    /// Mounted forms. Keeps each host alive while its iframe is in the page even if the
-    /// merchant drops every reference to the controller, and finds slots mounted twice.
-    static MOUNTED: RefCell<Vec<Rc<RefCell<Host>>>> = const { RefCell::new(Vec::new()) };
-}
+/// Mounted forms. Keeps each host alive while its iframe is in the page even if the
+/// merchant drops every reference to the controller, and finds slots mounted twice.
+static MOUNTED: crate::Single<Vec<Rc<RefCell<Host>>>> = crate::Single(RefCell::new(Vec::new()));
 
 /// What `on` / `off` accept. The form reports all but `loaderror` (the host's own verdict).
 const EVENTS: &[&str] = &[
@@ -697,7 +697,7 @@ fn on_message(weak: &Weak<RefCell<Host>>, ev: &MessageEvent) {
                 let Some(px) = p.as_f64().filter(|n| (0.0..=10_000.0).contains(n)) else {
                     return;
                 };
-                let px = px.ceil();
+                let px = js_sys::Math::ceil(px);
                 let v = [dom::uint(px as u32).as_str(), "px"].cat();
                 let _ = m.frame.style().set_property("height", &v);
                 ("resize", dom::object(&[("height", px.into())]).into())

@@ -7,6 +7,23 @@
 //! `window.Maven` synchronously and forwards to `createPayment` once the module is
 //! instantiated; `form.js` starts the form.
 
+#![no_std]
+
+extern crate alloc;
+#[cfg(any(test, feature = "std"))]
+extern crate std;
+
+/// What std's prelude would give: the widget builds without std (below) so that std's panic
+/// and formatting machinery stays out of the modules a merchant page downloads.
+#[allow(unused_imports)]
+mod prelude {
+    pub use alloc::borrow::ToOwned;
+    pub use alloc::boxed::Box;
+    pub use alloc::string::{String, ToString};
+    pub use alloc::vec::Vec;
+    pub use alloc::{format, vec};
+}
+
 mod custom;
 mod dom;
 #[cfg(feature = "form")]
@@ -22,6 +39,28 @@ use wasm_bindgen::prelude::*;
 #[global_allocator]
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+
+/// A panic traps: the browser reports a RuntimeError in the console. std's handler would format
+/// a message nobody reads, and keeps `core::fmt` in the module for it. Only the shipped builds
+/// (`--no-default-features`) leave std out; `cargo test`/`clippy` builds link it (feature `std`).
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
+/// A static for the page's one thread (`thread_local!` is std's): the widget never enables wasm
+/// threads, and native builds (tests) never touch these statics.
+pub(crate) struct Single<T>(pub core::cell::RefCell<T>);
+
+// SAFETY: see above; every access is on the browser's main thread.
+unsafe impl<T> Sync for Single<T> {}
+
+impl<T> Single<T> {
+    pub(crate) fn with<R>(&'static self, f: impl FnOnce(&core::cell::RefCell<T>) -> R) -> R {
+        f(&self.0)
+    }
+}
 
 /// `Maven.createPayment(options | sessionId)`. `default_origin` is the origin `widget.js` was
 /// loaded from (the loader reads it from `document.currentScript`).

@@ -6,6 +6,8 @@
 #![cfg_attr(not(all(feature = "host", feature = "form")), allow(dead_code))]
 
 use crate::dom::{get, get_f64, get_str, object};
+#[allow(unused_imports)]
+use crate::prelude::*;
 use wasm_bindgen::JsValue;
 
 // Form → host.

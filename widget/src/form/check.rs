@@ -2,6 +2,8 @@
 //! form rejects exactly what the charge endpoint would, plus the "incomplete" messages a person
 //! needs while typing (which the server never sees).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use maven_core::card::{self, Brand, CardInput, FieldMode, YearMonth};
 use maven_core::{Loc, Secret};
 

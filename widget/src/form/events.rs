@@ -5,6 +5,8 @@ use super::check::{CVC, EXP, FIELDS, IDS, NUMBER};
 use super::{input, with, App, State};
 use crate::custom::Kind;
 use crate::dom::{self, get, Listener};
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::protocol as msg;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -67,7 +69,7 @@ pub fn observe_size() {
     let cb = Closure::<dyn FnMut(JsValue)>::new(|_: JsValue| {
         with(&mut |app| {
             let h = app.els.main.get_bounding_client_rect().height();
-            app.post(msg::RESIZE, &JsValue::from_f64(h.ceil()));
+            app.post(msg::RESIZE, &JsValue::from_f64(js_sys::Math::ceil(h)));
         });
     });
     if let Ok(ro) = web_sys::ResizeObserver::new(cb.as_ref().unchecked_ref()) {

@@ -7,7 +7,9 @@
 //! Keeping the catalogue out of the wasm saves every merchant page its five other languages.
 
 use crate::dom;
-use std::borrow::Cow;
+#[allow(unused_imports)]
+use crate::prelude::*;
+use alloc::borrow::Cow;
 use wasm_bindgen::JsValue;
 
 /// The page's `{english: translation}` object, if it has one.

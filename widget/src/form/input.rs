@@ -1,6 +1,8 @@
 //! Live formatting of the card fields while typing, pasting or autofilling: pure functions from
 //! (value, caret, what happened) to (new value, new caret), so they are unit-tested natively.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use maven_core::card::{self, detect_brand};
 
 pub struct Edit {

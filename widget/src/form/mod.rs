@@ -2,6 +2,8 @@
 //! styles are static files (form.html, form.css); this module fills them from the public session
 //! view, formats and checks input live, submits the charge, and reports to the host page.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 mod check;
 mod events;
 mod i18n;
@@ -14,11 +16,11 @@ use crate::custom::Kind;
 use crate::dom::Cat as _;
 use crate::dom::{self, get, object, Listener};
 use crate::protocol as msg;
+use alloc::borrow::Cow;
 use check::{FIELDS, IDS, NUMBER};
+use core::cell::RefCell;
 use js_sys::Object;
 use maven_core::card::{self, Brand, FieldMode, YearMonth};
-use std::borrow::Cow;
-use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlButtonElement, HtmlElement, HtmlInputElement, Window};
@@ -160,9 +162,7 @@ pub struct App {
     _listeners: Vec<Listener>,
 }
 
-thread_local! {
-    static APP: RefCell<Option<App>> = const { RefCell::new(None) };
-}
+static APP: crate::Single<Option<App>> = crate::Single(RefCell::new(None));
 
 /// Runs `f` on the app unless it is already borrowed (a handler re-entered by a synchronous
 /// event); then performs the focus change it asked for, outside the borrow. One non-generic

@@ -4,8 +4,10 @@
 
 use crate::dom::Cat as _;
 use crate::dom::{object, window};
-use std::cell::Cell;
-use std::rc::Rc;
+#[allow(unused_imports)]
+use crate::prelude::*;
+use alloc::rc::Rc;
+use core::cell::Cell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{RequestInit, Response};

@@ -6,6 +6,8 @@ use super::net::{self, Purpose, Reply};
 use super::{view, with, App, State};
 use crate::dom::Cat as _;
 use crate::dom::{self, get, get_f64, get_str, object};
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::protocol as msg;
 use js_sys::Array;
 use maven_core::card::{self, FieldMode};

@@ -7,6 +7,8 @@ use super::{App, Session};
 use crate::custom::{self, Kind};
 use crate::dom::Cat as _;
 use crate::dom::{self, get, get_f64, get_str, object};
+#[allow(unused_imports)]
+use crate::prelude::*;
 use js_sys::{Function, Object};
 use maven_core::card::FieldMode;
 use wasm_bindgen::prelude::*;
