@@ -28,11 +28,12 @@ build:
 size:
 	@bash scripts/widget-size.sh
 
+# check: the last clippy line lints the widget as shipped: without std (its own panic handler,
+# maven-core's no_std rules).
 check:
 	cargo fmt --all --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy -p maven-worker -p maven-widget --target wasm32-unknown-unknown -- -D warnings
-	# The widget as shipped: without std (its own panic handler, maven-core's no_std rules).
 	cargo clippy -p maven-widget --target wasm32-unknown-unknown --no-default-features --features host,form -- -D warnings
 	bash scripts/typecheck.sh
 
