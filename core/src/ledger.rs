@@ -232,15 +232,23 @@ pub struct SessionPage {
 pub enum LedgerReply {
     Page(SessionPage),
     UnknownCursor,
-    Object { object: Option<Box<SessionObject>> },
-    Written { applied: bool },
+    Object {
+        object: Option<Box<SessionObject>>,
+    },
+    Written {
+        applied: bool,
+    },
+    /// One session's event rows, oldest first (`/events`).
+    Events {
+        events: Vec<detail::LedgerEvent>,
+    },
 }
 
 fn status_of(s: &str) -> Option<SessionStatus> {
     serde_json::from_value(serde_json::Value::String(s.into())).ok()
 }
 
-pub const STATUSES: [&str; 7] = [
+pub const STATUSES: [&str; 11] = [
     "pending",
     "processing",
     "succeeded",
@@ -248,6 +256,10 @@ pub const STATUSES: [&str; 7] = [
     "tokenized",
     "failed",
     "cancelled",
+    "captured",
+    "voided",
+    "partially_refunded",
+    "refunded",
 ];
 
 /// Validates the query string of a listing, every problem at once (422, `loc: ["query", …]`).
@@ -354,6 +366,8 @@ pub fn unknown_cursor() -> ApiError {
         "starting_after must be the session_id of a session in this project's listing",
     )])
 }
+
+pub mod detail;
 
 #[cfg(test)]
 mod tests;
