@@ -48,6 +48,15 @@ impl Ctx {
         self.req.headers().get(name).ok().flatten()
     }
 
+    /// The query string's `(name, value)` pairs, decoded, in order.
+    pub fn query_pairs(&self) -> ApiResult<Vec<(String, String)>> {
+        let url = self
+            .req
+            .url()
+            .map_err(|_| ApiError::Internal("could not read the URL".into()))?;
+        Ok(url.query_pairs().into_owned().collect())
+    }
+
     /// Reads a JSON body: 413 over 16 KiB, 415 for a non-JSON content type, 422 for bad JSON or
     /// JSON nested deeper than `MAX_JSON_DEPTH`.
     pub async fn json_body(&mut self) -> ApiResult<Value> {

@@ -1,12 +1,13 @@
 //! `ProjectLedger`, one Durable Object per project (named by the project id), with its own
 //! SQLite storage: every session of the project and its events, kept 13 months
 //! (docs/ledger.md). Written only by the session objects' outboxes (`/write`); read by the
-//! merchant's key-authenticated routes (`/get`, `/list`). Listing walks an index in
+//! merchant's key-authenticated routes (`/get`, `/list`) and the dashboard's (`/events`). Listing walks an index in
 //! `(environment, [status,] created_at, session_id)` order and stops after the page.
 
 use crate::objects::ObjectStub;
 use crate::store::Store;
 use maven_core::error::ApiError;
+use maven_core::ledger::detail::LedgerEvent;
 use maven_core::ledger::{LedgerReply, LedgerRow, ListRequest, SessionObject, SessionPage};
 use serde::Deserialize;
 use worker::{
@@ -74,6 +75,12 @@ struct CursorRow {
 }
 
 #[derive(Deserialize)]
+struct EventRow {
+    event: String,
+    at_ms: f64,
+}
+
+#[derive(Deserialize)]
 struct GetOrder {
     session_id: String,
 }
@@ -115,6 +122,13 @@ impl DurableObject for ProjectLedger {
             "/list" => {
                 let order: ListRequest = req.json().await?;
                 self.list(&order)?
+            }
+            // The dashboard's payment detail: the session's event rows.
+            "/events" => {
+                let order: GetOrder = req.json().await?;
+                LedgerReply::Events {
+                    events: self.events(&order.session_id)?,
+                }
             }
             _ => return Response::error("Not Found", 404),
         };
@@ -201,6 +215,27 @@ impl ProjectLedger {
             self.state.storage().set_alarm(DAY_MS as i64).await?;
         }
         Ok(())
+    }
+
+    /// A session's events, oldest first (at most a few dozen: a session has at most
+    /// `MAX_ATTEMPTS` charge attempts and a handful of operations).
+    fn events(&self, session_id: &str) -> Result<Vec<LedgerEvent>> {
+        let rows: Vec<EventRow> = self
+            .state
+            .storage()
+            .sql()
+            .exec(
+                "SELECT event, at_ms FROM events WHERE session_id = ? ORDER BY at_ms, seq LIMIT 200",
+                vec![session_id.into()],
+            )?
+            .to_array()?;
+        Ok(rows
+            .into_iter()
+            .map(|r| LedgerEvent {
+                event: r.event,
+                at_ms: r.at_ms as u64,
+            })
+            .collect())
     }
 
     fn get(&self, session_id: &str) -> Result<Option<Box<SessionObject>>> {

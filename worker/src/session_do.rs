@@ -23,6 +23,7 @@ use maven_core::charge::{
 use maven_core::error::ApiError;
 use maven_core::gateway::ops::OpRequest;
 use maven_core::gateway::{AttemptRef, GatewayConfig, Outcome, PaymentRequest};
+use maven_core::ledger::detail::PaymentHistory;
 use maven_core::ledger::{LedgerReply, LedgerRow};
 use maven_core::operation::{self, OpOrder, OpRefusal};
 use maven_core::redact::mask_digits;
@@ -121,6 +122,12 @@ impl DurableObject for SessionState {
                 self.load().await?;
                 let object = self.with(|s| s.object().map(Box::new));
                 Response::from_json(&LedgerReply::Object { object })
+            }
+            // The dashboard's payment detail: attempts and operations (no card data, no keys).
+            "/history" => {
+                self.load().await?;
+                let kept = self.with(|s| s.session.is_some().then(|| PaymentHistory::of(s)));
+                Response::from_json(&kept)
             }
             // The merchant's cancel: decided here, so it cannot race a charge.
             "/cancel" => {

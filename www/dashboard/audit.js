@@ -18,6 +18,10 @@ const ACTIONS = {
   "settings.updated": "Changed project settings",
   "member.invited": "Invited a user",
   "member.joined": "Joined the account",
+  "payment.cancelled": "Cancelled a payment",
+  "payment.captured": "Captured a payment",
+  "payment.voided": "Voided a payment",
+  "payment.refunded": "Refunded a payment",
 };
 
 function h(tag, props = {}, ...children) {
@@ -61,6 +65,13 @@ function summary(e) {
       return `${e.target} as ${d.role}`;
     case "member.joined":
       return `${d.name} as ${d.role}`;
+    case "payment.cancelled":
+    case "payment.captured":
+    case "payment.voided":
+    case "payment.refunded": {
+      const asked = d.amount_cents != null ? `${d.amount_cents} of ` : "";
+      return `${e.target} (${d.environment}): ${asked}${d.currency}; now ${d.status}, refunded ${d.amount_refunded_cents}`;
+    }
     default:
       return e.target;
   }

@@ -5,6 +5,7 @@
 // makes, so what the operator sees is what customers get.
 // The merchant signs in with e-mail and password (session.js); the page talks to /v1/dashboard.
 
+import { paymentsPage } from "./payments.js";
 import { keysPage } from "./keys.js";
 import { webhooksPage } from "./webhooks.js";
 import { gatewaysPage } from "./gateways.js";
@@ -61,6 +62,7 @@ function showView(name) {
   $("signin-view").hidden = name !== "signin";
   $("invite-view").hidden = name !== "invite";
   $("editor-view").hidden = name !== "editor";
+  $("payments-view").hidden = name !== "payments";
   $("keys-view").hidden = name !== "keys";
   $("webhooks-view").hidden = name !== "webhooks";
   $("gateways-view").hidden = name !== "gateways";
@@ -68,7 +70,7 @@ function showView(name) {
   $("audit-view").hidden = name !== "audit";
   $("team-view").hidden = name !== "team";
   for (const id of ["signout", "env-pill", "switcher", "nav", "env-switch"]) $(id).hidden = !inside;
-  for (const [view, link] of [["editor", "nav-customize"], ["keys", "nav-keys"], ["webhooks", "nav-webhooks"], ["gateways", "nav-gateways"], ["settings", "nav-settings"], ["audit", "nav-audit"], ["team", "nav-team"]]) {
+  for (const [view, link] of [["payments", "nav-payments"], ["editor", "nav-customize"], ["keys", "nav-keys"], ["webhooks", "nav-webhooks"], ["gateways", "nav-gateways"], ["settings", "nav-settings"], ["audit", "nav-audit"], ["team", "nav-team"]]) {
     if (view === name) $(link).setAttribute("aria-current", "page");
     else $(link).removeAttribute("aria-current");
   }
@@ -78,6 +80,7 @@ function showView(name) {
 // ------------------------------------------------- sections, environment ----
 
 const currentEnv = () => (document.querySelector("input[name=env]:checked")?.value === "live" ? "live" : "test");
+const payments = paymentsPage({ root: $("payments-view"), api, env: currentEnv, project: () => state.project, say: toast, detail: detailText });
 const keys = keysPage({ root: $("keys-view"), api, env: currentEnv, say: toast, detail: detailText });
 const webhooks = webhooksPage({ root: $("webhooks-view"), api, env: currentEnv, project: () => state.project, say: toast, detail: detailText });
 const gateways = gatewaysPage({ root: $("gateways-view"), api, env: currentEnv, project: () => state.project, say: toast, detail: detailText });
@@ -88,7 +91,11 @@ const team = teamPage({ root: $("team-view"), api, detail: detailText, say: toas
 /** The section named by the URL's hash (#keys, #team, #audit, else Customize). */
 async function showSection() {
   if (!state.project) return;
-  if (location.hash === "#team") {
+  if (location.hash === "#payments") {
+    showView("payments");
+    document.title = `Payments · ${state.project.name} · Maven dashboard`;
+    await payments.open();
+  } else if (location.hash === "#team") {
     showView("team");
     document.title = `Team · ${state.project.name} · Maven dashboard`;
     await team.open(state.me.user.role);
@@ -124,6 +131,7 @@ $("env-switch").addEventListener("change", () => {
   sessionStorage.setItem(ENV_KEY, currentEnv());
   document.body.dataset.env = currentEnv();
   keys.render();
+  payments.render();
   webhooks.render();
   gateways.render();
 });

@@ -11,8 +11,9 @@ export function whenEnded(fn) {
   onEnded = fn;
 }
 
-export async function api(method, path, body) {
-  const headers = {};
+/** `extra`: more request headers (the Payments page's Idempotency-Key). */
+export async function api(method, path, body, extra = {}) {
+  const headers = { ...extra };
   if (body !== undefined) headers["content-type"] = "application/json";
   if (method !== "GET" && csrf) headers["x-csrf-token"] = csrf;
   let res;

@@ -93,6 +93,9 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
         (_, ["projects", id, "webhooks", rest @ ..]) => {
             super::dashboard_webhooks::route(ctx, &store, method, id, rest).await
         }
+        (_, ["projects", id, "payments", rest @ ..]) => {
+            super::dashboard_payments::route(ctx, &store, method, id, rest).await
+        }
         (Method::Get, ["audit"]) => {
             let s = owner(ctx).await?;
             admin::accounts::audit_list(ctx, &store, &s.account_id).await

@@ -2,6 +2,7 @@ pub mod admin;
 pub mod charge;
 pub mod dashboard;
 pub mod dashboard_gateways;
+pub mod dashboard_payments;
 pub mod dashboard_webhooks;
 pub mod demo;
 pub mod projects;

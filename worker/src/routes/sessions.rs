@@ -14,6 +14,7 @@ use maven_core::gateway::{currency, Credentials, GatewayKind};
 use maven_core::idempotency::{Begin, StoredReply};
 use maven_core::ledger::{
     parse_list_query, unknown_cursor, LedgerFacts, LedgerReply, ListRequest, SessionObject,
+    SessionPage,
 };
 use maven_core::model::{is_uuid, Project};
 use maven_core::operation::{parse_order, OpKind};
@@ -194,6 +195,17 @@ pub async fn get(ctx: &Ctx, id: &str) -> ApiResult<Response> {
 async fn get_full(ctx: &Ctx, id: &str) -> ApiResult<Response> {
     let store = Store::from_env(&ctx.env)?;
     let caller = auth::merchant(ctx, &store).await?;
+    Ok(json(200, &full_object(ctx, &store, &caller, id).await?))
+}
+
+/// The caller's session as the ledger (or, a moment fresher, its own object) has it: the
+/// merchant API's `GET` and the dashboard's Payments detail.
+pub async fn full_object(
+    ctx: &Ctx,
+    store: &Store,
+    caller: &Caller,
+    id: &str,
+) -> ApiResult<SessionObject> {
     let not_found = || ApiError::not_found("Session");
     if !is_uuid(id) {
         return Err(not_found());
@@ -243,7 +255,7 @@ async fn get_full(ctx: &Ctx, id: &str) -> ApiResult<Response> {
     if object.environment != caller.environment.as_str() {
         return Err(not_found());
     }
-    Ok(json(200, &object))
+    Ok(object)
 }
 
 /// One session's row in one project's ledger.
@@ -260,22 +272,26 @@ async fn ledger_get(ctx: &Ctx, project_id: &str, id: &str) -> ApiResult<Option<S
 pub async fn list(ctx: &Ctx) -> ApiResult<Response> {
     let store = Store::from_env(&ctx.env)?;
     let caller = auth::merchant(ctx, &store).await?;
-    let url = ctx
-        .req
-        .url()
-        .map_err(|_| ApiError::Internal("could not read the URL".into()))?;
-    let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-    let q = parse_list_query(&pairs)?;
+    let q = parse_list_query(&ctx.query_pairs()?)?;
     let project = find_project(&store, &caller, &q.project).await?;
     let order = ListRequest {
         environment: caller.environment,
         filters: q.filters,
     };
-    let ledger = ObjectStub::new(&ctx.env, "LEDGER", &project.id)?;
-    let body = serde_json::to_value(&order)
+    Ok(json(200, &ledger_page(ctx, &project.id, &order).await?))
+}
+
+/// One page of a project's ledger (the merchant API's listing and the dashboard's).
+pub async fn ledger_page(
+    ctx: &Ctx,
+    project_id: &str,
+    order: &ListRequest,
+) -> ApiResult<SessionPage> {
+    let ledger = ObjectStub::new(&ctx.env, "LEDGER", project_id)?;
+    let body = serde_json::to_value(order)
         .map_err(|_| ApiError::Internal("could not encode the query".into()))?;
     match ledger.call::<LedgerReply>("/list", &body).await? {
-        LedgerReply::Page(page) => Ok(json(200, &page)),
+        LedgerReply::Page(page) => Ok(page),
         LedgerReply::UnknownCursor => Err(unknown_cursor()),
         _ => Err(ApiError::Internal("unexpected ledger answer".into())),
     }
@@ -299,7 +315,17 @@ async fn own_session(store: &Store, caller: &Caller, id: &str) -> ApiResult<Sess
 pub async fn cancel(ctx: &Ctx, id: &str) -> ApiResult<Response> {
     let store = Store::from_env(&ctx.env)?;
     let caller = auth::merchant(ctx, &store).await?;
-    let session = own_session(&store, &caller, id).await?;
+    Ok(json(200, &cancel_as(ctx, &store, &caller, id).await?))
+}
+
+/// The cancel itself, for a caller already authenticated (an API key or a dashboard user).
+pub async fn cancel_as(
+    ctx: &Ctx,
+    store: &Store,
+    caller: &Caller,
+    id: &str,
+) -> ApiResult<SessionObject> {
+    let session = own_session(store, caller, id).await?;
     if session.status != SessionStatus::Pending {
         return Err(CancelRefusal::NotPending.error());
     }
@@ -307,7 +333,7 @@ pub async fn cancel(ctx: &Ctx, id: &str) -> ApiResult<Response> {
     let body = serde_json::to_value(&session)
         .map_err(|_| ApiError::Internal("could not encode the session".into()))?;
     match state.call::<CancelAnswer>("/cancel", &body).await? {
-        CancelAnswer::Cancelled { object } => Ok(json(200, &object)),
+        CancelAnswer::Cancelled { object } => Ok(*object),
         CancelAnswer::Refused { refusal } => Err(refusal.error()),
     }
 }
@@ -319,9 +345,42 @@ pub async fn cancel(ctx: &Ctx, id: &str) -> ApiResult<Response> {
 pub async fn operate(ctx: &mut Ctx, id: &str, kind: OpKind) -> ApiResult<Response> {
     let store = Store::from_env(&ctx.env)?;
     let caller = auth::merchant(ctx, &store).await?;
-    let session = operable_session(&store, &caller, id).await?;
     let body = ctx.optional_json_body().await?;
-    let order = parse_order(kind, &body)?;
+    Ok(operate_as(ctx, &store, &caller, id, kind, &body)
+        .await?
+        .response())
+}
+
+/// An operation's answer: the session object (200) or a kept refusal (422), as JSON text.
+pub struct OpReply {
+    pub status: u16,
+    pub text: String,
+    /// The answer kept for this `Idempotency-Key`, replayed: nothing was done now.
+    pub replayed: bool,
+}
+
+impl OpReply {
+    pub fn response(self) -> Response {
+        let mut r = json_text(self.status, self.text);
+        if self.replayed {
+            let _ = r.headers_mut().set("idempotent-replayed", "true");
+        }
+        r
+    }
+}
+
+/// The operation itself, for a caller already authenticated (an API key or a dashboard user):
+/// the same body, `Idempotency-Key` and session object either way.
+pub async fn operate_as(
+    ctx: &Ctx,
+    store: &Store,
+    caller: &Caller,
+    id: &str,
+    kind: OpKind,
+    body: &serde_json::Value,
+) -> ApiResult<OpReply> {
+    let session = operable_session(store, caller, id).await?;
+    let order = parse_order(kind, body)?;
     let key_hash = idempotency_key(ctx)?;
     let slot = match &key_hash {
         Some(k) => {
@@ -341,9 +400,11 @@ pub async fn operate(ctx: &mut Ctx, id: &str, kind: OpKind) -> ApiResult<Respons
                 return Err(e);
             }
             if let Begin::Replay(prev) = begin {
-                let mut r = json_text(prev.status, prev.body);
-                let _ = r.headers_mut().set("idempotent-replayed", "true");
-                return Ok(r);
+                return Ok(OpReply {
+                    status: prev.status,
+                    text: prev.body,
+                    replayed: true,
+                });
             }
             Some(slot)
         }
@@ -391,7 +452,11 @@ pub async fn operate(ctx: &mut Ctx, id: &str, kind: OpKind) -> ApiResult<Respons
         }
     }
     match answer.error() {
-        None => Ok(json_text(status, text)),
+        None => Ok(OpReply {
+            status,
+            text,
+            replayed: false,
+        }),
         Some(e) => Err(e),
     }
 }
