@@ -130,6 +130,10 @@ pub const LABEL_KEYS: [&str; 10] = [
 pub const FIELD_KEYS: [&str; 2] = ["cardholder_name", "postal_code"];
 const MODES: [&str; 3] = ["hidden", "optional", "required"];
 
+/// The dashboard's view of the above (edge only: the widget builds without std).
+#[cfg(feature = "std")]
+pub mod catalog;
+
 pub fn is_hex_color(s: &str) -> bool {
     let hex = s.strip_prefix('#').unwrap_or("");
     (hex.len() == 3 || hex.len() == 6) && hex.bytes().all(|b| b.is_ascii_hexdigit())

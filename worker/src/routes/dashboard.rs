@@ -61,6 +61,11 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
             let s = owner(ctx).await?;
             invite(ctx, &store, &s.account_id, Some(&s)).await
         }
+        // The Customize page's keys, defaults and label names (core's customization module).
+        (Method::Get, ["customization"]) => {
+            signed_in(ctx).await?;
+            Ok(json(200, &maven_core::customization::catalog::catalog()))
+        }
         (Method::Get, ["projects"]) => {
             let s = signed_in(ctx).await?;
             admin::projects::list(&store, &s.account_id).await
@@ -116,7 +121,10 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
             let s = owner(ctx).await?;
             admin_api_keys::roll(ctx, &store, &s.account_id, key, &actor(&s)).await
         }
-        (_, ["session" | "invites" | "members" | "projects" | "keys" | "audit"])
+        (
+            _,
+            ["session" | "invites" | "members" | "projects" | "keys" | "audit" | "customization"],
+        )
         | (_, ["session", "revoke-all"])
         | (_, ["invites", "accept"])
         | (_, ["projects", _])
