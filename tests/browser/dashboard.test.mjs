@@ -349,3 +349,42 @@ test("dashboard: wrong password, lockout, the account's projects, no test gatewa
     await page.context().close();
   }
 });
+
+test("top bar: a long project name ends in an ellipsis and its title holds all of it (1280 and 800 px)", { skip }, async () => {
+  const name = "Northwind Traders International Wholesale Coffee and Tea Company of the Pacific Rim";
+  const p = await must("POST", `/v1/admin/accounts/${account}/projects`, { slug: "long-name", name }, 201);
+  const full = `${name} · long-name`;
+  for (const width of [1280, 800]) {
+    const page = await openPage(width);
+    try {
+      await signIn(page, p.id);
+      await page.waitForSelector("#editor-view:not([hidden])");
+      await page.waitForFunction((t) => document.getElementById("project-pick").title === t, full);
+      const shown = await page.evaluate(() => {
+        const el = document.getElementById("project-name");
+        const box = el.getBoundingClientRect();
+        return {
+          text: el.textContent, cut: el.scrollWidth > el.clientWidth, ellipsis: getComputedStyle(el).textOverflow,
+          width: box.width, select: document.getElementById("project").title,
+          signout: document.getElementById("signout").getBoundingClientRect().right, page: document.documentElement.scrollWidth,
+        };
+      });
+      assert.equal(shown.text, full);
+      assert.equal(shown.select, full, "the select (what a pointer hovers) has the full name too");
+      assert.ok(shown.cut, `the name is cut at ${width} px`);
+      assert.equal(shown.ellipsis, "ellipsis");
+      assert.ok(shown.width >= 140, `some of the name shows (${shown.width} px)`);
+      assert.ok(shown.signout <= width && shown.page <= width, `the top bar fits ${width} px (${shown.signout}, ${shown.page})`);
+      // Still the project switcher: keyboard focus shows on the name, and it switches.
+      await page.focus("#project");
+      assert.notEqual(await page.evaluate(() => getComputedStyle(document.getElementById("project-name")).boxShadow), "none");
+      await page.screenshot({ path: `${ARTIFACTS}/topbar-long-name-${width}.png`, clip: { x: 0, y: 0, width, height: 110 } });
+      await page.selectOption("#project", project.id);
+      await page.waitForFunction(() => document.getElementById("project-name").textContent === "Dashboard shop · shop");
+      // (The signed-out probe is a 401 and this project's preview a 400: no test gateway.)
+      assert.deepEqual(page.errors.filter((e) => !/Failed to load resource/.test(e)), []);
+    } finally {
+      await page.context().close();
+    }
+  }
+});

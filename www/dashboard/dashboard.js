@@ -211,6 +211,11 @@ async function fillSwitcher(p, siblings) {
     }));
   };
   put(siblings || [p]);
+  // The name may be cut with an ellipsis in the top bar: its title has all of it.
+  const full = `${p.name} · ${p.slug}`;
+  $("project-name").textContent = full;
+  $("project-pick").title = full;
+  select.title = full;
   if (!siblings) {
     const r = await api("GET", "/v1/dashboard/projects");
     if (r.status === 200 && state.project?.id === p.id) put(r.json.projects);
