@@ -17,6 +17,9 @@ use utoipa::{Modify, OpenApi, ToSchema};
 // The dashboard's project, gateway and webhook endpoints (the file would pass 1,000 lines).
 #[path = "openapi/dashboard.rs"]
 mod dashboard;
+// The Payments page and the Customize catalog.
+#[path = "openapi/payments.rs"]
+mod payments;
 
 /// One validation problem (FastAPI shape).
 #[derive(Serialize, ToSchema)]
@@ -651,7 +654,9 @@ impl Modify for SecurityAddon {
         dashboard::dashboard_test_gateway, dashboard::dashboard_webhooks,
         dashboard::dashboard_set_webhook_url, dashboard::dashboard_roll_webhook_secret,
         dashboard::dashboard_webhook_deliveries, dashboard::dashboard_resend_delivery,
-        dashboard::dashboard_test_webhook
+        dashboard::dashboard_test_webhook, payments::dashboard_customization,
+        payments::dashboard_payments, payments::dashboard_payment,
+        payments::dashboard_cancel_payment, payments::dashboard_operate_payment
     ),
     components(schemas(
         CreateWidgetSession, CaptureBody, RefundBody, SessionCreated, PublicSession, SessionStatus, Theme, Labels,

@@ -180,11 +180,11 @@ pub struct Deliveries {
     deliveries: Vec<Delivery>,
 }
 
-const NO_SESSION: &str = "No session cookie, or an ended one";
+pub(super) const NO_SESSION: &str = "No session cookie, or an ended one";
 const NOT_OWNER: &str = "A member where owners are required (`owner_required`), or a state change without the session's X-CSRF-Token or from another origin (`csrf_failed`)";
-const CSRF: &str =
+pub(super) const CSRF: &str =
     "A state change without the session's X-CSRF-Token or from another origin (`csrf_failed`)";
-const NO_PROJECT: &str = "No such project in the signed-in account";
+pub(super) const NO_PROJECT: &str = "No such project in the signed-in account";
 
 #[utoipa::path(get, path = "/v1/dashboard/projects/{project_id}", tag = "dashboard",
     operation_id = "dashboard_project", summary = "A project of the account (no secrets)",
