@@ -20,7 +20,7 @@ use crate::http::Response;
 use crate::ledger::{split_reference, Money, Movement};
 use crate::state::Sim;
 use crate::state::{lock, unix_now, CallInfo};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 pub fn settle(sim: &Sim) -> usize {
     let mut store = lock(&sim.braintree);
@@ -109,6 +109,40 @@ fn not_found(sim: &Sim, f: &Field) -> Response {
     answer(sim, Some(data), vec![e])
 }
 
+/// An operation's input and the transaction it names (a copy, and its index in the store).
+struct Target<'a> {
+    input: &'a Map<String, Value>,
+    id: &'a str,
+    index: usize,
+    tx: Value,
+}
+
+/// The preamble every operation shares: its input, then the transaction it names (its id, index
+/// and a copy), recorded as the call's object; an unknown id is Braintree's NOT_FOUND answer.
+fn target<'a>(
+    sim: &Sim,
+    f: &'a Field,
+    info: &mut CallInfo,
+    input_type: &str,
+) -> Result<Target<'a>, Response> {
+    let input = input(sim, f, input_type)?;
+    let id = input
+        .get("transactionId")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let Some(i) = find(sim, id) else {
+        return Err(not_found(sim, f));
+    };
+    info.object_id = Some(id.to_string());
+    let t = lock(&sim.braintree).transactions[i].clone();
+    Ok(Target {
+        input,
+        id,
+        index: i,
+        tx: t,
+    })
+}
+
 fn event(status: &str, amount: &Value) -> Value {
     let name = match status {
         "VOIDED" => "VoidedEvent",
@@ -118,19 +152,15 @@ fn event(status: &str, amount: &Value) -> Value {
 }
 
 pub fn capture(sim: &Sim, f: &Field, info: &mut CallInfo) -> Response {
-    let input = match input(sim, f, "CaptureTransactionInput") {
-        Ok(i) => i,
+    let Target {
+        input,
+        index: i,
+        tx: t,
+        ..
+    } = match target(sim, f, info, "CaptureTransactionInput") {
+        Ok(found) => found,
         Err(r) => return r,
     };
-    let id = input
-        .get("transactionId")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let Some(i) = find(sim, id) else {
-        return not_found(sim, f);
-    };
-    info.object_id = Some(id.to_string());
-    let t = lock(&sim.braintree).transactions[i].clone();
     let (authorized, exp) = amount_of(&t);
     let text = str_of(input.get("transaction"), "amount")
         .or_else(|| input.get("amount").and_then(Value::as_str));
@@ -191,19 +221,15 @@ pub fn capture(sim: &Sim, f: &Field, info: &mut CallInfo) -> Response {
 }
 
 pub fn reverse(sim: &Sim, f: &Field, info: &mut CallInfo) -> Response {
-    let input = match input(sim, f, "ReverseTransactionInput") {
-        Ok(i) => i,
+    let Target {
+        input,
+        id,
+        index: i,
+        tx: t,
+    } = match target(sim, f, info, "ReverseTransactionInput") {
+        Ok(found) => found,
         Err(r) => return r,
     };
-    let id = input
-        .get("transactionId")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let Some(i) = find(sim, id) else {
-        return not_found(sim, f);
-    };
-    info.object_id = Some(id.to_string());
-    let t = lock(&sim.braintree).transactions[i].clone();
     let status = t["status"].as_str().unwrap_or_default();
     let (amount, _) = amount_of(&t);
     match status {
@@ -265,19 +291,12 @@ fn refunded(sim: &Sim, id: &str) -> u64 {
 }
 
 pub fn refund(sim: &Sim, f: &Field, info: &mut CallInfo) -> Response {
-    let input = match input(sim, f, "RefundTransactionInput") {
-        Ok(i) => i,
+    let Target {
+        input, id, tx: t, ..
+    } = match target(sim, f, info, "RefundTransactionInput") {
+        Ok(found) => found,
         Err(r) => return r,
     };
-    let id = input
-        .get("transactionId")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let Some(i) = find(sim, id) else {
-        return not_found(sim, f);
-    };
-    info.object_id = Some(id.to_string());
-    let t = lock(&sim.braintree).transactions[i].clone();
     let (amount, exp) = amount_of(&t);
     let refund = input.get("refund");
     let path = ["input", "refund", "amount"];
