@@ -50,6 +50,29 @@ test("gateways API: set credentials write-only, test the connection (success, re
   }
 });
 
+test("gateway catalog: every gateway with its credential fields, signed-in users only; the fields are the ones a save takes", { timeout: 60_000 }, async () => {
+  const anon = await dash("GET", "/gateways", null);
+  assert.equal(anon.status, 401, anon.text);
+  const { project, owner, member } = await account();
+  const r = await dash("GET", "/gateways", member);
+  assert.equal(r.status, 200, r.text);
+  const list = r.json.gateways;
+  assert.deepEqual(list.map((g) => [g.gateway, g.name]),
+    [["stripe", "Stripe"], ["authorizenet", "Authorize.net"], ["braintree", "Braintree"], ["shift4", "Shift4"]]);
+  for (const g of list) {
+    // The secret fields are exactly what the simulator's credentials are made of, and a save of
+    // just those (as the page sends) is accepted.
+    const secrets = g.fields.filter((f) => f.secret);
+    assert.deepEqual(secrets.map((f) => f.name), Object.keys(GOOD[g.gateway]), g.gateway);
+    assert.ok(secrets.every((f) => f.required && f.label.length > 0), g.gateway);
+    const body = Object.fromEntries(secrets.map((f) => [f.name, GOOD[g.gateway][f.name]]));
+    const put = await dash("PUT", `/projects/${project.id}/gateways/test/${g.gateway}`, owner, { body: { credentials: body } });
+    assert.equal(put.status, 200, `${g.gateway}: ${put.text}`);
+  }
+  const bad = await dash("POST", "/gateways", owner, { body: {} });
+  assert.equal(bad.status, 405, bad.text);
+});
+
 async function connectionTests(sim) {
   const { project, owner } = await account();
   const base = `/projects/${project.id}/gateways`;

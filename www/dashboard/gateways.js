@@ -1,14 +1,10 @@
 // Dashboard "Gateways" (owners): each gateway's credentials in the environment the switch
 // shows. Credentials are write-only: the form sends them, the edge seals them, and no answer
 // ever carries them again. "Test connection" makes one harmless authenticated call to the
-// gateway. API: /v1/dashboard/projects/{id}/gateways…
-
-const GATEWAYS = [
-  ["stripe", "Stripe", [["secret_key", "Secret key"]]],
-  ["authorizenet", "Authorize.net", [["api_login_id", "API login ID"], ["transaction_key", "Transaction key"]]],
-  ["braintree", "Braintree", [["public_key", "Public key"], ["private_key", "Private key"]]],
-  ["shift4", "Shift4", [["secret_key", "Secret key"]]],
-];
+// gateway. API: /v1/dashboard/projects/{id}/gateways…; the gateways and their credential fields
+// come from GET /v1/dashboard/gateways (core's gateway modules), not from a copy here. The page
+// asks for the secret fields; the non-secret settings (Braintree's merchant accounts per
+// currency) are set through the admin API.
 
 /** A DOM element: `h("td", {className: "x"}, "text", child…)`. */
 function h(tag, props = {}, ...children) {
@@ -29,6 +25,7 @@ function h(tag, props = {}, ...children) {
  */
 export function gatewaysPage({ root, api, env, project, say, detail }) {
   let set = { test: {}, live: {} };
+  let gateways = null; // GET /v1/dashboard/gateways, once
   const base = () => `/v1/dashboard/projects/${encodeURIComponent(project().id)}/gateways`;
   const err = h("div", { className: "banner", role: "alert", hidden: true });
   const cards = h("div", { id: "gw-cards" });
@@ -45,7 +42,8 @@ export function gatewaysPage({ root, api, env, project, say, detail }) {
     err.hidden = !text;
   }
 
-  function card([gw, name, fields]) {
+  function card({ gateway: gw, name, fields: all }) {
+    const fields = all.filter((f) => f.secret).map((f) => [f.name, f.label]);
     const e = env();
     const current = set[e][gw];
     const id = (f) => `gw-${gw}-${f}`;
@@ -75,12 +73,20 @@ export function gatewaysPage({ root, api, env, project, say, detail }) {
   }
 
   function render() {
-    cards.replaceChildren(...GATEWAYS.map(card));
+    cards.replaceChildren(...(gateways || []).map(card));
   }
 
   async function load() {
     fail("");
     root.dataset.state = "loading";
+    if (!gateways) {
+      const c = await api("GET", "/v1/dashboard/gateways");
+      if (c.status !== 200) {
+        root.dataset.state = "ready";
+        return fail(detail(c.json, `Could not load the gateways (HTTP ${c.status}).`));
+      }
+      gateways = c.json.gateways;
+    }
     const r = await api("GET", base());
     root.dataset.state = "ready";
     if (r.status !== 200) return fail(detail(r.json, `Could not load the gateways (HTTP ${r.status}).`));

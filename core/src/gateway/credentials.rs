@@ -66,6 +66,24 @@ impl GatewayKind {
     }
 }
 
+/// One gateway as the dashboard's Gateways page lists it (`GET /v1/dashboard/gateways`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct GatewayInfo {
+    pub gateway: GatewayKind,
+    pub name: &'static str,
+    pub fields: &'static [CredentialField],
+}
+
+/// Every gateway with its credential fields, in the order the dashboard shows them: the page
+/// builds its forms from this and keeps no copy of the field lists.
+pub fn catalog() -> [GatewayInfo; 4] {
+    GatewayKind::ALL.map(|gateway| GatewayInfo {
+        gateway,
+        name: gateway.display_name(),
+        fields: gateway.credential_fields(),
+    })
+}
+
 /// A required secret string field.
 pub(crate) fn secret(f: &mut Fields<'_>, name: &'static str) -> Option<Secret> {
     f.string(name, true, false, MAX_SECRET_CHARS)
@@ -75,6 +93,40 @@ pub(crate) fn secret(f: &mut Fields<'_>, name: &'static str) -> Option<Secret> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The catalog as the dashboard reads it: each gateway once, its id, name and the fields
+    /// its parser reads, secrets flagged.
+    #[test]
+    fn catalog_lists_every_gateway_with_its_fields() {
+        let v = serde_json::to_value(catalog()).unwrap();
+        let ids: Vec<&str> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["gateway"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["stripe", "authorizenet", "braintree", "shift4"]);
+        assert_eq!(v[1]["name"], "Authorize.net");
+        assert_eq!(
+            v[1]["fields"][0],
+            serde_json::json!({"name": "api_login_id", "label": "API login ID", "secret": true, "required": true})
+        );
+        let braintree_settings: Vec<&str> = v[2]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["secret"] == false)
+            .map(|f| f["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            braintree_settings,
+            [
+                "merchant_account_id",
+                "merchant_accounts",
+                "default_currency"
+            ]
+        );
+    }
 
     /// Every field a parser reads is in its gateway's list, and the secret ones are exactly
     /// the `Secret`s of `Credentials` (so the dashboard never shows them again).

@@ -77,6 +77,16 @@ impl GatewayKind {
     pub fn parse(s: &str) -> Option<GatewayKind> {
         GatewayKind::ALL.into_iter().find(|g| g.as_str() == s)
     }
+
+    /// The gateway's name as its own site writes it (the dashboard's headings).
+    pub fn display_name(self) -> &'static str {
+        match self {
+            GatewayKind::Stripe => "Stripe",
+            GatewayKind::Authorizenet => "Authorize.net",
+            GatewayKind::Braintree => "Braintree",
+            GatewayKind::Shift4 => "Shift4",
+        }
+    }
 }
 
 /// Credentials of one gateway for one project and environment (stored encrypted).

@@ -66,6 +66,12 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
             signed_in(ctx).await?;
             Ok(json(200, &maven_core::customization::catalog::catalog()))
         }
+        // The Gateways page's forms: each gateway's credential fields (core's gateway modules).
+        (Method::Get, ["gateways"]) => {
+            signed_in(ctx).await?;
+            let gateways = maven_core::gateway::credentials::catalog();
+            Ok(json(200, &json!({ "gateways": gateways })))
+        }
         (Method::Get, ["projects"]) => {
             let s = signed_in(ctx).await?;
             admin::projects::list(&store, &s.account_id).await
@@ -123,7 +129,8 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
         }
         (
             _,
-            ["session" | "invites" | "members" | "projects" | "keys" | "audit" | "customization"],
+            ["session" | "invites" | "members" | "projects" | "keys" | "audit" | "customization"
+            | "gateways"],
         )
         | (_, ["session", "revoke-all"])
         | (_, ["invites", "accept"])

@@ -39,6 +39,24 @@ pub struct CustomizationCatalog {
     limits: String,
 }
 
+/// One gateway on the Gateways page and the fields of its `credentials` object.
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+pub struct GatewayInfo {
+    /// `stripe`, `authorizenet`, `braintree` or `shift4`.
+    gateway: String,
+    /// As the gateway writes its own name.
+    name: String,
+    fields: Vec<maven_core::gateway::CredentialField>,
+}
+
+/// Every gateway the edge speaks to, with its credential fields.
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+pub struct GatewayCatalog {
+    gateways: Vec<GatewayInfo>,
+}
+
 const ENVIRONMENT: &str = "The environment the dashboard's switch shows: test or live";
 const OP_KEY: &str = "Required on capture, void and refund: the page makes one per confirmation, so a double click does it once";
 
@@ -50,6 +68,15 @@ const OP_KEY: &str = "Required on capture, void and refund: the page makes one p
     ), security(("Session" = [])))]
 #[allow(dead_code)]
 pub fn dashboard_customization() {}
+
+#[utoipa::path(get, path = "/v1/dashboard/gateways", tag = "dashboard",
+    operation_id = "dashboard_gateway_catalog", summary = "Each gateway's credential fields, for the Gateways page's forms",
+    responses(
+        (status = 200, description = "The gateways", body = GatewayCatalog),
+        (status = 401, description = NO_SESSION, body = HTTPError),
+    ), security(("Session" = [])))]
+#[allow(dead_code)]
+pub fn dashboard_gateway_catalog() {}
 
 #[utoipa::path(get, path = "/v1/dashboard/projects/{project_id}/payments", tag = "dashboard",
     operation_id = "dashboard_payments", summary = "The project's payments, newest first, a page at a time",
