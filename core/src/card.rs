@@ -218,6 +218,110 @@ pub enum FieldMode {
     Required,
 }
 
+/// One broken card rule: the field key it is reported under (`exp_month` / `exp_year` for the
+/// expiry), its error type and message. Static text: the card form's wasm runs these rules on
+/// every keystroke, and owned strings / `loc` vectors there are bytes every payer downloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CardProblem {
+    pub key: &'static str,
+    pub kind: &'static str,
+    pub msg: &'static str,
+}
+
+/// Slots of `card_problems`' answer, in the order the fields are checked and reported.
+pub const NUMBER: usize = 0;
+pub const EXPIRY: usize = 1;
+pub const CVC: usize = 2;
+pub const NAME: usize = 3;
+pub const POSTAL: usize = 4;
+
+/// The card rules themselves, at most one problem per field (number, expiry, CVC, name,
+/// postal code). `validate_card` (the API) and the card form (every keystroke) both run them.
+pub fn card_problems(
+    card: &CardInput,
+    today: YearMonth,
+    name_mode: FieldMode,
+    postal_mode: FieldMode,
+) -> [Option<CardProblem>; 5] {
+    let p = |key, kind, msg| Some(CardProblem { key, kind, msg });
+    let mut out = [None; 5];
+    let number = card.number.expose();
+    let digits = digits_only(number);
+    let brand = detect_brand(&digits);
+    let only_digits_and_spaces = number.chars().all(|c| c.is_ascii_digit() || c == ' ');
+    if digits.is_empty() || !only_digits_and_spaces {
+        out[NUMBER] = p(
+            "number",
+            "value_error",
+            "Card number must contain digits only",
+        );
+    } else if !brand.lengths().contains(&digits.len()) || !luhn_valid(&digits) {
+        out[NUMBER] = p("number", "value_error", "Card number is invalid");
+    }
+    let year = full_year(card.exp_year);
+    if !(1..=12).contains(&card.exp_month) {
+        out[EXPIRY] = p(
+            "exp_month",
+            "value_error",
+            "Expiry month must be between 1 and 12",
+        );
+    } else if (YearMonth {
+        year,
+        month: card.exp_month,
+    }) < today
+    {
+        out[EXPIRY] = p("exp_year", "value_error", "Card expiry date is in the past");
+    } else if year > today.year + 50 {
+        out[EXPIRY] = p(
+            "exp_year",
+            "value_error",
+            "Card expiry year is too far in the future",
+        );
+    }
+    let cvc = card.cvc.expose();
+    let want = brand.cvc_len();
+    if cvc.len() != want || !cvc.bytes().all(|b| b.is_ascii_digit()) {
+        out[CVC] = p(
+            "cvc",
+            "value_error",
+            if want == 4 {
+                "Security code must be 4 digits"
+            } else {
+                "Security code must be 3 digits"
+            },
+        );
+    }
+    out[NAME] = check_mode(
+        "name",
+        card.name.as_deref(),
+        name_mode,
+        100,
+        [
+            "Cardholder name is required",
+            "Cardholder name should have at most 100 characters",
+        ],
+    );
+    out[POSTAL] = check_mode(
+        "postal_code",
+        card.postal_code.as_deref(),
+        postal_mode,
+        16,
+        [
+            "Postal code is required",
+            "Postal code should have at most 16 characters",
+        ],
+    );
+    out
+}
+
+fn full_year(y: u32) -> u32 {
+    if y < 100 {
+        y + 2000
+    } else {
+        y
+    }
+}
+
 /// Validates a submitted card against `today` and the project's field rules; reports every
 /// problem at once with `loc` under `prefix` (e.g. `["body", "card"]`).
 pub fn validate_card(
@@ -227,98 +331,27 @@ pub fn validate_card(
     postal_mode: FieldMode,
     prefix: &[Loc],
 ) -> Result<ValidCard, Vec<FieldError>> {
-    let at = |f: &str| {
-        let mut l = prefix.to_vec();
-        l.push(f.into());
-        l
-    };
-    let mut errors = Vec::new();
-    let number = card.number.expose();
-    let digits = digits_only(number);
-    let brand = detect_brand(&digits);
-    let only_digits_and_spaces = number.chars().all(|c| c.is_ascii_digit() || c == ' ');
-    if digits.is_empty() || !only_digits_and_spaces {
-        errors.push(FieldError::new(
-            at("number"),
-            "value_error",
-            "Card number must contain digits only",
-        ));
-    } else if !brand.lengths().contains(&digits.len()) || !luhn_valid(&digits) {
-        errors.push(FieldError::new(
-            at("number"),
-            "value_error",
-            "Card number is invalid",
-        ));
-    }
-    let year = if card.exp_year < 100 {
-        card.exp_year + 2000
-    } else {
-        card.exp_year
-    };
-    if !(1..=12).contains(&card.exp_month) {
-        errors.push(FieldError::new(
-            at("exp_month"),
-            "value_error",
-            "Expiry month must be between 1 and 12",
-        ));
-    } else if (YearMonth {
-        year,
-        month: card.exp_month,
-    }) < today
-    {
-        errors.push(FieldError::new(
-            at("exp_year"),
-            "value_error",
-            "Card expiry date is in the past",
-        ));
-    } else if year > today.year + 50 {
-        errors.push(FieldError::new(
-            at("exp_year"),
-            "value_error",
-            "Card expiry year is too far in the future",
-        ));
-    }
-    let cvc = card.cvc.expose();
-    let want = brand.cvc_len();
-    if cvc.len() != want || !cvc.bytes().all(|b| b.is_ascii_digit()) {
-        errors.push(FieldError::new(
-            at("cvc"),
-            "value_error",
-            // Literal messages, no `format!`: this runs in the card form's wasm too, where
-            // each formatting call site is code every payer downloads.
-            if want == 4 {
-                "Security code must be 4 digits"
-            } else {
-                "Security code must be 3 digits"
-            },
-        ));
-    }
-    let name = clean_optional(&card.name);
-    let postal = clean_optional(&card.postal_code);
-    check_mode(
-        &mut errors,
-        at("name"),
-        &name,
-        name_mode,
-        (100, "100"),
-        "Cardholder name",
-    );
-    check_mode(
-        &mut errors,
-        at("postal_code"),
-        &postal,
-        postal_mode,
-        (16, "16"),
-        "Postal code",
-    );
+    let errors: Vec<FieldError> = card_problems(card, today, name_mode, postal_mode)
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            let mut loc = prefix.to_vec();
+            loc.push(e.key.into());
+            FieldError::new(loc, e.kind, e.msg)
+        })
+        .collect();
     if !errors.is_empty() {
         return Err(errors);
     }
+    let digits = digits_only(card.number.expose());
+    let name = clean_optional(&card.name);
+    let postal = clean_optional(&card.postal_code);
     Ok(ValidCard {
         last4: last4(&digits).to_string(),
+        brand: detect_brand(&digits),
         number: Secret::new(digits),
         exp_month: card.exp_month,
-        exp_year: year,
+        exp_year: full_year(card.exp_year),
         cvc: card.cvc.clone(),
         name: if name_mode == FieldMode::Hidden {
             None
@@ -330,7 +363,6 @@ pub fn validate_card(
         } else {
             postal
         },
-        brand,
     })
 }
 
@@ -341,33 +373,21 @@ fn clean_optional(v: &Option<String>) -> Option<String> {
         .map(str::to_string)
 }
 
+/// A name or postal code against its mode and length limit (`msgs`: missing, too long).
 fn check_mode(
-    errors: &mut Vec<FieldError>,
-    loc: Vec<Loc>,
-    value: &Option<String>,
+    key: &'static str,
+    value: Option<&str>,
     mode: FieldMode,
-    max: (usize, &str),
-    what: &str,
-) {
-    // `max` comes with its decimal text: no `format!` in code the card form's wasm carries.
-    let msg = |parts: &[&str]| {
-        let mut s = String::from(what);
-        for p in parts {
-            s.push_str(p);
-        }
-        s
+    max: usize,
+    msgs: [&'static str; 2],
+) -> Option<CardProblem> {
+    let value = value.map(str::trim).filter(|s| !s.is_empty());
+    let (kind, msg) = match value {
+        None if mode == FieldMode::Required => ("missing", msgs[0]),
+        Some(v) if v.chars().count() > max => ("string_too_long", msgs[1]),
+        _ => return None,
     };
-    match value {
-        None if mode == FieldMode::Required => {
-            errors.push(FieldError::new(loc, "missing", msg(&[" is required"])))
-        }
-        Some(v) if v.chars().count() > max.0 => errors.push(FieldError::new(
-            loc,
-            "string_too_long",
-            msg(&[" should have at most ", max.1, " characters"]),
-        )),
-        _ => {}
-    }
+    Some(CardProblem { key, kind, msg })
 }
 
 #[cfg(test)]
@@ -398,6 +418,24 @@ mod tests {
             FieldMode::Optional,
             &["body".into(), "card".into()],
         )
+    }
+
+    #[test]
+    fn card_problems_one_slot_per_field() {
+        let mut c = card("4242424242424241", 13, 2030, "12");
+        c.name = Some("  ".into());
+        let p = card_problems(&c, TODAY, FieldMode::Required, FieldMode::Optional);
+        assert_eq!(p[NUMBER].map(|p| p.msg), Some("Card number is invalid"));
+        assert_eq!(p[EXPIRY].map(|p| p.key), Some("exp_month"));
+        assert_eq!(
+            p[CVC].map(|p| p.msg),
+            Some("Security code must be 3 digits")
+        );
+        assert_eq!(p[NAME].map(|p| (p.key, p.kind)), Some(("name", "missing")));
+        assert_eq!(p[POSTAL], None);
+        let ok = card("4242424242424242", 12, 30, "123");
+        let p = card_problems(&ok, TODAY, FieldMode::Optional, FieldMode::Optional);
+        assert!(p.iter().all(Option::is_none));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 use maven_core::card::{self, Brand, CardInput, FieldMode, YearMonth};
-use maven_core::{Loc, Secret};
+use maven_core::Secret;
 
 /// Field indexes, in tab order.
 pub const NUMBER: usize = 0;
@@ -18,7 +18,11 @@ pub const FIELDS: usize = 5;
 /// Element ids of the inputs (and `<id>-error` of their messages); also the `field` of errors.
 pub const IDS: [&str; FIELDS] = ["number", "exp", "cvc", "name", "postal"];
 
-pub type Problems = [Option<String>; FIELDS];
+/// What the checks say about each field (static text: checked on every keystroke).
+pub type Problems = [Option<&'static str>; FIELDS];
+
+/// The messages shown under the fields (the checks' or the server's).
+pub type Shown = [Option<String>; FIELDS];
 
 #[derive(Default, Clone)]
 pub struct Values {
@@ -66,35 +70,26 @@ pub fn check(v: &Values, today: YearMonth, modes: (FieldMode, FieldMode)) -> Pro
         name: Some(v.name.clone()),
         postal_code: Some(v.postal.clone()),
     };
-    let mut out: Problems = Default::default();
-    if let Err(errors) = card::validate_card(&input, today, modes.0, modes.1, &[]) {
-        for e in errors {
-            let key = match e.loc.last() {
-                Some(Loc::Key(k)) => k.as_str(),
-                _ => continue,
-            };
-            if let Some(i) = field_of(key) {
-                out[i].get_or_insert(e.msg);
-            }
-        }
-    }
+    // maven-core's slots are the form's field indexes (number, expiry, CVC, name, postal).
+    let mut out: Problems =
+        card::card_problems(&input, today, modes.0, modes.1).map(|p| p.map(|p| p.msg));
     // What a person mid-way through typing needs to hear, before core's verdicts.
     let cvc_len = card::digits_only(&v.cvc).len();
     let exp_len = card::digits_only(&v.exp).len();
     if digits.is_empty() {
-        out[NUMBER] = Some("Enter the card number".into());
+        out[NUMBER] = Some("Enter the card number");
     } else if digits.len() < min_len(brand) {
-        out[NUMBER] = Some("Card number is incomplete".into());
+        out[NUMBER] = Some("Card number is incomplete");
     }
     if exp_len == 0 {
-        out[EXP] = Some("Enter the expiry date".into());
+        out[EXP] = Some("Enter the expiry date");
     } else if exp_len < 4 {
-        out[EXP] = Some("Expiry date is incomplete".into());
+        out[EXP] = Some("Expiry date is incomplete");
     }
     if cvc_len == 0 {
-        out[CVC] = Some("Enter the security code".into());
+        out[CVC] = Some("Enter the security code");
     } else if cvc_len < brand.cvc_len() {
-        out[CVC] = Some("Security code is incomplete".into());
+        out[CVC] = Some("Security code is incomplete");
     }
     out
 }
@@ -141,9 +136,9 @@ mod tests {
     #[test]
     fn incomplete_before_invalid() {
         let p = check(&values("4242 42", "1", "1"), TODAY, OPT);
-        assert_eq!(p[NUMBER].as_deref(), Some("Card number is incomplete"));
-        assert_eq!(p[EXP].as_deref(), Some("Expiry date is incomplete"));
-        assert_eq!(p[CVC].as_deref(), Some("Security code is incomplete"));
+        assert_eq!(p[NUMBER], Some("Card number is incomplete"));
+        assert_eq!(p[EXP], Some("Expiry date is incomplete"));
+        assert_eq!(p[CVC], Some("Security code is incomplete"));
     }
 
     #[test]
@@ -153,25 +148,25 @@ mod tests {
             TODAY,
             OPT,
         );
-        assert_eq!(p[NUMBER].as_deref(), Some("Card number is invalid"));
-        assert_eq!(p[EXP].as_deref(), Some("Card expiry date is in the past"));
-        assert_eq!(p[CVC].as_deref(), Some("Security code must be 3 digits"));
+        assert_eq!(p[NUMBER], Some("Card number is invalid"));
+        assert_eq!(p[EXP], Some("Card expiry date is in the past"));
+        assert_eq!(p[CVC], Some("Security code must be 3 digits"));
         let p = check(&values("4242424242424242", "13 / 30", "123"), TODAY, OPT);
-        assert!(p[EXP].as_deref().unwrap_or("").contains("month"));
+        assert!(p[EXP].unwrap_or("").contains("month"));
     }
 
     #[test]
     fn amex_wants_four() {
         let p = check(&values("3782 822463 10005", "12 / 30", "123"), TODAY, OPT);
-        assert_eq!(p[CVC].as_deref(), Some("Security code is incomplete"));
+        assert_eq!(p[CVC], Some("Security code is incomplete"));
     }
 
     #[test]
     fn required_name_and_postal() {
         let req = (FieldMode::Required, FieldMode::Required);
         let p = check(&values("4242424242424242", "12/30", "123"), TODAY, req);
-        assert_eq!(p[NAME].as_deref(), Some("Cardholder name is required"));
-        assert_eq!(p[POSTAL].as_deref(), Some("Postal code is required"));
+        assert_eq!(p[NAME], Some("Cardholder name is required"));
+        assert_eq!(p[POSTAL], Some("Postal code is required"));
     }
 
     #[test]

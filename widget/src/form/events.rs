@@ -130,11 +130,11 @@ impl App {
         }
         let full = self.prev[0].len() >= self.brand().lengths().last().copied().unwrap_or(19);
         if i == NUMBER && full {
-            self.shown[NUMBER] = problems[NUMBER].clone();
+            self.shown[NUMBER] = problems[NUMBER].map(String::from);
         }
         // A brand change can make a typed CVC too long or too short: re-judge it if shown.
         if i == NUMBER && self.shown[CVC].is_some() {
-            self.shown[CVC] = problems[CVC].clone();
+            self.shown[CVC] = problems[CVC].map(String::from);
         }
         self.render_errors();
         self.post_change_if(&problems, true);
@@ -156,7 +156,7 @@ impl App {
         }
         let problems = self.problems();
         if !self.els.inputs[i].value().is_empty() || self.shown[i].is_some() {
-            self.shown[i] = problems[i].clone();
+            self.shown[i] = problems[i].map(String::from);
         }
         self.render_errors();
         self.post_change(&problems);
@@ -206,13 +206,13 @@ impl App {
     /// Marks every problem as shown; focuses and announces the first. True when there was one.
     pub(super) fn reveal_problems(&mut self) -> bool {
         let problems = self.problems();
-        self.shown = problems.clone();
+        self.shown = problems.map(|p| p.map(String::from));
         self.render_errors();
         self.post_change(&problems);
         match (0..FIELDS).find(|&i| problems[i].is_some()) {
             Some(i) => {
                 self.focus = Some(HtmlElement::from(self.els.inputs[i].clone()));
-                if let Some(m) = &problems[i] {
+                if let Some(m) = problems[i] {
                     self.announce(m);
                 }
                 true

@@ -143,7 +143,7 @@ pub struct App {
     /// Digits of the number and expiry at the last input (to see a deleted separator).
     prev: [String; 2],
     /// Problems currently shown under each field.
-    shown: check::Problems,
+    shown: check::Shown,
     last_change: String,
     /// Where "Try again" puts the focus (the field a decline points at).
     retry_focus: usize,

@@ -286,7 +286,7 @@ impl App {
         if !Array::is_array(&items) {
             return false;
         }
-        let mut shown: check::Problems = Default::default();
+        let mut shown: check::Shown = Default::default();
         for item in Array::from(&items).iter() {
             let loc = get(&item, "loc");
             let last = Array::is_array(&loc)
