@@ -4,7 +4,7 @@
 use super::check::{CVC, EXP, FIELDS, IDS, NUMBER};
 use super::{input, with, App, State};
 use crate::custom::Kind;
-use crate::dom::{self, get, Listener};
+use crate::dom::{self, get};
 #[allow(unused_imports)]
 use crate::prelude::*;
 use crate::protocol as msg;
@@ -12,20 +12,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, HtmlElement, MessageEvent};
 
-/// Four delegated listeners on `<main>` (input, focusout, submit and click bubble up to it) and
-/// one for host messages: one closure type each instead of one per field.
-pub fn bind(els: &super::Els, framed: bool) -> Vec<Listener> {
-    let mut out: Vec<Listener> = ["input", "focusin", "focusout", "submit", "click", "keydown"]
-        .into_iter()
-        .map(|kind| Listener::new(&els.main, kind, on_event))
-        .collect();
-    if framed {
-        out.push(Listener::new(&dom::window(), "message", on_message));
-    }
-    out
-}
-
-fn on_event(ev: Event) {
+/// The one handler of the events form.js delegates from `<main>` (input, focusin, focusout,
+/// submit, click and keydown bubble up to it).
+pub fn on_event(ev: Event) {
     let kind = ev.type_();
     if kind == "submit" {
         ev.prevent_default();
@@ -58,25 +47,19 @@ fn on_event(ev: Event) {
     });
 }
 
-fn on_message(ev: Event) {
+/// `message` events on the window (form.js listens; only the host page's count).
+pub fn on_message(ev: Event) {
     let ev: MessageEvent = ev.unchecked_into();
     with(&mut |app| app.on_message(&ev));
 }
 
 /// Reports the form's height to the host whenever it changes (errors appear, state changes),
-/// so the iframe never scrolls or clips.
-pub fn observe_size() {
-    let cb = Closure::<dyn FnMut(JsValue)>::new(|_: JsValue| {
-        with(&mut |app| {
-            let h = app.els.main.get_bounding_client_rect().height();
-            app.post(msg::RESIZE, &JsValue::from_f64(js_sys::Math::ceil(h)));
-        });
+/// so the iframe never scrolls or clips: form.js's `ResizeObserver` on `<main>` calls it.
+pub fn on_resize() {
+    with(&mut |app| {
+        let h = app.els.main.get_bounding_client_rect().height();
+        app.post(msg::RESIZE, &JsValue::from_f64(js_sys::Math::ceil(h)));
     });
-    if let Ok(ro) = web_sys::ResizeObserver::new(cb.as_ref().unchecked_ref()) {
-        with(&mut |app| ro.observe(&app.els.main));
-    }
-    // The form page lives as long as the observer: nothing to tear down.
-    cb.forget();
 }
 
 impl App {

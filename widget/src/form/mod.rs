@@ -14,7 +14,7 @@ mod view;
 
 use crate::custom::Kind;
 use crate::dom::Cat as _;
-use crate::dom::{self, get, object, Listener};
+use crate::dom::{self, get, object};
 use crate::protocol as msg;
 use alloc::borrow::Cow;
 use check::{FIELDS, IDS, NUMBER};
@@ -159,7 +159,6 @@ pub struct App {
     strings: i18n::Strings,
     /// Element to focus once the app is no longer borrowed (focus fires blur handlers).
     focus: Option<HtmlElement>,
-    _listeners: Vec<Listener>,
 }
 
 static APP: crate::Single<Option<App>> = crate::Single(RefCell::new(None));
@@ -179,6 +178,68 @@ pub(crate) fn with(f: &mut dyn FnMut(&mut App)) {
     }
 }
 
+/// The page-lifetime timers of the form (form.js's `mvAfter` calls `onTimer` with the number).
+#[derive(Clone, Copy)]
+pub enum Timer {
+    /// The session's expiry time passed.
+    Expire = 0,
+    /// Poll the session again while another payment is processing.
+    Poll = 1,
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// form.js: `setTimeout(() => onTimer(timer), ms)`.
+    #[wasm_bindgen(js_name = mvAfter)]
+    fn mv_after(ms: f64, timer: u8);
+}
+
+pub fn after(ms: f64, timer: Timer) {
+    mv_after(ms.clamp(0.0, 2_147_483_647.0), timer as u8);
+}
+
+// What form.js calls (it wires the listeners, the observer, timers and requests to these, so
+// the module needs no closures: docs/widget.md, "Weight").
+#[wasm_bindgen(js_name = onEvent)]
+pub fn on_event(ev: web_sys::Event) {
+    events::on_event(ev);
+}
+
+#[wasm_bindgen(js_name = onMessage)]
+pub fn on_message(ev: web_sys::Event) {
+    events::on_message(ev);
+}
+
+#[wasm_bindgen(js_name = onResize)]
+pub fn on_resize() {
+    events::on_resize();
+}
+
+#[wasm_bindgen(js_name = onTimer)]
+pub fn on_timer(timer: u8) {
+    let t = if timer == 0 {
+        Timer::Expire
+    } else {
+        Timer::Poll
+    };
+    with(&mut |app| app.on_timer(t));
+}
+
+#[wasm_bindgen(js_name = onReply)]
+pub fn on_reply(purpose: u8, status: u16, json: JsValue) {
+    let p = if purpose == 0 {
+        net::Purpose::Session
+    } else {
+        net::Purpose::Charge
+    };
+    let mut reply = Some(net::Reply::new(status, json));
+    with(&mut |app| {
+        if let Some(r) = reply.take() {
+            app.on_reply(p, r);
+        }
+    });
+}
+
 pub fn start() {
     let els = Els::find();
     let w = dom::window();
@@ -190,7 +251,6 @@ pub fn start() {
         .trim_end_matches('/')
         .to_string();
     let link = host_link(&w, &loc.hash().unwrap_or_default());
-    let listeners = events::bind(&els, link.is_some());
     let app = App {
         els,
         session_id,
@@ -208,11 +268,9 @@ pub fn start() {
         locale: "en".into(),
         strings: i18n::Strings::from_page(),
         focus: None,
-        _listeners: listeners,
     };
     app.post(msg::HELLO, &JsValue::UNDEFINED);
     APP.with(|cell| *cell.borrow_mut() = Some(app));
-    events::observe_size();
     with(&mut |app| app.load());
 }
 

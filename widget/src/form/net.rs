@@ -1,32 +1,30 @@
 //! The two requests the form makes, both to its own origin: the public session view and the
-//! charge, which carries the form token the edge put in the page (`Maven-Form-Token`). Plain promise callbacks rather than an async runtime (wasm-bindgen-futures costs more
-//! bytes than this whole module), and no serde: the body is a JS object through `JSON`.
+//! charge, which carries the form token the edge put in the page (`Maven-Form-Token`).
+//!
+//! The fetch itself is form.js's `mvFetch` (a dozen lines of promise plumbing): it calls the
+//! exported `onReply` with the status and JSON body. Doing it from Rust took a closure per
+//! promise callback, and wasm-bindgen's closure machinery (shims, table, JS glue) was ~2 KB
+//! gzip of the form for nothing the Rust side decides; what each answer means stays here and
+//! in `outcome.rs`.
 
 use crate::dom::Cat as _;
-use crate::dom::{object, window};
 #[allow(unused_imports)]
 use crate::prelude::*;
-use alloc::rc::Rc;
-use core::cell::Cell;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{RequestInit, Response};
 
 #[wasm_bindgen]
 extern "C" {
-    /// Any promise, with untyped `then` / `catch` taking plain JS functions.
-    type Thenable;
-    #[wasm_bindgen(method)]
-    fn then(this: &Thenable, on_fulfilled: &JsValue) -> Thenable;
-    #[wasm_bindgen(method)]
-    fn catch(this: &Thenable, on_rejected: &JsValue) -> Thenable;
+    /// form.js: `fetch(url)`, a JSON POST of `body` (with the page's form token) when given;
+    /// then `onReply(purpose, status, json)`, status 0 when there was no answer at all.
+    #[wasm_bindgen(js_name = mvFetch)]
+    fn mv_fetch(url: &str, body: Option<String>, purpose: u8);
 }
 
-/// Which request an answer belongs to.
+/// Which request an answer belongs to (the number crosses to JS and back).
 #[derive(Clone, Copy)]
 pub enum Purpose {
-    Session,
-    Charge,
+    Session = 0,
+    Charge = 1,
 }
 
 pub enum Reply {
@@ -38,59 +36,19 @@ pub enum Reply {
     Network,
 }
 
-/// `fetch(url)` (a JSON POST when `body` is given), then `App::on_reply` with the outcome.
-pub fn request(url: &str, body: Option<JsValue>, purpose: Purpose) {
-    let init = RequestInit::new();
-    let mut headers = vec![("accept", JsValue::from_str("application/json"))];
-    if let Some(b) = body {
-        init.set_method("POST");
-        headers.push(("content-type", "application/json".into()));
-        init.set_body(&b);
-        if let Some(t) = form_token() {
-            headers.push(("maven-form-token", t.into()));
-        }
-    }
-    init.set_headers(&object(&headers));
-    // 0 until a response arrives: still 0 at the end means the network failed.
-    let status = Rc::new(Cell::new(0u16));
-    let seen = status.clone();
-    let on_response = Closure::once_into_js(move |r: JsValue| -> JsValue {
-        let r: Response = r.unchecked_into();
-        seen.set(r.status());
-        match r.json() {
-            // A body that is not JSON reads as null.
-            Ok(p) => p
-                .unchecked_into::<Thenable>()
-                .catch(&Closure::once_into_js(|_: JsValue| JsValue::NULL))
-                .into(),
-            Err(_) => JsValue::NULL,
-        }
-    });
-    let on_network_error = Closure::once_into_js(|_: JsValue| JsValue::NULL);
-    let finish = Closure::once_into_js(move |json: JsValue| {
-        let mut reply = Some(match status.get() {
+impl Reply {
+    pub fn new(status: u16, json: JsValue) -> Reply {
+        match status {
             0 => Reply::Network,
             200..=299 => Reply::Ok(json),
             s => Reply::Http(s, json),
-        });
-        super::with(&mut |app| {
-            if let Some(r) = reply.take() {
-                app.on_reply(purpose, r);
-            }
-        });
-    });
-    let p: Thenable = window()
-        .fetch_with_str_and_init(url, &init)
-        .unchecked_into();
-    p.then(&on_response).catch(&on_network_error).then(&finish);
+        }
+    }
 }
 
-/// The token the edge served the page with (`<meta name="maven-form-token">`), if any.
-fn form_token() -> Option<String> {
-    crate::dom::document()
-        .query_selector("meta[name=maven-form-token]")
-        .ok()??
-        .get_attribute("content")
+/// Starts the request; `App::on_reply` gets the outcome.
+pub fn request(url: &str, body: Option<String>, purpose: Purpose) {
+    mv_fetch(url, body, purpose as u8);
 }
 
 pub fn session_url(id: &str) -> String {

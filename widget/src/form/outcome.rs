@@ -3,7 +3,7 @@
 
 use super::check::{self, FIELDS};
 use super::net::{self, Purpose, Reply};
-use super::{view, with, App, State};
+use super::{view, App, State};
 use crate::dom::Cat as _;
 use crate::dom::{self, get, get_f64, get_str, object};
 #[allow(unused_imports)]
@@ -42,6 +42,16 @@ impl App {
             net::request(&net::session_url(id), None, Purpose::Session);
         } else {
             self.on_session(Reply::Http(404, JsValue::NULL));
+        }
+    }
+
+    pub(super) fn on_timer(&mut self, timer: super::Timer) {
+        match timer {
+            super::Timer::Expire if matches!(self.state, State::Ready | State::Failure) => {
+                self.expire()
+            }
+            super::Timer::Poll => self.load(),
+            _ => {}
         }
     }
 
@@ -123,13 +133,7 @@ impl App {
         let Some(s) = &self.session else { return };
         let ms = s.expires_ms - js_sys::Date::now();
         if ms > 0.0 && ms.is_finite() {
-            dom::after(ms + 500.0, || {
-                with(&mut |app| {
-                    if matches!(app.state, State::Ready | State::Failure) {
-                        app.expire();
-                    }
-                })
-            });
+            super::after(ms + 500.0, super::Timer::Expire);
         }
     }
 
@@ -149,7 +153,7 @@ impl App {
         self.focus = Some(self.els.result_title.clone());
     }
 
-    fn begin_submit(&mut self) -> Option<JsValue> {
+    fn begin_submit(&mut self) -> Option<String> {
         if self.state != State::Ready || self.reveal_problems() {
             return None;
         }
@@ -171,7 +175,7 @@ impl App {
         let body = js_sys::JSON::stringify(&object(&[("card", c.into())])).ok()?;
         self.set_state(State::Submitting);
         self.announce("Processing payment…");
-        Some(body.into())
+        Some(String::from(body))
     }
 
     fn on_charge(&mut self, reply: Reply) {
@@ -352,7 +356,7 @@ impl App {
             "This can take a few seconds.",
             false,
         );
-        dom::after(2000.0, || with(&mut App::load));
+        super::after(2000.0, super::Timer::Poll);
     }
 
     fn invalid(&mut self) {
