@@ -17,6 +17,21 @@ pub const FIELDS: usize = 5;
 
 /// Element ids of the inputs (and `<id>-error` of their messages); also the `field` of errors.
 pub const IDS: [&str; FIELDS] = ["number", "exp", "cvc", "name", "postal"];
+/// Their messages' and labels' ids, spelled out (no string building at start).
+pub const ERROR_IDS: [&str; FIELDS] = [
+    "number-error",
+    "exp-error",
+    "cvc-error",
+    "name-error",
+    "postal-error",
+];
+pub const LABEL_IDS: [&str; FIELDS] = [
+    "number-label",
+    "exp-label",
+    "cvc-label",
+    "name-label",
+    "postal-label",
+];
 
 /// What the checks say about each field (static text: checked on every keystroke).
 pub type Problems = [Option<&'static str>; FIELDS];
