@@ -54,39 +54,37 @@ impl Kind {
 // The same rules as the server (maven-core), so the SDK accepts what the API would.
 pub use maven_core::customization::{is_font_stack as is_font_family, is_hex_color as is_color};
 
-/// Whether `v` is acceptable for `key` (the form only needs this answer: the messages below
-/// stay out of its wasm).
-fn value_ok(kind: Kind, key: &str, v: &JsValue) -> bool {
+/// Why one value is not acceptable for `key`, or `None` when it is.
+fn value_problem(kind: Kind, key: &str, v: &JsValue) -> Option<&'static str> {
     match kind {
         Kind::Theme => match key {
-            "border_radius" => v.as_f64().is_some_and(|n| (0.0..=MAX_RADIUS).contains(&n)),
-            "font_family" => v.as_string().is_some_and(|s| is_font_family(&s)),
-            "background_color" => v
-                .as_string()
-                .is_some_and(|s| s == "transparent" || is_color(&s)),
-            _ => v.as_string().is_some_and(|s| is_color(&s)),
+            "border_radius" => match v.as_f64() {
+                Some(n) if (0.0..=MAX_RADIUS).contains(&n) => None,
+                _ => Some("must be a number of pixels from 0 to 32"),
+            },
+            "font_family" => match v.as_string() {
+                Some(s) if is_font_family(&s) => None,
+                _ => {
+                    Some("must be a CSS font-family list (letters, digits, spaces, commas, quotes)")
+                }
+            },
+            "background_color" => match v.as_string() {
+                Some(s) if s == "transparent" || is_color(&s) => None,
+                _ => Some("must be \"transparent\" or a #rgb / #rrggbb color"),
+            },
+            _ => match v.as_string() {
+                Some(s) if is_color(&s) => None,
+                _ => Some("must be a #rgb / #rrggbb color"),
+            },
         },
-        Kind::Labels => v
-            .dyn_ref::<JsString>()
-            .is_some_and(|s| s.length() as usize <= MAX_LABEL),
-        Kind::Fields => matches!(
-            v.as_string().as_deref(),
-            Some("hidden" | "optional" | "required")
-        ),
-    }
-}
-
-/// What `key` expects, for the error of a value that is not `value_ok`.
-fn expected(kind: Kind, key: &str) -> &'static str {
-    match (kind, key) {
-        (Kind::Theme, "border_radius") => "must be a number of pixels from 0 to 32",
-        (Kind::Theme, "font_family") => {
-            "must be a CSS font-family list (letters, digits, spaces, commas, quotes)"
-        }
-        (Kind::Theme, "background_color") => "must be \"transparent\" or a #rgb / #rrggbb color",
-        (Kind::Theme, _) => "must be a #rgb / #rrggbb color",
-        (Kind::Labels, _) => "must be a string of at most 120 characters",
-        (Kind::Fields, _) => "must be \"hidden\", \"optional\" or \"required\"",
+        Kind::Labels => match v.dyn_ref::<JsString>() {
+            Some(s) if s.length() as usize <= MAX_LABEL => None,
+            _ => Some("must be a string of at most 120 characters"),
+        },
+        Kind::Fields => match v.as_string().as_deref() {
+            Some("hidden" | "optional" | "required") => None,
+            _ => Some("must be \"hidden\", \"optional\" or \"required\""),
+        },
     }
 }
 
@@ -110,8 +108,8 @@ pub fn check(kind: Kind, partial: &JsValue) -> Result<(), String> {
             ]
             .cat());
         }
-        if !value_ok(kind, &key, &get(partial, &key)) {
-            return Err([what, ".", &key, " ", expected(kind, &key)].cat());
+        if let Some(problem) = value_problem(kind, &key, &get(partial, &key)) {
+            return Err([what, ".", &key, " ", problem].cat());
         }
     }
     Ok(())
@@ -123,7 +121,7 @@ pub fn sanitized(kind: Kind, partial: &JsValue) -> Object {
     if is_plain_object(partial) {
         for key in kind.keys() {
             let v = get(partial, key);
-            if !v.is_undefined() && value_ok(kind, key, &v) {
+            if !v.is_undefined() && value_problem(kind, key, &v).is_none() {
                 let _ = Reflect::set(&out, &JsValue::from_str(key), &v);
             }
         }

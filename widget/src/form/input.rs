@@ -52,20 +52,27 @@ pub fn number(value: &str, caret: u32, input_type: &str, prev: &str) -> Edit {
     let mut digits = card::digits_only(value).into_bytes();
     let mut before = digits_before(value, caret).min(digits.len());
     if digits == prev.as_bytes() {
-        if input_type == "deleteContentBackward" && before > 0 {
-            digits.remove(before - 1);
+        // The digit before (Backspace) or after (Delete) the separator the browser removed.
+        let gone = if input_type == "deleteContentBackward" && before > 0 {
             before -= 1;
+            Some(before)
         } else if input_type == "deleteContentForward" && before < digits.len() {
-            digits.remove(before);
+            Some(before)
+        } else {
+            None
+        };
+        if let Some(i) = gone {
+            digits.copy_within(i + 1.., i);
+            digits.pop();
         }
     }
-    let digits = ascii(digits);
+    let mut digits = ascii(digits);
     let max = detect_brand(&digits)
         .lengths()
         .last()
         .copied()
         .unwrap_or(19);
-    let digits = ascii(digits.into_bytes().into_iter().take(max).collect());
+    digits.truncate(max);
     let formatted = card::format_number(&digits);
     let caret = after_digits(&formatted, before.min(digits.len()));
     Edit {
@@ -77,24 +84,32 @@ pub fn number(value: &str, caret: u32, input_type: &str, prev: &str) -> Edit {
 
 /// Expiry as "MM / YY": "4" → "04 / ", "13" → "01 / 3", autofilled "12/2030" → "12 / 30",
 /// Backspace over the separator removes the month's last digit.
+// Byte loops and plain pushes rather than `split_once` / `splice` / `drain` / `insert`: those
+// bring memchr and Vec's generic shifting code into the wasm for a seven-character field.
 pub fn expiry(value: &str, input_type: &str, prev: &str) -> Edit {
     let deleting = input_type.starts_with("delete");
-    let mut d = match value.split_once('/') {
+    let v = value.as_bytes();
+    let slash = v.iter().position(|&b| b == b'/');
+    let digits = |s: &[u8]| -> Vec<u8> { s.iter().copied().filter(u8::is_ascii_digit).collect() };
+    let mut d = match slash {
         // Typed or autofilled with a slash: each side on its own ("1/30", "12/2030").
-        Some((m, y)) if !deleting => {
-            let mut m = card::digits_only(m).into_bytes();
-            let y = card::digits_only(y).into_bytes();
+        Some(i) if !deleting => {
+            let m = digits(v.get(..i).unwrap_or(&[]));
+            let y = digits(v.get(i + 1..).unwrap_or(&[]));
+            let mut out = Vec::new();
             if m.len() == 1 && !y.is_empty() {
-                m.insert(0, b'0');
+                out.push(b'0');
             }
-            m.extend(y.iter().skip(if y.len() == 4 { 2 } else { 0 }));
-            m
+            out.extend_from_slice(&m);
+            out.extend_from_slice(y.get(if y.len() == 4 { 2 } else { 0 }..).unwrap_or(&[]));
+            out
         }
-        _ => card::digits_only(value).into_bytes(),
+        _ => digits(v),
     };
-    if !value.contains('/') && d.len() == 6 {
+    if slash.is_none() && d.len() == 6 {
         // "122030" (MMYYYY without a slash).
-        d.drain(2..4);
+        d.copy_within(4..6, 2);
+        d.truncate(4);
     }
     if deleting && d == prev.as_bytes() && value.len() < 5 {
         d.pop();
@@ -102,36 +117,42 @@ pub fn expiry(value: &str, input_type: &str, prev: &str) -> Edit {
     // A first digit that cannot start a month ("4" → "04"), or "13"…"19" → "01 / 3"….
     let lone = d.len() == 1 && d[0] > b'1';
     let teen = d.len() >= 2 && d[0] == b'1' && d[1] > b'2' && !deleting;
+    let mut out = Vec::new();
     if lone || teen {
-        d.insert(0, b'0');
+        out.push(b'0');
     }
-    d.truncate(4);
-    let mut shown = d.clone();
-    if d.len() > 2 || (d.len() == 2 && !deleting) {
-        shown.splice(2..2, *b" / ");
+    out.extend_from_slice(&d);
+    out.truncate(4);
+    let mut shown = Vec::new();
+    for (i, &b) in out.iter().enumerate() {
+        if i == 2 {
+            shown.extend_from_slice(b" / ");
+        }
+        shown.push(b);
+    }
+    if out.len() == 2 && !deleting {
+        shown.extend_from_slice(b" / ");
     }
     let value = ascii(shown);
     Edit {
         caret: value.len() as u32,
         value,
-        digits: ascii(d),
+        digits: ascii(out),
     }
 }
 
-/// ASCII bytes as a String (no UTF-8 validation panic path: every byte maps to a char).
+/// ASCII bytes as a String (every caller passes digits, spaces and '/': no UTF-8 check, whose
+/// error path would pull more code into the wasm).
 fn ascii(bytes: Vec<u8>) -> String {
-    bytes.into_iter().map(char::from).collect()
+    debug_assert!(bytes.is_ascii());
+    // SAFETY: ASCII is valid UTF-8; the callers only build ASCII (digits and " / ").
+    unsafe { String::from_utf8_unchecked(bytes) }
 }
 
 /// Security code: digits only, at most `max` (3, or 4 for Amex).
 pub fn cvc(value: &str, max: usize) -> Edit {
-    let d = ascii(
-        card::digits_only(value)
-            .into_bytes()
-            .into_iter()
-            .take(max)
-            .collect(),
-    );
+    let mut d = card::digits_only(value);
+    d.truncate(max);
     Edit {
         caret: d.len() as u32,
         value: d.clone(),
