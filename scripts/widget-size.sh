@@ -2,7 +2,9 @@
 # Prints the bytes a merchant page transfers to show the Maven form: the loader and controller
 # wasm (merchant page), then the form page, its CSS, script and wasm (inside the iframe). The
 # form page is counted as the edge serves it in its heaviest language (the strings block of
-# maven_core::l10n, docs/widget.md). Raw, gzip -9 and brotli per file and in total.
+# maven_core::l10n, docs/widget.md) with the session block of a typical session (the demo
+# project's view: maven_core::form_page, which replaced the form's GET of that view).
+# Raw, gzip -9 and brotli per file and in total.
 # Run scripts/build-widget.sh first. `make test` runs it: exit 1 when over the limits below.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,8 +25,16 @@ const groups = [
 // the language whose page compresses worst, first in <head>; English pages have none.
 const { langs, rows: strings } = JSON.parse(fs.readFileSync("core/src/l10n.json", "utf8"));
 const page = fs.readFileSync(path.join(dir, "form.html"), "utf8");
-const served = (col) => Buffer.from(col === 0 ? page : page.replace("<head>", `<head>\n<script type="application/json" id="mv-l10n">${
-  JSON.stringify(Object.fromEntries(strings.map((r) => [r[0], r[col]]))).replace(/</g, "\\u003c")}</script>`));
+// The mock edge's copy of the worker's session block (tests/e2e/form_page.test.mjs holds them equal).
+const block = (lang) => require("child_process").execFileSync(process.execPath, ["--input-type=module", "-e", `
+  import { PROJECT, sessionBlock } from "./tests/browser/server.mjs";
+  const { project_name, theme, labels, fields } = PROJECT;
+  const view = { session_id: "6f1c2a3e-8b4d-4c5e-9f60-7a8b9c0d1e2f", status: "pending", amount_cents: 1234,
+    currency: "usd", description: "Pro plan", mode: "charge", capture: true,
+    expires_at: "2026-11-29T15:00:00.000Z", environment: "test", project_name, theme, labels, fields };
+  process.stdout.write(sessionBlock(view, false, ${JSON.stringify(lang)}));`], { encoding: "utf8" });
+const served = (col) => Buffer.from(page.replace("<head>", `<head>\n${block(langs[col])}` + (col === 0 ? "" : `\n<script type="application/json" id="mv-l10n">${
+  JSON.stringify(Object.fromEntries(strings.map((r) => [r[0], r[col]]))).replace(/</g, "\\u003c")}</script>`)));
 const heaviest = langs.map((l, i) => [l, served(i)]).sort((a, b) => zlib.gzipSync(b[1], { level: 9 }).length - zlib.gzipSync(a[1], { level: 9 }).length)[0];
 groups[1][1][0] = `form.html (${heaviest[0]})`;
 const read = (f) => f.startsWith("form.html") ? heaviest[1] : fs.readFileSync(path.join(dir, f));

@@ -37,6 +37,8 @@ pub mod crypto;
 pub mod customization;
 pub mod error;
 #[cfg(feature = "std")]
+pub mod form_page;
+#[cfg(feature = "std")]
 pub mod form_token;
 #[cfg(feature = "std")]
 pub mod gateway;

@@ -60,6 +60,31 @@ async function pageStrings(tag) {
   return JSON.stringify(Object.fromEntries(rows.map((r) => [r[0], r[col]]))).replace(/</g, "\\u003c");
 }
 
+// As the worker does (maven_core::form_page): the session rendered into the form page as a JSON
+// data block, with the amount as the page's locale writes money. tests/e2e/form_page.test.mjs
+// compares this with the worker's block for the same session.
+export function canonicalLocale(tag) {
+  try { return Intl.getCanonicalLocales(tag)[0] || "en"; } catch { return "en"; }
+}
+export function moneyText(minor, currency, tag) {
+  try {
+    const nf = new Intl.NumberFormat(canonicalLocale(tag), { style: "currency", currency: currency.toUpperCase() });
+    return nf.format(minor / 10 ** Math.min(4, Math.max(0, nf.resolvedOptions().maximumFractionDigits)));
+  } catch { return ""; }
+}
+// `view`: the public session view, or null for an unknown session; `expired`: the API's 410.
+export function sessionBlock(view, expired, tag) {
+  const v = !view ? {} : expired ? { expired: true } : { ...view, amount_text: moneyText(view.amount_cents, view.currency, tag) };
+  v.locale = canonicalLocale(tag);
+  return `<script type="application/json" id="mv-session">${JSON.stringify(v).replace(/</g, "\\u003c")}</script>`;
+}
+// The page's locale: the mount's (`l`, when well-formed), else the session's, else English.
+export function pageLocale(mount, session) {
+  let ok = false;
+  try { ok = !!mount && mount.length <= 35 && Intl.getCanonicalLocales(mount).length > 0; } catch { ok = false; }
+  return ok ? mount : session || "en";
+}
+
 function send(res, status, body, headers = {}) {
   res.writeHead(status, { "content-type": "application/json", ...headers });
   res.end(JSON.stringify(body));
@@ -110,7 +135,7 @@ export async function startMerchant({ edge, port = 0 }) {
 
 // ---------------------------------------------------------------------------------------------
 // Mock edge.
-const PROJECT = {
+export const PROJECT = {
   project_name: "Demo Store",
   theme: { primary_color: "#4f46e5", background_color: "transparent", text_color: "#1f2937", error_color: "#dc2626", border_radius: 8, font_family: "system-ui, sans-serif" },
   labels: { title: "Payment details", card_number: "Card number", expiry: "Expiry", cvc: "CVC", cardholder_name: "Name on card", postal_code: "Postal code", pay_button: "Pay {amount}", success: "Payment successful", failure: "Payment failed", try_again: "Try again" },
@@ -220,9 +245,12 @@ export async function startMockEdge({ port = 0, formCsp } = {}) {
       const csp = formCsp || "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors *";
       // As the worker does (maven_core::l10n): the form's strings in the mount's locale (`l`),
       // else the session's, as a JSON data block first in <head>; none for English.
-      const strings = await pageStrings(url.searchParams.get("l") || sessions.get(m[1])?.locale || "en");
+      const s = sessions.get(m[1]);
+      const tag = pageLocale(url.searchParams.get("l"), s?.locale);
+      const strings = await pageStrings(tag);
+      const block = sessionBlock(s ? view(s) : null, !!s && expired(s), tag);
       const html = (await readFile(join(DIST, "widget/v1/form.html"), "utf8"))
-        .replace("<head>", strings ? `<head>\n<script type="application/json" id="mv-l10n">${strings}</script>` : "<head>");
+        .replace("<head>", `<head>\n${block}` + (strings ? `\n<script type="application/json" id="mv-l10n">${strings}</script>` : ""));
       res.writeHead(200, { "content-type": TYPES[".html"], "content-security-policy": csp, "cache-control": "no-store" });
       return res.end(html);
     }

@@ -5,6 +5,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { admin, createSession, http, tokenOfPage, SIM } from "./lib.mjs";
+import { pageLocale, sessionBlock } from "../browser/server.mjs";
 
 const BLOCK = /<script type="application\/json" id="mv-l10n">([^<]*)<\/script>/;
 
@@ -37,6 +38,51 @@ describe("form page strings", () => {
     const bad = await page("ja", "?l=%3C%2Fscript%3E");
     assert.equal(bad.strings["Card number"], "カード番号");
     assert.ok(!bad.text.includes("</script></script>"));
+  });
+});
+
+// The session rendered into the page (maven_core::form_page): the form starts from it without
+// a request. The browser tests' mock edge mirrors it in JS (tests/browser/server.mjs): both must
+// give the same block for the same session.
+const SESSION = /<script type="application\/json" id="mv-session">([^<]*)<\/script>/;
+
+describe("form page session", () => {
+  const block = (html) => {
+    const m = SESSION.exec(html);
+    assert.ok(m, "the page has no session block");
+    return m[1];
+  };
+
+  test("the public view with the amount in the page's locale, as the mock edge renders it", async () => {
+    for (const [body, query, amount, locale] of [
+      [{ amount_cents: 123450, currency: "chf", locale: "de-CH" }, "", "CHF 1’234.50", "de-CH"],
+      [{ amount_cents: 1000, currency: "jpy", locale: "ja" }, "?l=en-us", "¥1,000", "en-US"],
+      [{ amount_cents: 1234, description: "Tea </script><b>x</b>" }, "?l=%3C%2Fscript%3E", "$12.34", "en"],
+    ]) {
+      const r = await createSession({ project: "demo", gateway: "stripe", ...body });
+      assert.equal(r.status, 201, r.text);
+      const id = r.json.session_id;
+      const p = await http("GET", `/widget/${id}${query}`);
+      assert.equal(p.status, 200);
+      assert.equal(p.headers.get("cache-control"), "no-store");
+      const raw = block(p.text);
+      assert.ok(!raw.includes("<"), "a < in the block could end the element");
+      const got = JSON.parse(raw);
+      assert.equal(got.amount_text, amount);
+      assert.equal(got.locale, locale);
+      assert.equal(got.session_id, id);
+      const view = (await http("GET", `/v1/widget-sessions/${id}`)).json;
+      const mount = new URLSearchParams(query).get("l");
+      const mock = JSON.parse(block(sessionBlock(view, false, pageLocale(mount, view.locale))));
+      assert.deepEqual(got, mock);
+    }
+  });
+
+  test("an unknown session's page carries only the locale", async () => {
+    const p = await http("GET", `/widget/00000000-0000-4000-8000-000000000000?l=fr`);
+    assert.equal(p.status, 200);
+    assert.deepEqual(JSON.parse(block(p.text)), { locale: "fr" });
+    assert.deepEqual(JSON.parse(block(sessionBlock(null, false, "fr"))), { locale: "fr" });
   });
 });
 

@@ -56,10 +56,7 @@ pub fn on_message(ev: Event) {
 /// Reports the form's height to the host whenever it changes (errors appear, state changes),
 /// so the iframe never scrolls or clips: form.js's `ResizeObserver` on `<main>` calls it.
 pub fn on_resize() {
-    with(&mut |app| {
-        let h = app.els.main.get_bounding_client_rect().height();
-        app.post(msg::RESIZE, &JsValue::from_f64(js_sys::Math::ceil(h)));
-    });
+    with(&mut |app| app.post_size());
 }
 
 impl App {
@@ -162,11 +159,13 @@ impl App {
                     Some(s @ ("light" | "dark" | "auto")) => s.into(),
                     _ => String::new(),
                 };
-                self.host_locale = dom::get_str(&p, "locale");
+                // `locale` needs nothing here: the host put it in the page's URL, and the
+                // edge rendered the page in it.
                 for kind in [Kind::Theme, Kind::Labels, Kind::Fields] {
                     self.apply_override(kind, &get(&p, kind.option()), true);
                 }
                 self.paint();
+                self.post_ready();
             }
             msg::UPDATE_THEME => self.apply_override(Kind::Theme, &p, false),
             msg::UPDATE_LABELS => self.apply_override(Kind::Labels, &p, false),

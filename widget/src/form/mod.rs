@@ -116,15 +116,13 @@ pub struct Link {
     parent: Window,
 }
 
-/// What the public session view said.
+/// What the public session view said (the page's `mv-session` block).
 pub struct Session {
-    amount: f64,
-    currency: String,
+    /// The amount as the page's locale writes money ("CHF 1’234.50"), formatted by the edge.
+    amount_text: String,
     tokenize: bool,
     test: bool,
     description: Option<String>,
-    /// The session's BCP 47 locale, when it has one.
-    locale: Option<String>,
     /// The session's `color_scheme`, when it has one.
     scheme: Option<String>,
     expires_ms: f64,
@@ -151,10 +149,11 @@ pub struct App {
     /// `colorScheme` from the host: "light", "dark", "auto" or "" (not given: the session's
     /// `color_scheme`, else light).
     scheme: String,
-    /// `locale` from the host (wins over the session's).
-    host_locale: Option<String>,
-    /// The locale in force (`<html lang>`, `Intl.NumberFormat`).
+    /// The page's locale (`<html lang>`), chosen by the edge: the mount's, else the
+    /// session's, else English.
     locale: String,
+    /// READY goes to the host once, after its `init` is applied.
+    ready_sent: bool,
     /// The page's fixed strings in that locale's language.
     strings: i18n::Strings,
     /// Element to focus once the app is no longer borrowed (focus fires blur handlers).
@@ -185,6 +184,9 @@ pub enum Timer {
     Expire = 0,
     /// Poll the session again while another payment is processing.
     Poll = 1,
+    /// READY without the host's `init` (a host whose messages we cannot accept still learns
+    /// that the frame shows something).
+    Ready = 2,
 }
 
 #[wasm_bindgen]
@@ -217,10 +219,10 @@ pub fn on_resize() {
 
 #[wasm_bindgen(js_name = onTimer)]
 pub fn on_timer(timer: u8) {
-    let t = if timer == 0 {
-        Timer::Expire
-    } else {
-        Timer::Poll
+    let t = match timer {
+        0 => Timer::Expire,
+        1 => Timer::Poll,
+        _ => Timer::Ready,
     };
     with(&mut |app| app.on_timer(t));
 }
@@ -264,14 +266,21 @@ pub fn start() {
         retry_focus: NUMBER,
         expired_sent: false,
         scheme: String::new(),
-        host_locale: None,
         locale: "en".into(),
+        ready_sent: false,
         strings: i18n::Strings::from_page(),
         focus: None,
     };
     app.post(msg::HELLO, &JsValue::UNDEFINED);
     APP.with(|cell| *cell.borrow_mut() = Some(app));
-    with(&mut |app| app.load());
+    // The session as the edge rendered it into the page: no request before the form shows.
+    let page = dom::document()
+        .get_element_by_id("mv-session")
+        .and_then(|e| e.text_content())
+        .and_then(|t| js_sys::JSON::parse(&t).ok())
+        .unwrap_or(JsValue::NULL);
+    with(&mut |app| app.from_page(&page));
+    after(1000.0, Timer::Ready);
 }
 
 /// `#ch=<channel>&o=<host origin>` when framed; refused when the browser's record of the
@@ -322,6 +331,24 @@ impl App {
                 .parent
                 .post_message(&msg::message(&l.channel, kind, payload), &l.origin);
         }
+    }
+
+    /// Tells the host the frame shows something final (form or message), once: after its
+    /// `init` is applied (no flash of the project's look before the mount's options), else
+    /// after a second.
+    pub(super) fn post_ready(&mut self) {
+        if !self.ready_sent {
+            self.ready_sent = true;
+            self.post(msg::READY, &JsValue::UNDEFINED);
+            // The host ignores sizes reported before READY (the skeleton's): report this one.
+            self.post_size();
+        }
+    }
+
+    /// The form's height, for the host to size the iframe.
+    pub(super) fn post_size(&self) {
+        let h = self.els.main.get_bounding_client_rect().height();
+        self.post(msg::RESIZE, &JsValue::from_f64(js_sys::Math::ceil(h)));
     }
 
     fn set_state(&mut self, s: State) {

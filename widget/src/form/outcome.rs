@@ -30,8 +30,26 @@ fn detail(body: &JsValue) -> Option<String> {
 }
 
 impl App {
-    /// Fetches the public session view (first load, "Try again" after a load error, and the
-    /// poll while another payment is processing).
+    /// The page's session block (`maven_core::form_page`): a session view, `expired`, or
+    /// neither for an unknown session.
+    pub(super) fn from_page(&mut self, page: &JsValue) {
+        if let Some(l) = get_str(page, "locale") {
+            self.locale = l;
+        }
+        if dom::get(page, "expired").is_truthy() {
+            self.paint();
+            self.expire();
+        } else if get_str(page, "session_id").is_some() {
+            self.session = Some(App::session_from(page));
+            self.on_view(page);
+        } else {
+            self.paint();
+            self.invalid();
+        }
+    }
+
+    /// Fetches the public session view again: the poll while another payment is processing,
+    /// and "Try again" after that poll failed.
     pub(super) fn load(&mut self) {
         let id = &self.session_id;
         let valid = !id.is_empty()
@@ -51,6 +69,7 @@ impl App {
                 self.expire()
             }
             super::Timer::Poll => self.load(),
+            super::Timer::Ready => self.post_ready(),
             _ => {}
         }
     }
@@ -87,32 +106,8 @@ impl App {
     }
 
     fn on_session(&mut self, reply: Reply) {
-        let first = self.state == State::Loading;
         match reply {
-            Reply::Ok(v) => {
-                self.session = Some(App::session_from(&v));
-                self.render();
-                match get_str(&v, "status").as_deref() {
-                    // Captured, voided or refunded later by the merchant: the customer's payment
-                    // itself was completed, and the form never takes another.
-                    Some(
-                        "succeeded" | "authorized" | "tokenized" | "captured" | "voided"
-                        | "partially_refunded" | "refunded",
-                    ) => self.paid(),
-                    Some("failed") => self.failure(
-                        "session_failed",
-                        "This payment can no longer be completed.",
-                        None,
-                        false,
-                    ),
-                    Some("processing") => self.processing(),
-                    Some("cancelled") => self.cancelled(),
-                    _ if self.state == State::Loading || self.state == State::Processing => {
-                        self.ready()
-                    }
-                    _ => {}
-                }
-            }
+            Reply::Ok(v) => self.on_view(&v),
             Reply::Http(404, _) => self.invalid(),
             Reply::Http(410, _) => self.expire(),
             Reply::Http(status, body) => {
@@ -122,9 +117,34 @@ impl App {
             }
             Reply::Network => self.load_error("network_error"),
         }
-        if first {
-            // The frame shows something final (form or message): the host may reveal it.
-            self.post(msg::READY, &JsValue::UNDEFINED);
+    }
+
+    /// The form for a session view's status (the page's, or the poll's).
+    fn on_view(&mut self, v: &JsValue) {
+        self.render();
+        match get_str(v, "status").as_deref() {
+            // Captured, voided or refunded later by the merchant: the customer's payment
+            // itself was completed, and the form never takes another.
+            Some(
+                "succeeded" | "authorized" | "tokenized" | "captured" | "voided"
+                | "partially_refunded" | "refunded",
+            ) => self.paid(),
+            Some("failed") => self.failure(
+                "session_failed",
+                "This payment can no longer be completed.",
+                None,
+                false,
+            ),
+            Some("processing") => self.processing(),
+            Some("cancelled") => self.cancelled(),
+            _ if matches!(
+                self.state,
+                State::Loading | State::Processing | State::Error
+            ) =>
+            {
+                self.ready()
+            }
+            _ => {}
         }
     }
 
@@ -244,15 +264,13 @@ impl App {
         let brand = check::brand_name(&get_str(body, "card_brand").unwrap_or_default());
         let last4 = get_str(body, "card_last4").unwrap_or_default();
         let on_card = [&*self.t(brand), " •••• ", &last4].cat();
-        let (amount, currency) = match &self.session {
-            Some(s) => (s.amount, s.currency.clone()),
-            None => (0.0, "usd".into()),
-        };
-        let amount = view::money(
-            get_f64(body, "amount_cents").unwrap_or(amount),
-            &currency,
-            &self.locale,
-        );
+        // The session's amount, as the edge formatted it for the page (a charge is always the
+        // session's whole amount).
+        let amount = self
+            .session
+            .as_ref()
+            .map(|s| s.amount_text.clone())
+            .unwrap_or_default();
         let tpl = self.t(match get_str(body, "status").as_deref() {
             Some("tokenized") => "{card} saved",
             Some("authorized") => "{amount} authorized on {card}",

@@ -1,38 +1,17 @@
 //! Rendering: the resolved customization (SPEC §5) applied to the static form page: theme as CSS custom
-//! properties through CSSOM, labels as text, fields as shown / optional / required; and the
-//! amount through `Intl.NumberFormat`.
+//! properties through CSSOM, labels as text, fields as shown / optional / required. The amount
+//! comes formatted in the page's locale from the edge (`maven_core::form_page`).
 
 use super::check::{FIELDS, NAME, POSTAL};
 use super::{App, Session};
 use crate::custom::{self, Kind};
 use crate::dom::Cat as _;
-use crate::dom::{self, get, get_f64, get_str, object};
+use crate::dom::{self, get, get_f64, get_str};
 #[allow(unused_imports)]
 use crate::prelude::*;
-use js_sys::{Function, Object};
 use maven_core::card::FieldMode;
 use wasm_bindgen::prelude::*;
 use web_sys::{HtmlElement, HtmlInputElement};
-
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = Intl, js_name = NumberFormat)]
-    type NumberFormat;
-    #[wasm_bindgen(constructor, js_namespace = Intl, js_class = "NumberFormat", catch)]
-    fn new(locales: &JsValue, options: &Object) -> Result<NumberFormat, JsValue>;
-    #[wasm_bindgen(method, js_name = resolvedOptions)]
-    fn resolved_options(this: &NumberFormat) -> Object;
-    #[wasm_bindgen(method, getter)]
-    fn format(this: &NumberFormat) -> Function;
-    /// Throws a RangeError for a tag that is not well-formed BCP 47.
-    #[wasm_bindgen(js_namespace = Intl, js_name = getCanonicalLocales, catch)]
-    fn canonical_locales(tag: &str) -> Result<js_sys::Array, JsValue>;
-}
-
-/// The canonical form of a well-formed BCP 47 tag ("de-ch" → "de-CH"), else `None`.
-pub fn canonical_locale(tag: &str) -> Option<String> {
-    canonical_locales(tag).ok()?.get(0).as_string()
-}
 
 /// `tpl` with the first `{key}` replaced by `value`.
 pub fn fill(tpl: &str, key: &str, value: &str) -> String {
@@ -46,28 +25,6 @@ pub fn fill(tpl: &str, key: &str, value: &str) -> String {
         .cat(),
         None => tpl.to_string(),
     }
-}
-
-/// "$12.34" for 1234 usd, "¥1,000" for 1000 jpy: minor units by the currency's own digits,
-/// written the way `locale` writes money ("CHF 1’234.50" in de-CH).
-pub fn money(minor: f64, currency: &str, locale: &str) -> String {
-    let opts = object(&[
-        ("style", "currency".into()),
-        ("currency", currency.to_ascii_uppercase().into()),
-    ]);
-    let Ok(nf) = NumberFormat::new(&JsValue::from_str(locale), &opts) else {
-        return String::new();
-    };
-    let digits = get_f64(&nf.resolved_options(), "maximumFractionDigits").unwrap_or(2.0);
-    let mut value = minor;
-    for _ in 0..(digits as u32).min(4) {
-        value /= 10.0;
-    }
-    nf.format()
-        .call1(&nf, &JsValue::from_f64(value))
-        .ok()
-        .and_then(|s| s.as_string())
-        .unwrap_or_default()
 }
 
 /// Relative luminance of `#rgb` / `#rrggbb` (WCAG), for picking readable text on a color.
@@ -202,15 +159,7 @@ impl App {
     /// The theme and color scheme: also before the session is known (an expired or unknown
     /// session shows its message in the page's scheme).
     pub(super) fn paint(&mut self) {
-        // The locale: this page's mount option, else the session's, else English.
-        let want = self
-            .host_locale
-            .clone()
-            .or_else(|| self.session.as_ref().and_then(|s| s.locale.clone()));
-        self.locale = want
-            .as_deref()
-            .and_then(canonical_locale)
-            .unwrap_or_else(|| "en".into());
+        // The page's locale, as the edge chose it (the mount's, else the session's, else English).
         let _ = self.els.root.set_attribute("lang", &self.locale);
         let e = &self.els;
         e.badge.set_text_content(Some(&self.t("Test mode")));
@@ -240,7 +189,7 @@ impl App {
     pub(super) fn render(&mut self) {
         self.paint();
         let Some(s) = &self.session else { return };
-        let amount = money(s.amount, &s.currency, &self.locale);
+        let amount = s.amount_text.clone();
         let (tokenize, test) = (s.tokenize, s.test);
         let description = s.description.clone();
         let e = &self.els;
@@ -316,12 +265,10 @@ impl App {
         let s = |k: &str| get_str(view, k);
         let sanitize = |kind: Kind| custom::sanitized(kind, &get(view, kind.option()));
         Session {
-            amount: get_f64(view, "amount_cents").unwrap_or(0.0),
-            currency: s("currency").unwrap_or_else(|| "usd".into()),
+            amount_text: s("amount_text").unwrap_or_default(),
             tokenize: s("mode").as_deref() == Some("tokenize"),
             test: s("environment").as_deref() != Some("live"),
             description: s("description").filter(|d| !d.trim().is_empty()),
-            locale: s("locale"),
             scheme: s("color_scheme"),
             expires_ms: s("expires_at")
                 .map(|t| js_sys::Date::parse(&t))

@@ -7,14 +7,20 @@
 //! The page also carries the form's fixed strings in its language (`maven_core::l10n`): the
 //! mount's `locale` (query parameter `l`, set by the controller), else the session's, else
 //! English. The form's wasm then carries no translation catalogue.
+//!
+//! And the session itself (`maven_core::form_page`): its public view with the amount as the
+//! page's locale writes money, so the form starts without fetching it.
 
 use crate::http::{ApiResult, Ctx};
 use crate::keys::form_token_key;
 use crate::store::Store;
 use maven_core::error::ApiError;
+use maven_core::form_page::{self, PageSession};
 use maven_core::form_token;
 use maven_core::l10n;
 use maven_core::model::is_uuid;
+use wasm_bindgen::prelude::*;
+use worker::js_sys::{Object, Reflect};
 use worker::{Headers, Response};
 
 const FORM_ASSET: &str = "https://assets.invalid/widget/v1/form.html";
@@ -28,13 +34,14 @@ pub async fn serve(ctx: &Ctx, id: &str) -> ApiResult<Response> {
     };
     // Unknown sessions still get the page (it shows "not found"), embeddable anywhere: it
     // holds no form a customer could type into.
-    let ancestors = match &session {
-        Some(s) => store
-            .project(&s.project_id)
-            .await?
-            .map(|p| p.frame_ancestors(s.environment, crate::http::deployment(&ctx.env)))
-            .unwrap_or_else(|| "'none'".into()),
-        None => "*".into(),
+    let project = match &session {
+        Some(s) => store.project(&s.project_id).await?,
+        None => None,
+    };
+    let ancestors = match (&session, &project) {
+        (Some(s), Some(p)) => p.frame_ancestors(s.environment, crate::http::deployment(&ctx.env)),
+        (Some(_), None) => "'none'".into(),
+        (None, _) => "*".into(),
     };
     let assets = ctx
         .env
@@ -62,6 +69,27 @@ pub async fn serve(ctx: &Ctx, id: &str) -> ApiResult<Response> {
         mount_locale.as_deref(),
         session.as_ref().and_then(|s| s.locale.as_deref()),
     );
+    // As `GET /v1/widget-sessions/{id}` answers: 410 once expired without a result, 404 for an
+    // unknown session (or one whose project is gone).
+    let view = match (&session, &project) {
+        (Some(s), _) if s.is_expired(ctx.now) && s.result.is_none() => None,
+        (Some(s), Some(p)) => Some(s.public_view(p)),
+        _ => None,
+    };
+    let amount_text = view
+        .as_ref()
+        .map(|v| money_text(v.amount_cents, &v.currency, locale))
+        .unwrap_or_default();
+    let page_session = match (&session, &view) {
+        (_, Some(view)) => PageSession::Live {
+            view,
+            amount_text: &amount_text,
+        },
+        (Some(s), None) if s.is_expired(ctx.now) && s.result.is_none() => PageSession::Expired,
+        _ => PageSession::Unknown,
+    };
+    html = with_head(&html, &form_page::session_element(&page_session, locale))
+        .ok_or_else(|| ApiError::Internal("form page asset has no <head>".into()))?;
     if let Some(strings) = l10n::page_strings(locale) {
         html = with_head(&html, &strings_element(&strings))
             .ok_or_else(|| ApiError::Internal("form page asset has no <head>".into()))?;
@@ -89,6 +117,41 @@ pub async fn serve(ctx: &Ctx, id: &str) -> ApiResult<Response> {
     Ok(Response::ok(html)
         .map_err(|_| ApiError::Internal("response".into()))?
         .with_headers(headers))
+}
+
+/// "CHF 1’234.50" for 123450 chf in de-CH: `Intl.NumberFormat` with the currency's own minor
+/// digits, as the form showed amounts when it formatted them itself. Empty when the runtime
+/// refuses the locale or currency (the form then shows its labels without an amount).
+fn money_text(minor: u64, currency: &str, locale: &str) -> String {
+    let opts = Object::new();
+    let _ = Reflect::set(&opts, &"style".into(), &"currency".into());
+    let _ = Reflect::set(
+        &opts,
+        &"currency".into(),
+        &currency.to_ascii_uppercase().into(),
+    );
+    // The constructor throws a RangeError for an unknown currency: caught, not a 500.
+    let Ok(nf) = MoneyFormat::new(&form_page::canonical_locale(locale), &opts) else {
+        return String::new();
+    };
+    let digits = Reflect::get(&nf.resolved_options(), &"maximumFractionDigits".into())
+        .ok()
+        .and_then(|d| d.as_f64())
+        .unwrap_or(2.0);
+    nf.format(minor as f64 / 10f64.powi(digits.clamp(0.0, 4.0) as i32))
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Intl.NumberFormat`, whose constructor can throw (js-sys' binding does not catch).
+    #[wasm_bindgen(js_namespace = Intl, js_name = NumberFormat)]
+    type MoneyFormat;
+    #[wasm_bindgen(constructor, js_namespace = Intl, js_class = "NumberFormat", catch)]
+    fn new(locale: &str, options: &Object) -> Result<MoneyFormat, JsValue>;
+    #[wasm_bindgen(method, js_name = resolvedOptions)]
+    fn resolved_options(this: &MoneyFormat) -> Object;
+    #[wasm_bindgen(method)]
+    fn format(this: &MoneyFormat, value: f64) -> String;
 }
 
 /// The form token as a `<meta>` element. The token is digits, a dot and hex digits: nothing in

@@ -1,0 +1,127 @@
+//! What the edge renders into the per-session form page (`GET /widget/{id}`) besides the
+//! strings block (`l10n`): the session itself, so the form's wasm starts from the page instead
+//! of fetching `GET /v1/widget-sessions/{id}` first (one round trip less before the form is
+//! ready, and no session-loading code in the module every payer downloads).
+//!
+//! A JSON data block, `<script type="application/json" id="mv-session">`: never executed, so
+//! the page's strict `script-src` does not apply to it. It always carries `locale` (the page's
+//! locale, canonical: `<html lang>` and number formatting), and then one of:
+//! - the public session view (`PublicSession`) plus `amount_text`, the amount as that locale
+//!   writes money (formatted by the edge's `Intl.NumberFormat`, passed in: this module is
+//!   sans-I/O);
+//! - `"expired": true` for a session past its expiry without a result (the API's 410);
+//! - nothing else for an unknown session (the API's 404).
+
+use crate::session::PublicSession;
+use serde_json::{json, Value};
+
+/// The session as the page shows it.
+pub enum PageSession<'a> {
+    Live {
+        view: &'a PublicSession,
+        amount_text: &'a str,
+    },
+    Expired,
+    Unknown,
+}
+
+/// The canonical form of a well-formed BCP 47 tag ("de-ch" → "de-CH"), else "en".
+pub fn canonical_locale(tag: &str) -> String {
+    icu_locale_core::Locale::try_from_str(tag)
+        .map(|l| l.to_string())
+        .unwrap_or_else(|_| "en".into())
+}
+
+/// The block's JSON object.
+pub fn session_json(session: &PageSession, locale: &str) -> Value {
+    let mut v = match session {
+        PageSession::Live { view, amount_text } => {
+            let mut v = serde_json::to_value(view).unwrap_or_else(|_| json!({}));
+            v["amount_text"] = json!(amount_text);
+            v
+        }
+        PageSession::Expired => json!({ "expired": true }),
+        PageSession::Unknown => json!({}),
+    };
+    v["locale"] = json!(canonical_locale(locale));
+    v
+}
+
+/// The data block for the page's `<head>`. Every `<` is escaped (`\u003c`, still the same JSON
+/// string): a description or label containing `</script>` cannot end the element.
+pub fn session_element(session: &PageSession, locale: &str) -> String {
+    let json = session_json(session, locale)
+        .to_string()
+        .replace('<', "\\u003c");
+    [
+        "<script type=\"application/json\" id=\"mv-session\">",
+        &json,
+        "</script>",
+    ]
+    .concat()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locales_are_canonical_or_english() {
+        assert_eq!(canonical_locale("de-ch"), "de-CH");
+        assert_eq!(canonical_locale("pt-br"), "pt-BR");
+        assert_eq!(canonical_locale("ja"), "ja");
+        assert_eq!(canonical_locale("not a tag!"), "en");
+        assert_eq!(canonical_locale(""), "en");
+    }
+
+    #[test]
+    fn a_live_session_is_its_view_plus_amount_and_locale_and_cannot_end_the_element() {
+        let view = PublicSession {
+            session_id: "s1".into(),
+            status: crate::session::SessionStatus::Pending,
+            amount_cents: 123_450,
+            currency: "chf".into(),
+            description: Some("Tea </script><script>alert(1)</script>".into()),
+            mode: "charge".into(),
+            capture: true,
+            expires_at: "2026-11-29T15:00:00Z".into(),
+            environment: "test".into(),
+            project_name: "Demo".into(),
+            theme: Default::default(),
+            labels: Default::default(),
+            fields: Default::default(),
+            locale: Some("de-CH".into()),
+            color_scheme: None,
+        };
+        let live = PageSession::Live {
+            view: &view,
+            amount_text: "CHF 1’234.50",
+        };
+        let v = session_json(&live, "de-ch");
+        assert_eq!(v["amount_text"], "CHF 1’234.50");
+        assert_eq!(v["locale"], "de-CH");
+        assert_eq!(v["amount_cents"], 123_450);
+        assert_eq!(v["status"], "pending");
+        assert_eq!(v["labels"]["card_number"], "Card number");
+        let el = session_element(&live, "de-CH");
+        let inner = el
+            .strip_prefix("<script type=\"application/json\" id=\"mv-session\">")
+            .and_then(|s| s.strip_suffix("</script>"))
+            .unwrap();
+        assert!(!inner.contains('<'), "{inner}");
+        // Still the same JSON once parsed.
+        assert_eq!(serde_json::from_str::<Value>(inner).unwrap(), v);
+    }
+
+    #[test]
+    fn expired_and_unknown_carry_only_the_locale() {
+        assert_eq!(
+            session_json(&PageSession::Expired, "fr"),
+            json!({"expired": true, "locale": "fr"})
+        );
+        assert_eq!(
+            session_element(&PageSession::Unknown, "de-ch"),
+            "<script type=\"application/json\" id=\"mv-session\">{\"locale\":\"de-CH\"}</script>"
+        );
+    }
+}
