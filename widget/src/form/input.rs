@@ -66,13 +66,13 @@ pub fn number(value: &str, caret: u32, input_type: &str, prev: &str) -> Edit {
             digits.pop();
         }
     }
-    let mut digits = ascii(digits);
-    let max = detect_brand(&digits)
+    let max = detect_brand(&ascii(digits.clone()))
         .lengths()
         .last()
         .copied()
         .unwrap_or(19);
     digits.truncate(max);
+    let digits = ascii(digits);
     let formatted = card::format_number(&digits);
     let caret = after_digits(&formatted, before.min(digits.len()));
     Edit {
@@ -151,8 +151,9 @@ fn ascii(bytes: Vec<u8>) -> String {
 
 /// Security code: digits only, at most `max` (3, or 4 for Amex).
 pub fn cvc(value: &str, max: usize) -> Edit {
-    let mut d = card::digits_only(value);
+    let mut d = card::digits_only(value).into_bytes();
     d.truncate(max);
+    let d = ascii(d);
     Edit {
         caret: d.len() as u32,
         value: d.clone(),

@@ -79,11 +79,21 @@ pub struct Els {
     live: HtmlElement,
 }
 
+/// An element of form.html by id: one non-generic copy (each call site of a generic, inlined
+/// lookup was its own code), cast unchecked (the page is ours).
+#[inline(never)]
+fn by_id(doc: &web_sys::Document, id: &str) -> JsValue {
+    doc.get_element_by_id(id)
+        .expect_throw("Maven: form.html is missing an element")
+        .into()
+}
+
 impl Els {
     fn find() -> Els {
-        let el = dom::el::<HtmlElement>;
+        let doc = dom::document();
+        let el = |id: &str| -> HtmlElement { by_id(&doc, id).unchecked_into() };
         Els {
-            root: dom::document()
+            root: doc
                 .document_element()
                 .expect_throw("Maven: no document element")
                 .unchecked_into(),
@@ -91,19 +101,19 @@ impl Els {
             title: el("title"),
             badge: el("badge"),
             desc: el("desc"),
-            inputs: IDS.map(dom::el::<HtmlInputElement>),
+            inputs: IDS.map(|id| by_id(&doc, id).unchecked_into()),
             errors: check::ERROR_IDS.map(el),
             labels: check::LABEL_IDS.map(el),
             rows: [el("name-field"), el("postal-field")],
             opts: [el("name-opt"), el("postal-opt")],
             brand: el("brand"),
             foot: el("foot"),
-            submit: dom::el("submit"),
+            submit: by_id(&doc, "submit").unchecked_into(),
             submit_label: el("submit-label"),
             result: el("result"),
             result_title: el("result-title"),
             result_text: el("result-text"),
-            retry: dom::el("retry"),
+            retry: by_id(&doc, "retry").unchecked_into(),
             live: el("live"),
         }
     }
@@ -245,17 +255,11 @@ pub fn on_reply(purpose: u8, status: u16, json: JsValue) {
 pub fn start() {
     let els = Els::find();
     let w = dom::window();
-    let loc = w.location();
-    let path = loc.pathname().unwrap_or_default();
-    let session_id = path
-        .strip_prefix("/widget/")
-        .unwrap_or("")
-        .trim_end_matches('/')
-        .to_string();
-    let link = host_link(&w, &loc.hash().unwrap_or_default());
+    let link = host_link(&w, &w.location().hash().unwrap_or_default());
     let app = App {
         els,
-        session_id,
+        // From the page's session block (`from_page`).
+        session_id: String::new(),
         link,
         session: None,
         over: [Object::new(), Object::new(), Object::new()],
@@ -283,6 +287,20 @@ pub fn start() {
     after(1000.0, Timer::Ready);
 }
 
+/// The value of `key` in a `#k=v&k=v` fragment. A byte loop: `split` / `split_once` with char
+/// patterns bring core's string searcher into the wasm for two fields.
+fn fragment_value<'a>(hash: &'a str, key: &str) -> Option<&'a str> {
+    let mut rest = hash.strip_prefix("#")?;
+    loop {
+        let end = rest.bytes().position(|b| b == b'&').unwrap_or(rest.len());
+        let pair = rest.get(..end)?;
+        if let Some(v) = pair.strip_prefix(key).and_then(|p| p.strip_prefix("=")) {
+            return Some(v);
+        }
+        rest = rest.get(end + 1..)?;
+    }
+}
+
 /// `#ch=<channel>&o=<host origin>` when framed; refused when the browser's record of the
 /// embedding origin (`location.ancestorOrigins`) says otherwise.
 fn host_link(w: &Window, hash: &str) -> Option<Link> {
@@ -290,16 +308,8 @@ fn host_link(w: &Window, hash: &str) -> Option<Link> {
     if JsValue::from(&parent) == JsValue::from(w) {
         return None;
     }
-    let mut channel = None;
-    let mut origin = None;
-    for pair in hash.trim_start_matches('#').split('&') {
-        match pair.split_once('=') {
-            Some(("ch", v)) => channel = Some(v.to_string()),
-            Some(("o", v)) => origin = js_sys::decode_uri_component(v).ok().map(String::from),
-            _ => {}
-        }
-    }
-    let (channel, origin) = (channel?, origin?);
+    let channel = fragment_value(hash, "ch")?.to_string();
+    let origin = String::from(js_sys::decode_uri_component(fragment_value(hash, "o")?).ok()?);
     // Only a real http(s) origin: never "*" or anything else that would let the browser hand
     // our messages to whichever page frames us.
     let parsed = web_sys::Url::new(&origin).ok()?;
@@ -468,5 +478,22 @@ impl App {
             ("error", error),
         ]);
         self.post(msg::CHANGE, &state.into());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fragment_value;
+
+    #[test]
+    fn fragment_values() {
+        let h = "#ch=abc-1&o=https%3A%2F%2Fshop.example";
+        assert_eq!(fragment_value(h, "ch"), Some("abc-1"));
+        assert_eq!(fragment_value(h, "o"), Some("https%3A%2F%2Fshop.example"));
+        assert_eq!(fragment_value(h, "c"), None);
+        assert_eq!(fragment_value("#och=1", "ch"), None);
+        assert_eq!(fragment_value("ch=1", "ch"), None);
+        assert_eq!(fragment_value("#", "ch"), None);
+        assert_eq!(fragment_value("#ch=", "ch"), Some(""));
     }
 }

@@ -39,7 +39,8 @@ impl App {
         if dom::get(page, "expired").is_truthy() {
             self.paint();
             self.expire();
-        } else if get_str(page, "session_id").is_some() {
+        } else if let Some(id) = get_str(page, "session_id") {
+            self.session_id = id;
             self.session = Some(App::session_from(page));
             self.on_view(page);
         } else {

@@ -29,7 +29,8 @@ pub fn fill(tpl: &str, key: &str, value: &str) -> String {
 
 /// Relative luminance of `#rgb` / `#rrggbb` (WCAG), for picking readable text on a color.
 pub fn luminance(hex: &str) -> f64 {
-    let h = hex.trim_start_matches('#').as_bytes();
+    let h = hex.as_bytes();
+    let h = h.strip_prefix(b"#").unwrap_or(h);
     let nib = |b: u8| f64::from((b as char).to_digit(16).unwrap_or(0));
     let ch = |i: usize| -> f64 {
         let v = if h.len() == 3 {
