@@ -55,9 +55,10 @@ describe("form page session", () => {
 
   test("the public view with the amount in the page's locale, as the mock edge renders it", async () => {
     for (const [body, query, amount, locale] of [
-      [{ amount_cents: 123450, currency: "chf", locale: "de-CH" }, "", "CHF 1’234.50", "de-CH"],
-      [{ amount_cents: 1000, currency: "jpy", locale: "ja" }, "?l=en-us", "¥1,000", "en-US"],
-      [{ amount_cents: 1234, description: "Tea </script><b>x</b>" }, "?l=%3C%2Fscript%3E", "$12.34", "en"],
+      // Swiss grouping: ICU writes ' or ’ depending on its version (workerd's and node's differ).
+      [{ amount_cents: 123450, currency: "chf", locale: "de-CH" }, "", /^CHF\s1['’]234\.50$/, "de-CH"],
+      [{ amount_cents: 1000, currency: "jpy", locale: "ja" }, "?l=en-us", /^¥1,000$/, "en-US"],
+      [{ amount_cents: 1234, description: "Tea </script><b>x</b>" }, "?l=%3C%2Fscript%3E", /^\$12\.34$/, "en"],
     ]) {
       const r = await createSession({ project: "demo", gateway: "stripe", ...body });
       assert.equal(r.status, 201, r.text);
@@ -68,13 +69,15 @@ describe("form page session", () => {
       const raw = block(p.text);
       assert.ok(!raw.includes("<"), "a < in the block could end the element");
       const got = JSON.parse(raw);
-      assert.equal(got.amount_text, amount);
+      assert.match(got.amount_text, amount);
       assert.equal(got.locale, locale);
       assert.equal(got.session_id, id);
       const view = (await http("GET", `/v1/widget-sessions/${id}`)).json;
       const mount = new URLSearchParams(query).get("l");
       const mock = JSON.parse(block(sessionBlock(view, false, pageLocale(mount, view.locale))));
-      assert.deepEqual(got, mock);
+      const sameMark = (v) => ({ ...v, amount_text: v.amount_text.replace(/[’\u00a0\u202f]/g, (c) => (c === "’" ? "'" : " ")) });
+      assert.deepEqual(sameMark(got), sameMark(mock));
+      assert.equal(got.description, body.description ?? null);
     }
   });
 
