@@ -4,7 +4,10 @@
 //    in the wasm-bindgen glue to match: `__wbg_createElement_de4a31ed2fb252be` → `B`. The long,
 //    hashed names are ~2 KB of incompressible bytes per module, paid by every merchant page.
 // 2. Content-hashes the wasm and writes <out.wasm dir>/maven-<mode>-<hash>.wasm.
-// 3. Splices the glue into the loader template (inside its IIFE) with the wasm's URL.
+// 3. Form mode: replaces the glue's generic loader (sync init, deprecated-argument warnings,
+//    the fallback for servers without the wasm MIME type, the script-relative default URL) by
+//    `instantiateStreaming` of the URL form.js passes: our edge serves application/wasm.
+// 4. Splices the glue into the loader template (inside its IIFE) with the wasm's URL.
 // Prints the wasm file name.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -37,6 +40,22 @@ for (const [, oldName, newName] of map.imports) {
 }
 for (const [oldName, newName] of map.exports) {
   glue = glue.replace(new RegExp(`wasm\\.${oldName}(?![\\w$])`, "g"), `wasm[${JSON.stringify(newName)}]`);
+}
+
+if (mode === "form") {
+  // Exact text of wasm-bindgen's no-modules glue (its version is pinned in Cargo.toml): a
+  // newer wasm-bindgen that changes it fails the build here instead of shipping a broken loader.
+  const cut = (from, to, put) => {
+    const a = glue.indexOf(from), b = glue.indexOf(to, a);
+    if (a < 0 || b < 0) throw new Error(`finish.mjs: glue has no ${JSON.stringify(from)} … ${JSON.stringify(to)}`);
+    glue = glue.slice(0, a) + put + glue.slice(b + to.length);
+  };
+  cut("    let script_src;\n", "location.href).toString();\n    }\n", "");
+  cut("    async function __wbg_load(", "return Object.assign(__wbg_init, { initSync }, exports);",
+    "function __wbg_init(url) {\n" +
+    "        return WebAssembly.instantiateStreaming(fetch(url), __wbg_get_imports())\n" +
+    "            .then((r) => __wbg_finalize_init(r.instance, r.module));\n" +
+    "    }\n\n    return Object.assign(__wbg_init, exports);");
 }
 
 const hash = createHash("sha256").update(bytes).digest("hex").slice(0, 16);

@@ -10,7 +10,7 @@
   /*__GLUE__*/
 
   var w = wasm_bindgen;
-  w({ module_or_path: WASM }).then(function () {
+  w(WASM).then(function () {
     var main = document.getElementById("mv");
     w.startForm();
     ["input", "focusin", "focusout", "submit", "click", "keydown"].forEach(function (k) {
