@@ -17,7 +17,7 @@ extern "C" {
     /// form.js: `fetch(url)`, a JSON POST of `body` (with the page's form token) when given;
     /// then `onReply(purpose, status, json)`, status 0 when there was no answer at all.
     #[wasm_bindgen(js_name = mvFetch)]
-    fn mv_fetch(url: &str, body: Option<String>, purpose: u8);
+    fn mv_fetch(url: &str, body: Option<&str>, purpose: u8);
 }
 
 /// Which request an answer belongs to (the number crosses to JS and back).
@@ -47,7 +47,7 @@ impl Reply {
 }
 
 /// Starts the request; `App::on_reply` gets the outcome.
-pub fn request(url: &str, body: Option<String>, purpose: Purpose) {
+pub fn request(url: &str, body: Option<&str>, purpose: Purpose) {
     mv_fetch(url, body, purpose as u8);
 }
 

@@ -86,7 +86,7 @@ impl App {
         if let Some(body) = self.begin_submit() {
             net::request(
                 &net::charge_url(&self.session_id),
-                Some(body),
+                Some(&body),
                 Purpose::Charge,
             );
         }
