@@ -46,7 +46,8 @@ build_mode() {
   mkdir -p "$dir"
   # Own target dir per mode: a cdylib's file name carries no feature hash, so two feature sets
   # in one target dir would overwrite each other's wasm and look fresh to cargo.
-  # strip=false keeps the target_features section wasm-bindgen reads; wasm-opt drops names.
+  # strip=false keeps the target_features section wasm-bindgen reads; wasm-opt then drops it
+  # (nothing reads it in the browser) and the names.
   CARGO_PROFILE_WIDGET_STRIP=false CARGO_TARGET_DIR=$tdir \
     cargo build -q -p maven-widget --lib --target wasm32-unknown-unknown --profile widget \
     --no-default-features --features "$mode"
@@ -59,7 +60,7 @@ build_mode() {
     wasm-bindgen --target no-modules --no-typescript --out-dir "$dir/bg" --out-name glue "$raw"
     # Memory starts zeroed and rustc leaves the first KB unused: both let binaryen drop code.
     node_modules/.bin/wasm-opt -Oz --converge --zero-filled-memory --low-memory-unused \
-      --strip-debug --strip-producers \
+      --strip-debug --strip-producers --strip-target-features \
       --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
       --enable-mutable-globals --enable-reference-types --enable-multivalue \
       "$dir/bg/glue_bg.wasm" -o "$dir/opt.wasm"
