@@ -28,15 +28,6 @@ pub fn document() -> Document {
     window().document().expect_throw("Maven: no document")
 }
 
-/// An element of our own page (form.html) by id. Unchecked cast: the page is ours, and a
-/// checked one costs an `instanceof` import per type.
-pub fn el<T: JsCast>(id: &str) -> T {
-    document()
-        .get_element_by_id(id)
-        .expect_throw("Maven: form.html is missing an element")
-        .unchecked_into()
-}
-
 pub fn get(obj: &JsValue, key: &str) -> JsValue {
     if !obj.is_object() {
         return JsValue::UNDEFINED;
@@ -129,14 +120,6 @@ impl Drop for Listener {
             .target
             .remove_event_listener_with_callback(self.kind, self.callback.as_ref().unchecked_ref());
     }
-}
-
-/// Runs `f` once after `ms` milliseconds (page-lifetime timers of the form).
-pub fn after(ms: f64, f: fn()) {
-    let cb = Closure::once_into_js(f);
-    let delay = ms.clamp(0.0, 2_147_483_647.0) as i32;
-    let _ =
-        window().set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), delay);
 }
 
 #[wasm_bindgen]

@@ -258,7 +258,7 @@ pub fn start() {
     let link = host_link(&w, &w.location().hash().unwrap_or_default());
     let app = App {
         els,
-        // From the page's session block (`from_page`).
+        // From the page's session block (`start_from_page`).
         session_id: String::new(),
         link,
         session: None,
@@ -283,7 +283,7 @@ pub fn start() {
         .and_then(|e| e.text_content())
         .and_then(|t| js_sys::JSON::parse(&t).ok())
         .unwrap_or(JsValue::NULL);
-    with(&mut |app| app.from_page(&page));
+    with(&mut |app| app.start_from_page(&page));
     after(1000.0, Timer::Ready);
 }
 

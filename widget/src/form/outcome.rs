@@ -32,7 +32,7 @@ fn detail(body: &JsValue) -> Option<String> {
 impl App {
     /// The page's session block (`maven_core::form_page`): a session view, `expired`, or
     /// neither for an unknown session.
-    pub(super) fn from_page(&mut self, page: &JsValue) {
+    pub(super) fn start_from_page(&mut self, page: &JsValue) {
         if let Some(l) = get_str(page, "locale") {
             self.locale = l;
         }
