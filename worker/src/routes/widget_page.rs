@@ -71,22 +71,24 @@ pub async fn serve(ctx: &Ctx, id: &str) -> ApiResult<Response> {
     );
     // As `GET /v1/widget-sessions/{id}` answers: 410 once expired without a result, 404 for an
     // unknown session (or one whose project is gone).
+    let expired = session
+        .as_ref()
+        .is_some_and(|s| s.is_expired(ctx.now) && s.result.is_none());
     let view = match (&session, &project) {
-        (Some(s), _) if s.is_expired(ctx.now) && s.result.is_none() => None,
-        (Some(s), Some(p)) => Some(s.public_view(p)),
+        (Some(s), Some(p)) if !expired => Some(s.public_view(p)),
         _ => None,
     };
     let amount_text = view
         .as_ref()
         .map(|v| money_text(v.amount_cents, &v.currency, locale))
         .unwrap_or_default();
-    let page_session = match (&session, &view) {
-        (_, Some(view)) => PageSession::Live {
+    let page_session = match &view {
+        Some(view) => PageSession::Live {
             view,
             amount_text: &amount_text,
         },
-        (Some(s), None) if s.is_expired(ctx.now) && s.result.is_none() => PageSession::Expired,
-        _ => PageSession::Unknown,
+        None if expired => PageSession::Expired,
+        None => PageSession::Unknown,
     };
     html = with_head(&html, &form_page::session_element(&page_session, locale))
         .ok_or_else(|| ApiError::Internal("form page asset has no <head>".into()))?;
@@ -119,9 +121,10 @@ pub async fn serve(ctx: &Ctx, id: &str) -> ApiResult<Response> {
         .with_headers(headers))
 }
 
-/// "CHF 1’234.50" for 123450 chf in de-CH: `Intl.NumberFormat` with the currency's own minor
-/// digits, as the form showed amounts when it formatted them itself. Empty when the runtime
-/// refuses the locale or currency (the form then shows its labels without an amount).
+/// "CHF 1'234.50" for 123450 chf in de-CH (workerd's ICU; browsers write ’): `Intl.NumberFormat`
+/// with the currency's own minor digits, as the form showed amounts when it formatted them
+/// itself. Empty when the runtime refuses the locale or currency (the form then shows its
+/// labels without an amount).
 fn money_text(minor: u64, currency: &str, locale: &str) -> String {
     let opts = Object::new();
     let _ = Reflect::set(&opts, &"style".into(), &"currency".into());
