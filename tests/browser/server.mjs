@@ -66,6 +66,9 @@ async function pageStrings(tag) {
 export function canonicalLocale(tag) {
   try { return Intl.getCanonicalLocales(tag)[0] || "en"; } catch { return "en"; }
 }
+// The edge uses maven_core::money's ISO 4217 digits; Intl's (CLDR) differ for a few currencies
+// (HUF, IDR, MGA…) that the mock's sessions never use (tests/e2e/form_page.test.mjs checks them
+// on the edge).
 export function moneyText(minor, currency, tag) {
   try {
     const nf = new Intl.NumberFormat(canonicalLocale(tag), { style: "currency", currency: currency.toUpperCase() });

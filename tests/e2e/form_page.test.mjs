@@ -81,6 +81,26 @@ describe("form page session", () => {
     }
   });
 
+  test("the amount has the currency's ISO 4217 minor digits, the ones it is charged in, where Intl's own differ", async () => {
+    // Browsers' Intl (CLDR) writes HUF, IDR and MGA without decimals; the session's amount is in
+    // hundredths of them (ISO 4217, maven_core::money), so 123450 HUF is HUF 1,234.50, never 123,450.
+    for (const [currency, amount_cents, amount] of [
+      ["huf", 123450, /^HUF\s1,234\.50$/],
+      ["idr", 1500000, /^IDR\s15,000\.00$/],
+      ["kwd", 1230, /^KWD\s1\.230$/],
+      ["jpy", 500, /^¥500$/],
+    ]) {
+      const r = await createSession({ project: "demo", gateway: "stripe", amount_cents, currency, locale: "en-US" });
+      if (r.status !== 201) {
+        // A currency the demo project's gateway cannot take is refused at create: nothing to show.
+        assert.equal(r.json.error_code, "currency_not_supported", r.text);
+        continue;
+      }
+      const got = JSON.parse(block((await http("GET", `/widget/${r.json.session_id}`)).text));
+      assert.match(got.amount_text, amount, currency);
+    }
+  });
+
   test("an unknown session's page carries only the locale", async () => {
     const p = await http("GET", `/widget/00000000-0000-4000-8000-000000000000?l=fr`);
     assert.equal(p.status, 200);

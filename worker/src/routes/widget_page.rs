@@ -122,10 +122,12 @@ pub async fn serve(ctx: &Ctx, id: &str) -> ApiResult<Response> {
 }
 
 /// "CHF 1'234.50" for 123450 chf in de-CH (workerd's ICU; browsers write ’): `Intl.NumberFormat`
-/// with the currency's own minor digits, as the form showed amounts when it formatted them
-/// itself. Empty when the runtime refuses the locale or currency (the form then shows its
-/// labels without an amount).
+/// for the symbol, grouping and order, with exactly the currency's ISO 4217 minor digits from
+/// `maven_core::money` (the digits the amount is charged in), so the page never shows an amount
+/// other than the one charged. Empty when the runtime refuses the locale or currency (the form
+/// then shows its labels without an amount).
 fn money_text(minor: u64, currency: &str, locale: &str) -> String {
+    let exp = maven_core::money::minor_unit_exponent(currency);
     let opts = Object::new();
     let _ = Reflect::set(&opts, &"style".into(), &"currency".into());
     let _ = Reflect::set(
@@ -133,15 +135,14 @@ fn money_text(minor: u64, currency: &str, locale: &str) -> String {
         &"currency".into(),
         &currency.to_ascii_uppercase().into(),
     );
+    for key in ["minimumFractionDigits", "maximumFractionDigits"] {
+        let _ = Reflect::set(&opts, &key.into(), &exp.into());
+    }
     // The constructor throws a RangeError for an unknown currency: caught, not a 500.
     let Ok(nf) = MoneyFormat::new(&form_page::canonical_locale(locale), &opts) else {
         return String::new();
     };
-    let digits = Reflect::get(&nf.resolved_options(), &"maximumFractionDigits".into())
-        .ok()
-        .and_then(|d| d.as_f64())
-        .unwrap_or(2.0);
-    nf.format(minor as f64 / 10f64.powi(digits.clamp(0.0, 4.0) as i32))
+    nf.format(minor as f64 / 10f64.powi(exp as i32))
 }
 
 #[wasm_bindgen]
@@ -151,8 +152,6 @@ extern "C" {
     type MoneyFormat;
     #[wasm_bindgen(constructor, js_namespace = Intl, js_class = "NumberFormat", catch)]
     fn new(locale: &str, options: &Object) -> Result<MoneyFormat, JsValue>;
-    #[wasm_bindgen(method, js_name = resolvedOptions)]
-    fn resolved_options(this: &MoneyFormat) -> Object;
     #[wasm_bindgen(method)]
     fn format(this: &MoneyFormat, value: f64) -> String;
 }
