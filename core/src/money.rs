@@ -51,6 +51,13 @@ fn lookup(currency: &str) -> Option<u32> {
         .map(|(_, exp)| *exp)
 }
 
+/// Every allowlisted currency (lower-case) with its ISO 4217 exponent: the dashboard writes and
+/// reads amounts with these digits (`GET /v1/dashboard/currencies`), never with a browser's own
+/// (CLDR writes HUF, IDR and MGA without decimals; their amounts here are in hundredths).
+pub fn exponents() -> impl Iterator<Item = (&'static str, u32)> {
+    ISO_4217.iter().copied()
+}
+
 /// Whether `currency` (any case) is on the allowlist.
 pub fn is_known_currency(currency: &str) -> bool {
     lookup(currency).is_some()

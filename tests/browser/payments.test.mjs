@@ -165,3 +165,50 @@ test("payments page: a demo payment is listed, opened, refunded from its detail"
     await context.close();
   }
 });
+
+// HUF amounts are in hundredths (ISO 4217) while browsers' Intl writes forints without decimals:
+// the page must show, prefill and refund the amount as charged, never a hundredfold one.
+test("payments page: a HUF payment is shown and partly refunded in the unit it was charged in", { skip, timeout: 120_000 }, async () => {
+  const { http, charge } = await import("../e2e/lib.mjs");
+  const year = new Date().getUTCFullYear();
+  const created = await http("POST", "/v1/widget-sessions", {
+    key: demo.test_key, body: { project: "demo", amount_cents: 123450, currency: "huf", gateway: "stripe" },
+  });
+  assert.equal(created.status, 201, created.text);
+  const sessionId = created.json.session_id;
+  const paid = await charge(sessionId, { number: "4242424242424242", exp_month: 12, exp_year: year + 2, cvc: "123" });
+  assert.equal(paid.status, 200, paid.text);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion: "reduce" });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const row = `#pay-body tr[data-session-id="${sessionId}"]`;
+  try {
+    await timeout(page.goto(`${BASE}/dashboard/?project=${demo.project_id}#payments`), 15_000, "opening the dashboard");
+    await page.fill("#email", demo.merchant_email);
+    await page.fill("#password", demo.merchant_password);
+    await page.click("#connect");
+    await page.waitForSelector("#payments-view[data-state=ready]:not([hidden])");
+    for (let i = 0; i < 30 && !(await page.$(row)); i++) {
+      await page.waitForTimeout(500);
+      await page.click("#pay-apply");
+      await page.waitForSelector("#payments-view[data-state=ready]");
+    }
+    const cells = await page.$$eval(`${row} td`, (tds) => tds.map((td) => td.textContent));
+    assert.match(cells[1], /^HUF\s1,234\.50$/);
+    await page.click(`${row} button`);
+    await page.waitForSelector("#pay-detail:not([hidden]) #pay-timeline");
+    const tx = await page.textContent(".pay-facts code");
+    await page.click("#pay-refund");
+    await page.waitForSelector("#pay-dialog[open]");
+    assert.equal(await page.inputValue("#pay-amount"), "1234.50");
+    assert.match(await page.textContent("#pay-confirm"), /^Refund HUF\s1,234\.50$/);
+    await page.fill("#pay-amount", "100");
+    assert.match(await page.textContent("#pay-confirm"), /^Refund HUF\s100\.00$/);
+    await page.click("#pay-confirm");
+    await page.waitForSelector("#pay-result");
+    assert.match(await page.textContent("#pay-result"), /captured HUF\s1,234\.50, refunded HUF\s100\.00/);
+    assert.deepEqual(await simMoney(tx), { captured: 123450, refunded: 10000 });
+  } finally {
+    await context.close();
+  }
+});

@@ -74,6 +74,16 @@ describe("dashboard payments", () => {
     return { captured: sum("captured"), refunded: sum("refunded"), refunds: count("refunded") };
   }
 
+  test("currencies: the API's minor digits for the page's amounts (HUF in hundredths, as charged), signed-in only", async () => {
+    const anon = await dash("GET", "/currencies", null);
+    assert.equal(anon.status, 401, anon.text);
+    const r = await dash("GET", "/currencies", acct.member);
+    assert.equal(r.status, 200, r.text);
+    const c = r.json.currencies;
+    assert.deepEqual([c.usd, c.jpy, c.kwd, c.huf, c.idr, c.mga, c.isk], [2, 0, 3, 2, 2, 2, 0]);
+    assert.equal(Object.keys(c).length, 169);
+  });
+
   test("refusals: no session 401, another account 404, no CSRF 403, bad query 422, no key 400", async () => {
     for (const r of [
       await dash("GET", `${base()}?environment=test`, null),

@@ -62,19 +62,24 @@ function h(tag, props = {}, ...children) {
 
 const fmtTime = (iso) => (iso ? new Date(iso).toLocaleString("en-US", { month: "short", day: "numeric", hour: "numeric", minute: "2-digit", second: "2-digit" }) : "—");
 
-/** Minor units of `currency` (2 for usd, 0 for jpy), as the browser's Intl knows them. */
+/** ISO 4217 exponents from the edge (GET /v1/dashboard/currencies), loaded once. */
+let EXPONENTS = {};
+
+/**
+ * The minor unit's digits of `currency` (2 for usd, 0 for jpy, 3 for kwd) as the API counts
+ * amounts: not the browser's Intl, which writes HUF, IDR and MGA without decimals although their
+ * amounts are in hundredths. Unknown codes count as 2, as on the edge.
+ */
 function exponent(currency) {
-  try {
-    return new Intl.NumberFormat("en-US", { style: "currency", currency }).resolvedOptions().maximumFractionDigits;
-  } catch {
-    return 2;
-  }
+  return EXPONENTS[currency.toLowerCase()] ?? 2;
 }
 
 function money(cents, currency) {
   const cur = currency.toUpperCase();
+  const e = exponent(cur);
   try {
-    return new Intl.NumberFormat("en-US", { style: "currency", currency: cur }).format(cents / 10 ** exponent(cur));
+    return new Intl.NumberFormat("en-US", { style: "currency", currency: cur, minimumFractionDigits: e, maximumFractionDigits: e })
+      .format(cents / 10 ** e);
   } catch {
     return `${cents} ${cur}`;
   }
@@ -329,6 +334,12 @@ export function paymentsPage({ root, api, env, project, say, detail }) {
   return {
     /** The list, first page (reloaded on every visit: payments come in all the time). */
     async open() {
+      if (!Object.keys(EXPONENTS).length) {
+        // Without them amounts could be shown and refunded in the wrong unit: no list at all.
+        const c = await api("GET", "/v1/dashboard/currencies");
+        if (c.status !== 200) return fail(detail(c.json, `Could not load the currencies (HTTP ${c.status}).`));
+        EXPONENTS = c.json.currencies;
+      }
       shown = null;
       detailView.hidden = true;
       listCard.hidden = false;

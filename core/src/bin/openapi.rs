@@ -655,6 +655,7 @@ impl Modify for SecurityAddon {
         dashboard::dashboard_set_webhook_url, dashboard::dashboard_roll_webhook_secret,
         dashboard::dashboard_webhook_deliveries, dashboard::dashboard_resend_delivery,
         dashboard::dashboard_test_webhook, payments::dashboard_customization, payments::dashboard_gateway_catalog,
+        payments::dashboard_currencies,
         payments::dashboard_payments, payments::dashboard_payment,
         payments::dashboard_cancel_payment, payments::dashboard_operate_payment
     ),

@@ -72,6 +72,14 @@ pub async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> ApiResult<Re
             let gateways = maven_core::gateway::credentials::catalog();
             Ok(json(200, &json!({ "gateways": gateways })))
         }
+        // Each currency's minor digits, so the Payments page shows and parses amounts as charged.
+        (Method::Get, ["currencies"]) => {
+            signed_in(ctx).await?;
+            let map: serde_json::Map<String, serde_json::Value> = maven_core::money::exponents()
+                .map(|(code, exp)| (code.to_owned(), exp.into()))
+                .collect();
+            Ok(json(200, &json!({ "currencies": map })))
+        }
         (Method::Get, ["projects"]) => {
             let s = signed_in(ctx).await?;
             admin::projects::list(&store, &s.account_id).await

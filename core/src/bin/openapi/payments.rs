@@ -57,6 +57,15 @@ pub struct GatewayCatalog {
     gateways: Vec<GatewayInfo>,
 }
 
+/// Every currency the API takes, with its ISO 4217 exponent (the minor unit's decimal digits).
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+pub struct CurrencyExponents {
+    /// `{"usd": 2, "jpy": 0, "kwd": 3, …}`
+    #[schema(value_type = Object)]
+    currencies: String,
+}
+
 const ENVIRONMENT: &str = "The environment the dashboard's switch shows: test or live";
 const OP_KEY: &str = "Required on capture, void and refund: the page makes one per confirmation, so a double click does it once";
 
@@ -77,6 +86,15 @@ pub fn dashboard_customization() {}
     ), security(("Session" = [])))]
 #[allow(dead_code)]
 pub fn dashboard_gateway_catalog() {}
+
+#[utoipa::path(get, path = "/v1/dashboard/currencies", tag = "dashboard",
+    operation_id = "dashboard_currencies", summary = "Each currency's minor-unit digits, for showing and entering amounts",
+    responses(
+        (status = 200, description = "The currencies", body = CurrencyExponents),
+        (status = 401, description = NO_SESSION, body = HTTPError),
+    ), security(("Session" = [])))]
+#[allow(dead_code)]
+pub fn dashboard_currencies() {}
 
 #[utoipa::path(get, path = "/v1/dashboard/projects/{project_id}/payments", tag = "dashboard",
     operation_id = "dashboard_payments", summary = "The project's payments, newest first, a page at a time",
