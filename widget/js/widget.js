@@ -9,8 +9,22 @@
   var script = d.currentScript; // only readable now, while this script runs
   var ORIGIN = new URL(script && script.src ? script.src : location.href).origin;
   var WASM = ORIGIN + "/widget/v1/__WASM__";
+  // The controller's methods, numbered in this order by the wasm's `call` export (host.rs OPS;
+  // then "iframe" and "free").
   var METHODS = ["mount", "updateTheme", "updateLabels", "updateFields", "destroy", "on", "off",
     "focus", "blur", "retry", "update"];
+
+  // Plumbing the wasm imports by name (host.rs): generic calls instead of one typed binding per
+  // DOM method. Every check and decision stays in the wasm.
+  function mvCall(o, m, a, b) { return o[m](a, b); }
+  function mvNew(C, a) { return new C(a); }
+  function mvTimer(h, g, ms) { setTimeout(function () { wasm_bindgen.tick(h, g); }, ms); }
+  function mvError(m) { var e = new Error(m); e.name = "MavenError"; return e; }
+  function mvGlobal(n) { return n ? w[n] : w; }
+  // While a form is mounted, the page has one `message` listener for every controller; the
+  // wasm checks origin, frame and channel.
+  function onMessage(e) { mod.message(e.data, e.origin, e.source); }
+  function mvListen(on) { w[on ? "addEventListener" : "removeEventListener"]("message", onMessage); }
 
   /*__GLUE__*/
 
@@ -22,39 +36,41 @@
 
   function explain(e) {
     var m = String((e && e.message) || e);
-    var text = /^connect-src|^default-src/.test(blocked) && blocked.indexOf("wasm") < 0
+    return mvError("Maven: " + (/^connect-src|^default-src/.test(blocked) && blocked.indexOf("wasm") < 0
       ? "this page's Content-Security-Policy blocks loading " + WASM + ": add " + ORIGIN + " to connect-src"
       : /^script-src/.test(blocked) || /unsafe-eval|Content Security Policy/i.test(m)
         ? "this page's Content-Security-Policy blocks WebAssembly: add 'wasm-unsafe-eval' to script-src (script-src " + ORIGIN + " 'wasm-unsafe-eval')"
-        : "could not load " + WASM + " (" + m + ")";
-    var err = new Error("Maven: " + text);
-    err.name = "MavenError";
-    return err;
+        : "could not load " + WASM + " (" + m + ")"));
   }
 
-  // A controller handed out before the module is ready: records calls, replays them in order.
-  function Pending(options) { this._o = options; this._q = []; this._c = null; }
-  METHODS.forEach(function (name) {
-    Pending.prototype[name] = function () {
-      // Every method but destroy returns the controller: chains keep this same object.
-      if (this._c) {
-        var r = this._c[name].apply(this._c, arguments);
-        return name === "destroy" ? r : this;
-      }
-      if (failure) throw failure;
-      this._q.push([name, arguments]);
+  // An unmounted controller's state is freed in the wasm once the page drops the controller.
+  var gc = w.FinalizationRegistry && new FinalizationRegistry(function (h) { mod.call(h, 12); });
+
+  // The object createPayment returns: each method forwards to the wasm's `call` with its
+  // number. Made before the module is ready, it records calls and replays them in order.
+  function Controller(options, h) {
+    this._o = options; this._q = []; this._h = h;
+    if (h !== undefined && gc) gc.register(this, h);
+  }
+  METHODS.forEach(function (name, op) {
+    Controller.prototype[name] = function (a, b) {
+      // Every method but destroy returns the controller, for chains.
+      if (this._h !== undefined) mod.call(this._h, op, a, b);
+      else if (failure) throw failure;
+      else this._q.push([name, arguments]);
       return name === "destroy" ? undefined : this;
     };
   });
-  Object.defineProperty(Pending.prototype, "iframe", {
-    get: function () { return this._c ? this._c.iframe : null; }
+  Object.defineProperty(Controller.prototype, "iframe", {
+    get: function () { return this._h === undefined ? null : mod.call(this._h, 11); }
   });
 
   function start(p) {
     try {
       if (failure) throw failure;
-      p._c = mod.createPayment(p._o, ORIGIN);
-      p._q.forEach(function (call) { p._c[call[0]].apply(p._c, call[1]); });
+      p._h = mod.create(p._o, ORIGIN);
+      if (gc) gc.register(p, p._h);
+      p._q.forEach(function (call) { p[call[0]].apply(p, call[1]); });
     } catch (e) {
       // Too late to throw at the merchant's call: tell onFailure, and fail loudly in the console.
       var f = p._o && p._o.onFailure;
@@ -134,9 +150,9 @@
     version: "1",
     ready: ready,
     createPayment: function (options) {
-      if (mod) return mod.createPayment(options, ORIGIN);
+      if (mod) return new Controller(options, mod.create(options, ORIGIN));
       if (failure) throw failure;
-      var p = new Pending(options);
+      var p = new Controller(options);
       pending.push(p);
       return p;
     }

@@ -94,9 +94,7 @@ pub fn check(kind: Kind, partial: &JsValue) -> Result<(), String> {
     if !is_plain_object(partial) {
         return Err([what, " must be an object such as ", example(kind)].cat());
     }
-    let keys = Object::keys(partial.unchecked_ref::<Object>());
-    for key in keys.iter() {
-        let key = key.as_string().unwrap_or_default();
+    for key in crate::dom::keys(partial) {
         if !kind.keys().contains(&key.as_str()) {
             return Err([
                 what,
