@@ -83,7 +83,7 @@
   }
 
   var ready = new Promise(function (resolve, reject) {
-    wasm_bindgen({ module_or_path: WASM }).then(function () {
+    wasm_bindgen(WASM).then(function () {
       mod = wasm_bindgen;
       d.removeEventListener("securitypolicyviolation", onViolation);
       pending.forEach(start);

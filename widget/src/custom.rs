@@ -33,15 +33,6 @@ impl Kind {
         }
     }
 
-    /// The keys as the error message lists them.
-    fn key_list(self) -> &'static str {
-        match self {
-            Kind::Theme => "primary_color, background_color, text_color, error_color, border_radius, font_family",
-            Kind::Labels => "title, card_number, expiry, cvc, cardholder_name, postal_code, pay_button, success, failure, try_again",
-            Kind::Fields => "cardholder_name, postal_code",
-        }
-    }
-
     pub fn option(self) -> &'static str {
         match self {
             Kind::Theme => "theme",
@@ -101,7 +92,7 @@ pub fn check(kind: Kind, partial: &JsValue) -> Result<(), String> {
                 ": unknown key \"",
                 &key,
                 "\" (expected one of: ",
-                kind.key_list(),
+                &crate::dom::list(kind.keys()),
                 ")",
             ]
             .cat());

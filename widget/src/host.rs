@@ -6,7 +6,7 @@
 
 use crate::custom::{self, Kind};
 use crate::dom::Cat as _;
-use crate::dom::{self, get, is_plain_object, set};
+use crate::dom::{self, is_plain_object, set};
 #[allow(unused_imports)]
 use crate::prelude::*;
 use crate::protocol as msg;
@@ -36,6 +36,24 @@ extern "C" {
     /// A global of the page: `window[name]`, or `window` itself for "".
     #[wasm_bindgen(js_name = mvGlobal)]
     fn global(name: &str) -> JsValue;
+}
+
+/// `o[key]`, or undefined when `o` has no properties (`Reflect.get` throws for primitives).
+/// Unlike `dom::get`, also reads functions' properties (`Element.prototype`).
+fn get(o: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(o, &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn get_str(o: &JsValue, key: &str) -> Option<String> {
+    get(o, key).as_string()
+}
+
+/// Decimal text of a number, by JS's `toString` (smaller here than a Rust formatter).
+fn num(n: f64) -> String {
+    call0(&n.into(), "toString")
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
 }
 
 fn call0(o: &JsValue, m: &str) -> Result<JsValue, JsValue> {
@@ -120,7 +138,7 @@ const DARK_INSET: u32 = 16;
 /// assumed unless this mount's `fields` option says otherwise. Below 250 px the expiry + CVC
 /// row stacks. A dark form's box is inset by 12 px instead of 4 (form.css).
 fn predicted_height(width: f64, fields: &JsValue, dark: bool) -> u32 {
-    let shown = |key: &str, default: bool| match dom::get_str(fields, key).as_deref() {
+    let shown = |key: &str, default: bool| match get_str(fields, key).as_deref() {
         Some("hidden") => false,
         Some(_) => true,
         None => default,
@@ -194,9 +212,9 @@ fn valid_session_id(s: &str) -> bool {
 
 fn origin_of(url: &str) -> Option<String> {
     let u = js_new(&global("URL"), &url.into()).ok()?;
-    let p = dom::get_str(&u, "protocol")?;
+    let p = get_str(&u, "protocol")?;
     if p == "https:" || p == "http:" {
-        dom::get_str(&u, "origin")
+        get_str(&u, "origin")
     } else {
         None
     }
@@ -220,7 +238,7 @@ pub fn create(options: JsValue, default_origin: &str) -> Result<u32, JsValue> {
         options.clone()
     } else {
         return Err(fail(
-            "createPayment expects { sessionId } or the session id string from POST /v1/widget-sessions",
+            "createPayment expects { sessionId } or a session id string",
         ));
     };
     for key in dom::keys(&opts) {
@@ -244,9 +262,11 @@ pub fn create(options: JsValue, default_origin: &str) -> Result<u32, JsValue> {
     let session_id = match sid.as_string() {
         Some(s) if valid_session_id(&s) => s,
         Some(_) => return Err(fail("createPayment: sessionId is not a valid session id")),
-        None => return Err(fail(
-            "createPayment: sessionId is required (the session_id from POST /v1/widget-sessions)",
-        )),
+        None => {
+            return Err(fail(
+                "createPayment: sessionId is required (from POST /v1/widget-sessions)",
+            ))
+        }
     };
     let base = get(&opts, "baseUrl");
     let origin = if base.is_undefined() {
@@ -268,11 +288,7 @@ pub fn create(options: JsValue, default_origin: &str) -> Result<u32, JsValue> {
     let load_timeout_ms = match lt.as_f64() {
         _ if lt.is_undefined() => DEFAULT_LOAD_TIMEOUT_MS,
         Some(ms) if (1.0..=600_000.0).contains(&ms) => ms,
-        _ => {
-            return Err(fail(
-                "createPayment: loadTimeout must be a number of milliseconds from 1 to 600000",
-            ))
-        }
+        _ => return Err(fail("createPayment: loadTimeout must be 1 to 600000 (ms)")),
     };
     let cs = get(&opts, "colorScheme");
     let color_scheme = match cs.as_string().as_deref() {
@@ -287,18 +303,19 @@ pub fn create(options: JsValue, default_origin: &str) -> Result<u32, JsValue> {
         }
     };
     let loc = get(&opts, "locale");
-    let locale = if loc.is_undefined() {
-        None
-    } else {
-        // Intl throws a RangeError for a tag that is not well-formed BCP 47.
-        let canonical = call1(&global("Intl"), "getCanonicalLocales", &loc)
-            .ok()
-            .filter(|_| loc.is_string())
-            .and_then(|a| dom::get_str(&a, "0"));
-        Some(canonical.ok_or_else(|| {
-            fail("createPayment: locale must be a BCP 47 language tag such as \"de-CH\"")
-        })?)
-    };
+    let locale =
+        if loc.is_undefined() {
+            None
+        } else {
+            // Intl throws a RangeError for a tag that is not well-formed BCP 47.
+            let canonical = call1(&global("Intl"), "getCanonicalLocales", &loc)
+                .ok()
+                .filter(|_| loc.is_string())
+                .and_then(|a| get_str(&a, "0"));
+            Some(canonical.ok_or_else(|| {
+                fail("createPayment: locale must be a BCP 47 tag such as \"de-CH\"")
+            })?)
+        };
     let mut parts: [JsValue; 3] = [
         Object::new().into(),
         Object::new().into(),
@@ -390,13 +407,11 @@ pub fn call(h: u32, op: u32, a: JsValue, b: JsValue) -> Result<JsValue, JsValue>
         "mount" => {
             let mounted = with_host(h, |host| host.mount.is_some()).unwrap_or(true);
             if mounted {
-                return Err(fail(
-                    "mount: this payment form is already mounted; call destroy() before mounting it again",
-                ));
+                return Err(fail("mount: already mounted; call destroy() first"));
             }
             let slot = resolve_slot(&a)?;
             if !get(&slot, "isConnected").is_truthy() {
-                return Err(fail("mount: the element is not attached to the document"));
+                return Err(fail("mount: the element is not in the document"));
             }
             let taken = HOSTS.with(|hs| {
                 hs.borrow()
@@ -406,14 +421,12 @@ pub fn call(h: u32, op: u32, a: JsValue, b: JsValue) -> Result<JsValue, JsValue>
             });
             if taken {
                 return Err(fail(
-                    "mount: that element already holds a Maven payment form; destroy() the other one first",
+                    "mount: that element already holds a Maven payment form; destroy() it first",
                 ));
             }
-            let page = dom::get_str(&global("location"), "origin").unwrap_or_default();
+            let page = get_str(&global("location"), "origin").unwrap_or_default();
             if !page.starts_with("http") {
-                return Err(fail(
-                    "mount: the page must be served over http(s) so the form can talk to it",
-                ));
+                return Err(fail("mount: serve the page over http(s)"));
             }
             mount_in(h, slot, &page);
         }
@@ -480,7 +493,7 @@ pub fn call(h: u32, op: u32, a: JsValue, b: JsValue) -> Result<JsValue, JsValue>
             if dom::keys(&a).iter().any(|k| k != "sessionId") {
                 return Err(fail("update: only sessionId can be updated"));
             }
-            let sid = dom::get_str(&a, "sessionId").filter(|s| valid_session_id(s));
+            let sid = get_str(&a, "sessionId").filter(|s| valid_session_id(s));
             let Some(sid) = sid else {
                 return Err(fail("update: sessionId is not a valid session id"));
             };
@@ -587,10 +600,10 @@ fn mount_in(h: u32, slot: JsValue, page_origin: &str) {
     };
     let width = call0(&frame, "getBoundingClientRect")
         .ok()
-        .and_then(|r| dom::get_f64(&r, "width"))
+        .and_then(|r| get(&r, "width").as_f64())
         .unwrap_or(0.0);
     let px = predicted_height(width, &fields, dark);
-    set_str(&style, "height", &[dom::uint(px).as_str(), "px"].cat());
+    set_str(&style, "height", &[num(f64::from(px)).as_str(), "px"].cat());
     arm(h, generation, ms.clamp(0.0, 2e9));
     listen(true);
     with_host(h, |host| {
@@ -611,7 +624,7 @@ fn set_str(o: &JsValue, key: &str, value: &str) {
 
 /// Replaces the mounted frame by a new one in the same slot.
 fn remount(h: u32, method: &str) -> Result<(), JsValue> {
-    let page = dom::get_str(&global("location"), "origin").unwrap_or_default();
+    let page = get_str(&global("location"), "origin").unwrap_or_default();
     let Some(Some(old)) = with_host(h, |host| host.mount.take()) else {
         return Err(fail(&[method, ": the payment form is not mounted"].cat()));
     };
@@ -630,7 +643,7 @@ pub fn tick(h: u32, generation: u32) {
     if let Some(Some(ms)) = ms {
         let text = [
             "The payment form did not load within ",
-            &dom::uint(ms as u32),
+            &num(f64::from(ms as u32)),
             " ms",
         ]
         .cat();
@@ -755,7 +768,7 @@ fn dispatch(host: &mut Host, data: &JsValue, origin: &JsValue) -> Step {
             set_str(
                 &get(&m.frame, "style"),
                 "height",
-                &[dom::uint(whole).as_str(), "px"].cat(),
+                &[num(f64::from(whole)).as_str(), "px"].cat(),
             );
             let arg = dom::object(&[("height", (whole as f64).into())]);
             (RESIZE, arg.into())
