@@ -26,6 +26,44 @@ const bytes = readFileSync(outWasmTmp);
 const newModule = WebAssembly.Module.imports(new WebAssembly.Module(bytes))[0]?.module;
 
 let glue = readFileSync(gluePath, "utf8");
+// The controller's glue, trimmed (before the renames below: the new text names exports).
+// wasm-bindgen's generic loader also handles initSync, a missing URL (guessed from the
+// script's), non-Response inputs and servers without the wasm MIME type, none of which
+// widget.js needs (it passes the URL; the edge serves application/wasm). A compact one in its
+// place saves every merchant page ~0.4 KB gzip. The form keeps the generic glue.
+if (mode === "host") {
+  const cut = (from, to, by) => {
+    const a = glue.indexOf(from), b = to === null ? glue.length : glue.indexOf(to, a);
+    if (a < 0 || b < 0) throw new Error(`glue has no ${JSON.stringify(from)} … ${JSON.stringify(to)}`);
+    glue = glue.slice(0, a) + by + glue.slice(b + (to === null ? 0 : to.length));
+  };
+  // Whole helper functions of the glue, by name, up to their closing brace (4-space indent).
+  const fn = (name, by) => cut(`    function ${name}(`, "\n    }\n", by);
+  // Plain views of the memory, made per use: no caches to invalidate when it grows.
+  fn("getDataViewMemory0", "    function getDataViewMemory0() { return new DataView(wasm.memory.buffer); }\n");
+  fn("getUint8ArrayMemory0", "    function getUint8ArrayMemory0() { return new Uint8Array(wasm.memory.buffer); }\n");
+  // Strings into the module: TextEncoder's copy (no ASCII fast path, no encodeInto polyfill).
+  fn("passStringToWasm0", `    function passStringToWasm0(arg, malloc) {
+        const buf = cachedTextEncoder.encode(arg);
+        const ptr = malloc(buf.length, 1) >>> 0;
+        getUint8ArrayMemory0().set(buf, ptr);
+        WASM_VECTOR_LEN = buf.length;
+        return ptr;
+    }
+`);
+  cut("    if (!('encodeInto' in cachedTextEncoder)) {", "\n    }\n", "");
+  cut("    let script_src;", "toString();\n    }\n", "");
+  cut("    async function __wbg_load(", null, `    async function __wbg_init(url) {
+        const response = await fetch(url);
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        const { instance, module } = await WebAssembly.instantiateStreaming(response, __wbg_get_imports());
+        return __wbg_finalize_init(instance, module);
+    }
+    return Object.assign(__wbg_init, exports);
+})({});
+`);
+}
+
 const oldModules = new Set(map.imports.map(([m]) => m));
 for (const m of oldModules) {
   const quoted = JSON.stringify(m);
@@ -56,28 +94,6 @@ if (mode === "form") {
     "        return WebAssembly.instantiateStreaming(fetch(url), __wbg_get_imports())\n" +
     "            .then((r) => __wbg_finalize_init(r.instance, r.module));\n" +
     "    }\n\n    return Object.assign(__wbg_init, exports);");
-}
-
-// The controller's loader: wasm-bindgen's generic one also handles initSync, a missing URL
-// (guessed from the script's), non-Response inputs and servers without the wasm MIME type, none
-// of which widget.js needs (it passes the URL; the edge serves application/wasm). A compact
-// one in its place saves every merchant page ~0.4 KB gzip (the form has its own cut, above).
-if (mode === "host") {
-  const cut = (from, to, by) => {
-    const a = glue.indexOf(from), b = to === null ? glue.length : glue.indexOf(to, a);
-    if (a < 0 || b < 0) throw new Error(`glue has no ${JSON.stringify(from)} … ${JSON.stringify(to)}`);
-    glue = glue.slice(0, a) + by + glue.slice(b + (to === null ? 0 : to.length));
-  };
-  cut("    let script_src;", "toString();\n    }\n", "");
-  cut("    async function __wbg_load(", null, `    async function __wbg_init(url) {
-        const response = await fetch(url);
-        if (!response.ok) throw new Error("HTTP " + response.status);
-        const { instance, module } = await WebAssembly.instantiateStreaming(response, __wbg_get_imports());
-        return __wbg_finalize_init(instance, module);
-    }
-    return Object.assign(__wbg_init, exports);
-})({});
-`);
 }
 
 const hash = createHash("sha256").update(bytes).digest("hex").slice(0, 16);

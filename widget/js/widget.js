@@ -19,7 +19,11 @@
   function mvCall(o, m, a, b) { return o[m](a, b); }
   function mvNew(C, a) { return new C(a); }
   function mvTimer(h, g, ms) { setTimeout(function () { wasm_bindgen.tick(h, g); }, ms); }
-  function mvError(m) { var e = new Error(m); e.name = "MavenError"; return e; }
+  function mvError(a, v, b) {
+    var e = new Error("Maven: " + a + (v === undefined ? "" : String(v)) + (b || ""));
+    e.name = "MavenError";
+    return e;
+  }
   function mvGlobal(n) { return n ? w[n] : w; }
   // While a form is mounted, the page has one `message` listener for every controller; the
   // wasm checks origin, frame and channel.
@@ -36,7 +40,7 @@
 
   function explain(e) {
     var m = String((e && e.message) || e);
-    return mvError("Maven: " + (/^connect-src|^default-src/.test(blocked) && blocked.indexOf("wasm") < 0
+    return mvError((/^connect-src|^default-src/.test(blocked) && blocked.indexOf("wasm") < 0
       ? "this page's Content-Security-Policy blocks loading " + WASM + ": add " + ORIGIN + " to connect-src"
       : /^script-src/.test(blocked) || /unsafe-eval|Content Security Policy/i.test(m)
         ? "this page's Content-Security-Policy blocks WebAssembly: add 'wasm-unsafe-eval' to script-src (script-src " + ORIGIN + " 'wasm-unsafe-eval')"

@@ -35,15 +35,6 @@ pub fn get(obj: &JsValue, key: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// `Object.keys(o)` as Rust strings (none for a non-object).
-pub fn keys(o: &JsValue) -> Vec<String> {
-    if !o.is_object() {
-        return Vec::new();
-    }
-    let keys = Object::keys(o.unchecked_ref::<Object>());
-    keys.iter().filter_map(|k| k.as_string()).collect()
-}
-
 pub fn get_str(obj: &JsValue, key: &str) -> Option<String> {
     get(obj, key).as_string()
 }

@@ -49,6 +49,16 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
     core::arch::wasm32::unreachable()
 }
 
+/// Stops the module like a panic would (the browser reports a RuntimeError), for states that
+/// cannot happen, without a panic message kept in the module.
+#[cfg(feature = "host")]
+pub(crate) fn trap() -> ! {
+    #[cfg(target_arch = "wasm32")]
+    core::arch::wasm32::unreachable();
+    #[cfg(not(target_arch = "wasm32"))]
+    unreachable!()
+}
+
 /// A static for the page's one thread (`thread_local!` is std's): the widget never enables wasm
 /// threads, and native builds (tests) never touch these statics.
 pub(crate) struct Single<T>(pub core::cell::RefCell<T>);
@@ -66,7 +76,7 @@ impl<T> Single<T> {
 /// is the origin `widget.js` was loaded from (the loader reads it from `document.currentScript`).
 #[cfg(feature = "host")]
 #[wasm_bindgen]
-pub fn create(options: JsValue, default_origin: &str) -> Result<u32, JsValue> {
+pub fn create(options: &JsValue, default_origin: &JsValue) -> Result<u32, JsValue> {
     host::create(options, default_origin)
 }
 
@@ -74,14 +84,14 @@ pub fn create(options: JsValue, default_origin: &str) -> Result<u32, JsValue> {
 /// export for all: each exported function costs a wrapper in the module and in its JS glue.
 #[cfg(feature = "host")]
 #[wasm_bindgen]
-pub fn call(handle: u32, op: u32, a: JsValue, b: JsValue) -> Result<JsValue, JsValue> {
+pub fn call(handle: u32, op: u32, a: &JsValue, b: &JsValue) -> Result<JsValue, JsValue> {
     host::call(handle, op, a, b)
 }
 
 /// A `message` event of the merchant page (widget.js's one listener forwards each).
 #[cfg(feature = "host")]
 #[wasm_bindgen]
-pub fn message(data: JsValue, origin: JsValue, source: JsValue) {
+pub fn message(data: &JsValue, origin: &JsValue, source: &JsValue) {
     host::message(data, origin, source);
 }
 
