@@ -9,8 +9,8 @@
   var script = d.currentScript; // only readable now, while this script runs
   var ORIGIN = new URL(script && script.src ? script.src : location.href).origin;
   var WASM = ORIGIN + "/widget/v1/__WASM__";
-  // The controller's methods, numbered in this order by the wasm's `call` export (host.rs OPS;
-  // then "iframe" and "free").
+  // The controller's methods, numbered in this order by the wasm's one export, `call` (host.rs
+  // OPS; then 11 "iframe", 12 "free", 13 createPayment, 14 a load timer, 15 a message event).
   var METHODS = ["mount", "updateTheme", "updateLabels", "updateFields", "destroy", "on", "off",
     "focus", "blur", "retry", "update"];
 
@@ -18,7 +18,7 @@
   // DOM method. Every check and decision stays in the wasm.
   function mvCall(o, m, a, b) { return o[m](a, b); }
   function mvNew(C, a) { return new C(a); }
-  function mvTimer(h, g, ms) { setTimeout(function () { wasm_bindgen.tick(h, g); }, ms); }
+  function mvTimer(h, g, ms) { setTimeout(function () { mod.call(h, 14, g); }, ms); }
   function mvError(a, v, b) {
     var e = new Error("Maven: " + a + (v === undefined ? "" : String(v)) + (b || ""));
     e.name = "MavenError";
@@ -27,7 +27,7 @@
   function mvGlobal(n) { return n ? w[n] : w; }
   // While a form is mounted, the page has one `message` listener for every controller; the
   // wasm checks origin, frame and channel.
-  function onMessage(e) { mod.message(e.data, e.origin, e.source); }
+  function onMessage(e) { mod.call(0, 15, e); }
   function mvListen(on) { w[on ? "addEventListener" : "removeEventListener"]("message", onMessage); }
 
   /*__GLUE__*/
@@ -72,7 +72,7 @@
   function start(p) {
     try {
       if (failure) throw failure;
-      p._h = mod.create(p._o, ORIGIN);
+      p._h = mod.call(0, 13, p._o, ORIGIN);
       if (gc) gc.register(p, p._h);
       p._q.forEach(function (call) { p[call[0]].apply(p, call[1]); });
     } catch (e) {
@@ -154,7 +154,7 @@
     version: "1",
     ready: ready,
     createPayment: function (options) {
-      if (mod) return new Controller(options, mod.create(options, ORIGIN));
+      if (mod) return new Controller(options, mod.call(0, 13, options, ORIGIN));
       if (failure) throw failure;
       var p = new Controller(options);
       pending.push(p);

@@ -72,34 +72,13 @@ impl<T> Single<T> {
     }
 }
 
-/// `Maven.createPayment(options | sessionId)`: the new controller's handle. `default_origin`
-/// is the origin `widget.js` was loaded from (the loader reads it from `document.currentScript`).
-#[cfg(feature = "host")]
-#[wasm_bindgen]
-pub fn create(options: &JsValue, default_origin: &JsValue) -> Result<u32, JsValue> {
-    host::create(options, default_origin)
-}
-
-/// `controller.<method>(a, b)`: the method by its number (widget.js's `METHODS` order). One
+/// The controller's one entry point (widget.js): `createPayment`, every controller method, the
+/// page's `message` events and the load timers, by operation number (host.rs `OPS`). One
 /// export for all: each exported function costs a wrapper in the module and in its JS glue.
 #[cfg(feature = "host")]
 #[wasm_bindgen]
 pub fn call(handle: u32, op: u32, a: &JsValue, b: &JsValue) -> Result<JsValue, JsValue> {
     host::call(handle, op, a, b)
-}
-
-/// A `message` event of the merchant page (widget.js's one listener forwards each).
-#[cfg(feature = "host")]
-#[wasm_bindgen]
-pub fn message(data: &JsValue, origin: &JsValue, source: &JsValue) {
-    host::message(data, origin, source);
-}
-
-/// A load timer armed by the controller went off.
-#[cfg(feature = "host")]
-#[wasm_bindgen]
-pub fn tick(handle: u32, generation: u32) {
-    host::tick(handle, generation);
 }
 
 /// Starts the hosted card form on form.html.

@@ -140,7 +140,7 @@ pub(super) fn remount(h: u32, method: &str) -> Result<(), JsValue> {
 }
 
 /// The load timer of host `h`'s frame number `generation` went off.
-pub fn tick(h: u32, generation: u32) {
+pub(super) fn tick(h: u32, generation: u32) {
     let ms = with_host(h, |host| match &host.mount {
         Some(m) if m.generation == generation && m.loading => Some(host.load_timeout_ms),
         _ => None,
@@ -164,13 +164,16 @@ fn load_failed(h: u32, code: &str, message: &JsValue) {
         ("error_code", code.into()),
         ("error_message", message.clone()),
     ]);
-    run(handlers.flatten(), &arg.into());
+    run(&handlers.flatten().unwrap_or_default(), &arg.into());
 }
 
 /// Calls merchant handlers. An exception thrown by the merchant's code is reported like an
 /// uncaught error (`reportError`) instead of unwinding through the controller.
-fn run(handlers: Option<Vec<JsValue>>, arg: &JsValue) {
-    for f in handlers.unwrap_or_default() {
+fn run(handlers: &JsValue, arg: &JsValue) {
+    if handlers.is_undefined() {
+        return;
+    }
+    for f in handlers.unchecked_ref::<js_sys::Array>().iter() {
         if let Err(e) = js_call(&f, "call", &JsValue::UNDEFINED, arg) {
             let _ = call1(&global(""), "reportError", &e);
         }
@@ -178,9 +181,9 @@ fn run(handlers: Option<Vec<JsValue>>, arg: &JsValue) {
 }
 
 impl Host {
-    fn handlers_of(&self, event: u8) -> Vec<JsValue> {
-        let mine = self.handlers.iter().filter(|(e, _)| *e == event);
-        mine.map(|(_, f)| f.clone()).collect()
+    /// A copy of the event's handlers (undefined when none): handlers may call `off`.
+    fn handlers_of(&self, event: u8) -> JsValue {
+        call0(&self.handlers[usize::from(event)], "slice").unwrap_or_default()
     }
 
     /// Posts `{mv: 1, ch, t, p}` to the mounted form (protocol.rs), to the widget origin only.
@@ -200,7 +203,7 @@ impl Host {
 
 /// A `message` event of the page: handled when it comes from a mounted frame, from the widget
 /// origin, on that frame's channel; anything else is ignored.
-pub fn message(data: &JsValue, origin: &JsValue, source: &JsValue) {
+pub(super) fn message(data: &JsValue, origin: &JsValue, source: &JsValue) {
     // Pick the host and handlers while borrowed, call them after: merchant code may destroy().
     let found = hosts(|hs| {
         hs.iter_mut().enumerate().find_map(|(i, slot)| {
@@ -218,7 +221,7 @@ pub fn message(data: &JsValue, origin: &JsValue, source: &JsValue) {
             let m = "The payment form's script could not start";
             load_failed(h, "form_unavailable", &m.into())
         }
-        Some((_, Step::Call(handlers, arg))) => run(Some(handlers), &arg),
+        Some((_, Step::Call(handlers, arg))) => run(&handlers, &arg),
         _ => {}
     }
 }
@@ -226,7 +229,7 @@ pub fn message(data: &JsValue, origin: &JsValue, source: &JsValue) {
 enum Step {
     Nothing,
     Failed,
-    Call(Vec<JsValue>, JsValue),
+    Call(JsValue, JsValue),
 }
 
 /// What one message from host's mounted frame means.
@@ -242,7 +245,7 @@ fn dispatch(host: &mut Host, data: &JsValue, origin: &JsValue) -> Step {
         return Step::Nothing;
     }
     let (t, p) = (get(data, "t"), get(data, "p"));
-    let (event, arg) = if is(&t, msg::HELLO) {
+    if is(&t, msg::HELLO) {
         let init = dom::object(&[
             ("theme", host.parts[0].clone()),
             ("labels", host.parts[1].clone()),
@@ -255,33 +258,34 @@ fn dispatch(host: &mut Host, data: &JsValue, origin: &JsValue) -> Step {
         ]);
         host.post(msg::INIT, &init.into());
         return Step::Nothing;
-    } else if is(&t, msg::LOAD_ERROR) {
-        return Step::Failed;
-    } else if is(&t, msg::RESIZE) {
-        // The loading skeleton's size does not count: the predicted height stays until ready.
-        let Some(h) = p
-            .as_f64()
-            .filter(|n| !m.loading && (0.0..=10_000.0).contains(n))
-        else {
-            return Step::Nothing;
-        };
-        // Rounded up to whole pixels (the form's height may be fractional).
-        let whole = h as u32 + u32::from((h as u32 as f64) < h);
-        set_str(&get(&m.frame, "style"), "height", &px(whole));
-        (
-            RESIZE,
-            dom::object(&[("height", f64::from(whole).into())]).into(),
-        )
-    } else {
-        let Some(e) = EVENTS.iter().position(|e| is(&t, e)) else {
-            return Step::Nothing;
-        };
-        if e == usize::from(READY) {
-            m.loading = false;
+    }
+    // The other types are the events' names (protocol.rs); `loaderror` is the form page's
+    // script failing, reported as the host's own `loaderror`.
+    let Some(event) = EVENTS.iter().position(|e| is(&t, e)).map(|e| e as u8) else {
+        return Step::Nothing;
+    };
+    let arg = match event {
+        LOADERROR => return Step::Failed,
+        RESIZE => {
+            // The loading skeleton's size does not count: the predicted height stays until
+            // ready.
+            let Some(h) = p
+                .as_f64()
+                .filter(|n| !m.loading && (0.0..=10_000.0).contains(n))
+            else {
+                return Step::Nothing;
+            };
+            // Rounded up to whole pixels (the form's height may be fractional).
+            let whole = h as u32 + u32::from((h as u32 as f64) < h);
+            set_str(&get(&m.frame, "style"), "height", &px(whole));
+            dom::object(&[("height", f64::from(whole).into())]).into()
         }
         // ready, escape and expired carry nothing.
-        let bare = is(&t, msg::READY) || is(&t, msg::ESCAPE) || is(&t, msg::EXPIRED);
-        (e as u8, if bare { JsValue::UNDEFINED } else { p })
+        READY | ESCAPE | EXPIRED => {
+            m.loading &= event != READY;
+            JsValue::UNDEFINED
+        }
+        _ => p,
     };
     Step::Call(host.handlers_of(event), arg)
 }

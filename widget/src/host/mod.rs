@@ -8,8 +8,7 @@
 
 mod frame;
 
-pub use frame::{message, tick};
-use frame::{mount_in, remount};
+use frame::{message, mount_in, remount, tick};
 
 use crate::custom::{self, Kind};
 use crate::dom::Cat as _;
@@ -93,6 +92,8 @@ const EVENTS: &[&str] = &[
     "resize",
 ];
 const READY: u8 = 0;
+const ESCAPE: u8 = 4;
+const EXPIRED: u8 = 7;
 const LOADERROR: u8 = 8;
 const RESIZE: u8 = 9;
 
@@ -120,6 +121,12 @@ const RETRY: u32 = 9;
 const UPDATE: u32 = 10;
 const IFRAME: u32 = 11;
 const FREE: u32 = 12;
+/// `createPayment(options)` (a), the loader's origin (b): the new handle.
+const CREATE: u32 = 13;
+/// Host `handle`'s load timer number `a` went off.
+const TICK: u32 = 14;
+/// A `message` event (a) of the page.
+const MESSAGE: u32 = 15;
 const OPS: &[&str] = &[
     "mount",
     "updateTheme",
@@ -134,6 +141,7 @@ const OPS: &[&str] = &[
     "update",
     "iframe",
     "free",
+    "createPayment",
 ];
 
 const DEFAULT_LOAD_TIMEOUT_MS: f64 = 15_000.0;
@@ -143,8 +151,9 @@ struct Host {
     session_id: JsValue,
     /// The widget origin (scheme://host[:port]): iframe source and the only accepted sender.
     origin: JsValue,
-    /// (event, handler) in registration order: `onX` options first, then `on` calls.
-    handlers: Vec<(u8, JsValue)>,
+    /// Per event (`EVENTS` order), a JS array of its handlers in registration order (`onX`
+    /// option first, then `on` calls), or undefined before the first.
+    handlers: [JsValue; 10],
     load_timeout_ms: f64,
     /// "light", "dark" or "auto" (follows the browser's `prefers-color-scheme`); when not
     /// given, the session's (create API), else light.
@@ -215,6 +224,16 @@ fn keys(o: &JsValue) -> js_sys::Array {
     }
 }
 
+/// Adds handler `f` to an event's list, once (the same function twice is called once).
+fn add(list: &mut JsValue, f: &JsValue) {
+    if list.is_undefined() {
+        *list = js_sys::Array::new().into();
+    }
+    if !call1(list, "includes", f).is_ok_and(|v| v.is_truthy()) {
+        let _ = call1(list, "push", f);
+    }
+}
+
 /// Whether `v` is the JS string `s`.
 fn is(v: &JsValue, s: &str) -> bool {
     *v == JsValue::from_str(s)
@@ -243,7 +262,7 @@ fn merged(a: &JsValue, b: &JsValue) -> JsValue {
 
 /// `Maven.createPayment(options | sessionId)`: checks the options and returns the new
 /// controller's handle.
-pub fn create(options: &JsValue, default_origin: &JsValue) -> Result<u32, JsValue> {
+fn create(options: &JsValue, default_origin: &JsValue) -> Result<u32, JsValue> {
     // Filled in place: an error drops one struct, not each value read so far.
     let mut host = Host::default();
     configure(&mut host, options, default_origin)?;
@@ -304,7 +323,7 @@ fn configure(host: &mut Host, options: &JsValue, default_origin: &JsValue) -> Re
     for (key, event) in CALLBACK_OPTIONS {
         let f = get(opts, key);
         if f.is_function() {
-            host.handlers.push((*event, f));
+            add(&mut host.handlers[usize::from(*event)], &f);
         } else if !f.is_undefined() && !f.is_null() {
             let m = " must be a function";
             return Err(maven_error("createPayment: ", &(*key).into(), m));
@@ -396,6 +415,9 @@ fn with_host<R>(h: u32, f: impl FnOnce(&mut Host) -> R) -> Option<R> {
 pub fn call(h: u32, op: u32, a: &JsValue, b: &JsValue) -> Result<JsValue, JsValue> {
     let name = *OPS.get(op as usize).unwrap_or(&"");
     match op {
+        CREATE => return create(a, b).map(|h| f64::from(h).into()),
+        TICK => tick(h, a.as_f64().unwrap_or(0.0) as u32),
+        MESSAGE => message(&get(a, "data"), &get(a, "origin"), &get(a, "source")),
         MOUNT => {
             let mounted = with_host(h, |host| host.mount.is_some()).unwrap_or(true);
             if mounted {
@@ -440,9 +462,7 @@ pub fn call(h: u32, op: u32, a: &JsValue, b: &JsValue) -> Result<JsValue, JsValu
             }
             // The same function twice for one event is called once.
             with_host(h, |host| {
-                if !host.handlers.iter().any(|(x, g)| *x == e && g == b) {
-                    host.handlers.push((e, b.clone()));
-                }
+                add(&mut host.handlers[usize::from(e)], b);
             });
         }
         OFF => {
@@ -450,7 +470,14 @@ pub fn call(h: u32, op: u32, a: &JsValue, b: &JsValue) -> Result<JsValue, JsValu
             let e = event_index(a, name)?;
             let all = !b.is_function();
             with_host(h, |host| {
-                host.handlers.retain(|(x, g)| *x != e || (!all && g != b))
+                let list = &host.handlers[usize::from(e)];
+                if all {
+                    set(list.unchecked_ref(), "length", &0.into());
+                } else if let Some(i) = call1(list, "indexOf", b).ok().and_then(|i| i.as_f64()) {
+                    if i >= 0.0 {
+                        let _ = js_call(list, "splice", &i.into(), &1.into());
+                    }
+                }
             });
         }
         FOCUS | BLUR => {
