@@ -52,6 +52,16 @@ if (mode === "host") {
     }
 `);
   cut("    if (!('encodeInto' in cachedTextEncoder)) {", "\n    }\n", "");
+  // Import shims for imports wasm-opt removed from the module (unused after optimizing).
+  const kept = new Set(map.imports.map(([, name]) => name));
+  for (const [, name] of glue.matchAll(/^ {12}(__wbg_\w+): function/gm)) {
+    if (kept.has(name)) continue;
+    const from = `            ${name}: function`, a = glue.indexOf(from);
+    const ends = ["\n            },\n", "\n            }, arguments); },\n"]
+      .map((e) => [glue.indexOf(e, a), e]).filter(([i]) => i > a).sort((x, y) => x[0] - y[0]);
+    if (!ends.length) throw new Error(`glue: no end for ${name}`);
+    glue = glue.slice(0, a) + glue.slice(ends[0][0] + ends[0][1].length);
+  }
   cut("    let script_src;", "toString();\n    }\n", "");
   cut("    async function __wbg_load(", null, `    async function __wbg_init(url) {
         const response = await fetch(url);

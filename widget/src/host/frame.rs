@@ -183,7 +183,9 @@ fn run(handlers: &JsValue, arg: &JsValue) {
 impl Host {
     /// A copy of the event's handlers (undefined when none): handlers may call `off`.
     fn handlers_of(&self, event: u8) -> JsValue {
-        call0(&self.handlers[usize::from(event)], "slice").unwrap_or_default()
+        let list = self.handlers.get(usize::from(event));
+        list.and_then(|l| call0(l, "slice").ok())
+            .unwrap_or_default()
     }
 
     /// Posts `{mv: 1, ch, t, p}` to the mounted form (protocol.rs), to the widget origin only.

@@ -450,7 +450,9 @@ pub fn call(h: u32, op: u32, a: &JsValue, b: &JsValue) -> Result<JsValue, JsValu
             };
             custom::check(kind, a).map_err(|e| maven_error(name, &": ".into(), &e))?;
             with_host(h, |host| {
-                let part = &mut host.parts[kind as usize];
+                let Some(part) = host.parts.get_mut(kind as usize) else {
+                    return;
+                };
                 *part = merged(part, a);
                 host.post(t, a);
             });
@@ -462,7 +464,9 @@ pub fn call(h: u32, op: u32, a: &JsValue, b: &JsValue) -> Result<JsValue, JsValu
             }
             // The same function twice for one event is called once.
             with_host(h, |host| {
-                add(&mut host.handlers[usize::from(e)], b);
+                if let Some(list) = host.handlers.get_mut(usize::from(e)) {
+                    add(list, b);
+                }
             });
         }
         OFF => {
@@ -470,7 +474,9 @@ pub fn call(h: u32, op: u32, a: &JsValue, b: &JsValue) -> Result<JsValue, JsValu
             let e = event_index(a, name)?;
             let all = !b.is_function();
             with_host(h, |host| {
-                let list = &host.handlers[usize::from(e)];
+                let Some(list) = host.handlers.get(usize::from(e)) else {
+                    return;
+                };
                 if all {
                     set(list.unchecked_ref(), "length", &0.into());
                 } else if let Some(i) = call1(list, "indexOf", b).ok().and_then(|i| i.as_f64()) {
