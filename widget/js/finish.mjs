@@ -42,8 +42,15 @@ if (mode === "host") {
   // Plain views of the memory, made per use: no caches to invalidate when it grows.
   fn("getDataViewMemory0", "    function getDataViewMemory0() { return new DataView(wasm.memory.buffer); }\n");
   fn("getUint8ArrayMemory0", "    function getUint8ArrayMemory0() { return new Uint8Array(wasm.memory.buffer); }\n");
-  // Strings into the module: TextEncoder's copy (no ASCII fast path, no encodeInto polyfill).
-  fn("passStringToWasm0", `    function passStringToWasm0(arg, malloc) {
+  for (const c of ["cachedDataViewMemory0", "cachedUint8ArrayMemory0"]) {
+    for (const line of [`    let ${c} = null;\n`, `        ${c} = null;\n`]) {
+      if (!glue.includes(line)) throw new Error(`glue has no ${JSON.stringify(line)}`);
+      glue = glue.replace(line, "");
+    }
+  }
+  // Strings into the module, if any (the controller reads JS strings through charCodeAt,
+  // dom.rs `text`): TextEncoder's copy (no ASCII fast path, no encodeInto polyfill).
+  if (glue.includes("    function passStringToWasm0(")) fn("passStringToWasm0", `    function passStringToWasm0(arg, malloc) {
         const buf = cachedTextEncoder.encode(arg);
         const ptr = malloc(buf.length, 1) >>> 0;
         getUint8ArrayMemory0().set(buf, ptr);
@@ -51,7 +58,7 @@ if (mode === "host") {
         return ptr;
     }
 `);
-  cut("    if (!('encodeInto' in cachedTextEncoder)) {", "\n    }\n", "");
+  if (glue.includes("encodeInto")) cut("    if (!('encodeInto' in cachedTextEncoder)) {", "\n    }\n", "");
   // Import shims for imports wasm-opt removed from the module (unused after optimizing).
   const kept = new Set(map.imports.map(([, name]) => name));
   for (const [, name] of glue.matchAll(/^ {12}(__wbg_\w+): function/gm)) {

@@ -41,9 +41,9 @@
   function explain(e) {
     var m = String((e && e.message) || e);
     return mvError((/^connect-src|^default-src/.test(blocked) && blocked.indexOf("wasm") < 0
-      ? "this page's Content-Security-Policy blocks loading " + WASM + ": add " + ORIGIN + " to connect-src"
+      ? "the page's Content-Security-Policy blocks " + WASM + ": add " + ORIGIN + " to connect-src"
       : /^script-src/.test(blocked) || /unsafe-eval|Content Security Policy/i.test(m)
-        ? "this page's Content-Security-Policy blocks WebAssembly: add 'wasm-unsafe-eval' to script-src (script-src " + ORIGIN + " 'wasm-unsafe-eval')"
+        ? "the page's Content-Security-Policy blocks WebAssembly: add 'wasm-unsafe-eval' to script-src"
         : "could not load " + WASM + " (" + m + ")"));
   }
 
@@ -110,8 +110,8 @@
   // with any framework. Attributes map to options; every event is re-sent as a bubbling
   // `maven-<event>` DOM event whose `detail` is the handler's argument.
   var EVENTS = ["ready", "change", "focus", "blur", "escape", "success", "failure", "expired", "loaderror", "resize"];
-  var ATTRS = { "session-id": "sessionId", "base-url": "baseUrl", "color-scheme": "colorScheme", "locale": "locale",
-    "load-timeout": "loadTimeout", "theme": "theme", "labels": "labels", "fields": "fields" };
+  // Attribute → option: session-id → sessionId (the option's name in camelCase).
+  var ATTRS = ["session-id", "base-url", "color-scheme", "locale", "load-timeout", "theme", "labels", "fields"];
   function fire(el, name, detail) {
     el.dispatchEvent(new CustomEvent("maven-" + name, { detail: detail, bubbles: true, composed: true }));
   }
@@ -121,10 +121,10 @@
       connectedCallback() {
         if (this._c) return;
         var opts = {}, el = this;
-        Object.keys(ATTRS).forEach(function (a) {
+        ATTRS.forEach(function (a) {
           var v = el.getAttribute(a);
           if (v === null) return;
-          opts[ATTRS[a]] = a === "load-timeout" ? Number(v) : /^(theme|labels|fields)$/.test(a) ? JSON.parse(v) : v;
+          opts[a.replace(/-(.)/g, function (m, c) { return c.toUpperCase(); })] = a === "load-timeout" ? Number(v) : /^(theme|labels|fields)$/.test(a) ? JSON.parse(v) : v;
         });
         // CSSOM, not a style attribute: merchant CSPs without 'unsafe-inline' allow it.
         if (!el.style.display) el.style.display = "block";

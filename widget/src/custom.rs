@@ -51,13 +51,11 @@ fn value_problem(kind: Kind, key: &str, v: &JsValue) -> Option<&'static str> {
         Kind::Theme => match key {
             "border_radius" => match v.as_f64() {
                 Some(n) if (0.0..=MAX_RADIUS).contains(&n) => None,
-                _ => Some("must be a number of pixels from 0 to 32"),
+                _ => Some("must be 0 to 32 (pixels)"),
             },
             "font_family" => match v.as_string() {
                 Some(s) if is_font_family(&s) => None,
-                _ => {
-                    Some("must be a CSS font-family list (letters, digits, spaces, commas, quotes)")
-                }
+                _ => Some("must be a CSS font-family list"),
             },
             "background_color" => match v.as_string() {
                 Some(s) if s == "transparent" || is_color(&s) => None,
