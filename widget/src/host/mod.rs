@@ -25,7 +25,8 @@ use wasm_bindgen::prelude::*;
 extern "C" {
     // Defined in widget.js, around this module's glue: generic plumbing that replaces one typed
     // import (a JS shim plus a wasm wrapper each) per DOM method the controller uses.
-    /// `o[m](a, b)`; a throw comes back as `Err`.
+    /// `o[m](a, b)`; a throw comes back as `Err`. Both arguments are always passed (undefined
+    /// when unused): only for methods where a trailing undefined means "not given".
     #[wasm_bindgen(js_name = mvCall, catch)]
     fn js_call(o: &JsValue, m: &str, a: &JsValue, b: &JsValue) -> Result<JsValue, JsValue>;
     /// `new c(a)`; a throw comes back as `Err`.
@@ -230,7 +231,8 @@ fn add(list: &mut JsValue, f: &JsValue) {
         *list = js_sys::Array::new().into();
     }
     if !call1(list, "includes", f).is_ok_and(|v| v.is_truthy()) {
-        let _ = call1(list, "push", f);
+        // Not through `js_call`: `push(f, undefined)` would add a second, undefined entry.
+        list.unchecked_ref::<js_sys::Array>().push(f);
     }
 }
 
