@@ -1,11 +1,13 @@
 //! The browser half of Maven Chat Payments, one crate built twice (features `host`, `form`):
-//! - merchant page: `Maven.createPayment(options)` returns a `host::Controller` that mounts
-//!   the hosted form in an iframe and relays its events to the merchant's callbacks;
+//! - merchant page: `Maven.createPayment(options)` returns a controller (a JS object of
+//!   forwarders in widget.js, its state in `host`) that mounts the hosted form in an iframe
+//!   and relays its events to the merchant's callbacks;
 //! - form page (`/widget/{session_id}`): `form::start` drives the static form.html.
 //!
 //! `widget.js` (the shim in widget/js/widget.js around the host build's glue) defines
-//! `window.Maven` synchronously and forwards to `createPayment` once the module is
-//! instantiated; `form.js` starts the form.
+//! `window.Maven` synchronously and forwards every call to the host build's one export,
+//! [`call`], once the module is instantiated (docs/widget.md, "The controller's boundary");
+//! `form.js` starts the form.
 
 #![no_std]
 

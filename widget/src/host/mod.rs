@@ -1,7 +1,7 @@
 //! Merchant-page mode: `Maven.createPayment(options)` and its controller. Every check, the
 //! state and the event dispatch live here; `widget.js` only forwards (docs/widget.md, "The
-//! controller's boundary"): the controller object's methods call [`call`] with the method's
-//! number, the page's one `message` listener calls [`message`], the load timer calls [`tick`].
+//! controller's boundary"): `createPayment`, the controller object's methods, the page's one
+//! `message` listener and the load timers all call [`call`] with an operation number.
 //! Every wrong use throws a `MavenError` that says what to do instead. Texts that only travel
 //! between JS APIs (session id, origins, channel, locale) stay JS strings: copying them into
 //! Rust and back costs code in the module and in its glue.
