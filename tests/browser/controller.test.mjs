@@ -61,6 +61,9 @@ test("update* chain and each change shows in the form", async () => {
     // Unknown events say which exist.
     const err = await p.evaluate(() => { try { window.__maven.on("paid", () => {}); } catch (e) { return `${e.name}: ${e.message}`; } });
     assert.match(err, /^MavenError: Maven: on: unknown event "paid" \(expected one of: ready, change, focus/);
+    // Every handler call went through cleanly (a hole in a handler list would report an error
+    // on the page for each event).
+    assert.deepEqual(p.errors.filter((e) => !/favicon|404/.test(e)), []);
   });
 });
 
