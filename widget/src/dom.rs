@@ -7,10 +7,10 @@
 
 #[allow(unused_imports)]
 use crate::prelude::*;
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Event, EventTarget, Window};
+use web_sys::{Document, Window};
 
 #[wasm_bindgen]
 extern "C" {
@@ -70,98 +70,6 @@ pub fn merged(a: &JsValue, b: &JsValue) -> Object {
 /// A plain, non-array, non-function object (what option bags and partials must be).
 pub fn is_plain_object(v: &JsValue) -> bool {
     v.is_object() && !js_sys::Array::is_array(v) && !v.is_function()
-}
-
-/// The exception every wrong use of the SDK throws: an `Error` named `MavenError`.
-pub fn error(msg: &str) -> JsValue {
-    let e = js_sys::Error::new(msg);
-    e.set_name("MavenError");
-    e.into()
-}
-
-/// Calls a merchant callback. An exception thrown by the merchant's code is reported like an
-/// uncaught error (`reportError`) instead of unwinding through the widget.
-pub fn call(f: &Option<Function>, arg: &JsValue) {
-    if let Some(f) = f {
-        if let Err(e) = f.call1(&JsValue::UNDEFINED, arg) {
-            let w = window();
-            if let Ok(report) = Reflect::get(&w, &"reportError".into()) {
-                if let Some(report) = report.dyn_ref::<Function>() {
-                    let _ = report.call1(&w, &e);
-                }
-            }
-        }
-    }
-}
-
-/// An event listener owned by a Rust value: dropping it removes the listener, so `destroy()`
-/// and teardown cannot leave one behind.
-pub struct Listener {
-    target: EventTarget,
-    kind: &'static str,
-    callback: Closure<dyn FnMut(Event)>,
-}
-
-impl Listener {
-    pub fn new(target: &EventTarget, kind: &'static str, f: impl FnMut(Event) + 'static) -> Self {
-        let callback = Closure::<dyn FnMut(Event)>::new(f);
-        let _ = target.add_event_listener_with_callback(kind, callback.as_ref().unchecked_ref());
-        Listener {
-            target: target.clone(),
-            kind,
-            callback,
-        }
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        let _ = self
-            .target
-            .remove_event_listener_with_callback(self.kind, self.callback.as_ref().unchecked_ref());
-    }
-}
-
-#[wasm_bindgen]
-extern "C" {
-    // The handle as the page's `setTimeout` returns it: not always a number (a page may
-    // replace timers, e.g. with fake clocks), and `clearTimeout` must get it back unchanged.
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout_any(f: &Function, ms: f64) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout_any(id: &JsValue);
-}
-
-/// A one-shot timer owned by a Rust value: dropping it cancels the timer (a load timeout must not
-/// fire for a frame that was destroyed or replaced).
-pub struct Timer {
-    id: JsValue,
-    _callback: Closure<dyn FnMut()>,
-}
-
-impl Timer {
-    pub fn new(ms: f64, f: impl FnMut() + 'static) -> Self {
-        let callback = Closure::<dyn FnMut()>::new(f);
-        let id = set_timeout_any(callback.as_ref().unchecked_ref(), ms.clamp(0.0, 2e9));
-        Timer {
-            id,
-            _callback: callback,
-        }
-    }
-}
-
-impl Drop for Timer {
-    fn drop(&mut self) {
-        clear_timeout_any(&self.id);
-    }
-}
-
-/// A random id from `crypto.randomUUID()` (122 random bits).
-pub fn random_id() -> String {
-    window()
-        .crypto()
-        .map(|c| c.random_uuid())
-        .expect_throw("Maven: crypto.randomUUID is unavailable")
 }
 
 /// `[a, b, c].cat()`: string concatenation without `[&str]::concat`, whose overflow checks and

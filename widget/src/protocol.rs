@@ -21,8 +21,8 @@ pub const EXPIRED: &str = "expired";
 pub const FOCUS: &str = "focus";
 pub const BLUR: &str = "blur";
 pub const ESCAPE: &str = "escape";
-/// The form page's script or wasm failed (sent by form.js, which has no wasm to speak with).
-pub const LOAD_ERROR: &str = "loaderror";
+// "loaderror": the form page's script or wasm failed. form.js sends it (it has no wasm to speak
+// with); the host finds it among its event names (host/frame.rs).
 // Host → form.
 pub const INIT: &str = "init";
 pub const UPDATE_THEME: &str = "update-theme";
