@@ -9,8 +9,9 @@
   var script = d.currentScript; // only readable now, while this script runs
   var ORIGIN = new URL(script && script.src ? script.src : location.href).origin;
   var WASM = ORIGIN + "/widget/v1/__WASM__";
-  // The controller's methods, numbered in this order by the wasm's one export, `call` (host.rs
-  // OPS; then 11 "iframe", 12 "free", 13 createPayment, 14 a load timer, 15 a message event).
+  // The controller's methods, numbered in this order by the wasm's one export, `call`
+  // (host/mod.rs MOUNT…UPDATE; then 11 "iframe", 12 free, 13 createPayment, 14 a load timer,
+  // 15 a message event).
   var METHODS = ["mount", "updateTheme", "updateLabels", "updateFields", "destroy", "on", "off",
     "focus", "blur", "retry", "update"];
 

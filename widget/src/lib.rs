@@ -75,7 +75,7 @@ impl<T> Single<T> {
 }
 
 /// The controller's one entry point (widget.js): `createPayment`, every controller method, the
-/// page's `message` events and the load timers, by operation number (host.rs `OPS`). One
+/// page's `message` events and the load timers, by operation number (`host/mod.rs`). One
 /// export for all: each exported function costs a wrapper in the module and in its JS glue.
 #[cfg(feature = "host")]
 #[wasm_bindgen]

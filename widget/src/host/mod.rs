@@ -108,7 +108,9 @@ const CALLBACK_OPTIONS: &[(&str, u8)] = &[
     ("onLoadError", LOADERROR),
 ];
 
-/// The controller's methods, numbered as widget.js's `METHODS` list (same order).
+/// The operations of [`call`]: first the controller's methods, numbered as widget.js's
+/// `METHODS` list (same order: mount, updateTheme, updateLabels, updateFields, destroy, on, off,
+/// focus, blur, retry, update), then the `iframe` getter and the others below.
 const MOUNT: u32 = 0;
 const UPDATE_THEME: u32 = 1;
 const UPDATE_LABELS: u32 = 2;
@@ -121,6 +123,7 @@ const BLUR: u32 = 8;
 const RETRY: u32 = 9;
 const UPDATE: u32 = 10;
 const IFRAME: u32 = 11;
+/// Frees the state of a controller the page dropped (unless its form is mounted).
 const FREE: u32 = 12;
 /// `createPayment(options)` (a), the loader's origin (b): the new handle.
 const CREATE: u32 = 13;
@@ -128,22 +131,6 @@ const CREATE: u32 = 13;
 const TICK: u32 = 14;
 /// A `message` event (a) of the page.
 const MESSAGE: u32 = 15;
-const OPS: &[&str] = &[
-    "mount",
-    "updateTheme",
-    "updateLabels",
-    "updateFields",
-    "destroy",
-    "on",
-    "off",
-    "focus",
-    "blur",
-    "retry",
-    "update",
-    "iframe",
-    "free",
-    "createPayment",
-];
 
 const DEFAULT_LOAD_TIMEOUT_MS: f64 = 15_000.0;
 
@@ -413,9 +400,9 @@ fn with_host<R>(h: u32, f: impl FnOnce(&mut Host) -> R) -> Option<R> {
     hosts(|hs| hs.get_mut(h as usize)?.as_mut().map(f))
 }
 
-/// `controller.<OPS[op]>(a, b)`. Merchant code never runs while `HOSTS` is borrowed.
+/// Operation `op` (the constants above) of controller `h`. Merchant code never runs while
+/// `HOSTS` is borrowed.
 pub fn call(h: u32, op: u32, a: &JsValue, b: &JsValue) -> Result<JsValue, JsValue> {
-    let name = *OPS.get(op as usize).unwrap_or(&"");
     match op {
         CREATE => return create(a, b).map(|h| f64::from(h).into()),
         TICK => tick(h, a.as_f64().unwrap_or(0.0) as u32),
@@ -445,10 +432,10 @@ pub fn call(h: u32, op: u32, a: &JsValue, b: &JsValue) -> Result<JsValue, JsValu
             mount_in(h, slot);
         }
         UPDATE_THEME..=UPDATE_FIELDS => {
-            let (kind, t) = match op {
-                UPDATE_THEME => (Kind::Theme, msg::UPDATE_THEME),
-                UPDATE_LABELS => (Kind::Labels, msg::UPDATE_LABELS),
-                _ => (Kind::Fields, msg::UPDATE_FIELDS),
+            let (kind, t, name) = match op {
+                UPDATE_THEME => (Kind::Theme, msg::UPDATE_THEME, "updateTheme"),
+                UPDATE_LABELS => (Kind::Labels, msg::UPDATE_LABELS, "updateLabels"),
+                _ => (Kind::Fields, msg::UPDATE_FIELDS, "updateFields"),
             };
             custom::check(kind, a).map_err(|e| maven_error(name, &": ".into(), &e))?;
             with_host(h, |host| {
@@ -460,7 +447,7 @@ pub fn call(h: u32, op: u32, a: &JsValue, b: &JsValue) -> Result<JsValue, JsValu
             });
         }
         ON => {
-            let e = event_index(a, name)?;
+            let e = event_index(a, "on")?;
             if !b.is_function() {
                 return Err(fail("on: the handler must be a function"));
             }
@@ -473,7 +460,7 @@ pub fn call(h: u32, op: u32, a: &JsValue, b: &JsValue) -> Result<JsValue, JsValu
         }
         OFF => {
             // `off(event, handler)` removes that handler; `off(event)` every handler of it.
-            let e = event_index(a, name)?;
+            let e = event_index(a, "off")?;
             let all = !b.is_function();
             with_host(h, |host| {
                 let Some(list) = host.handlers.get(usize::from(e)) else {
@@ -496,7 +483,7 @@ pub fn call(h: u32, op: u32, a: &JsValue, b: &JsValue) -> Result<JsValue, JsValu
                 return Ok(JsValue::TRUE);
             };
             if op == FOCUS {
-                let _ = call0(&frame, name);
+                let _ = call0(&frame, "focus");
             }
             let t = if op == FOCUS {
                 msg::DO_FOCUS
@@ -505,10 +492,10 @@ pub fn call(h: u32, op: u32, a: &JsValue, b: &JsValue) -> Result<JsValue, JsValu
             };
             with_host(h, |host| host.post(t, &JsValue::UNDEFINED));
             if op == BLUR {
-                let _ = call0(&frame, name);
+                let _ = call0(&frame, "blur");
             }
         }
-        RETRY => remount(h, name)?,
+        RETRY => remount(h, "retry")?,
         UPDATE => {
             // `update({ sessionId })`: another session's form replaces this one in place (same
             // slot, options and handlers). The old frame's messages stop counting at once.
@@ -527,7 +514,7 @@ pub fn call(h: u32, op: u32, a: &JsValue, b: &JsValue) -> Result<JsValue, JsValu
                 host.mount.is_some()
             });
             if mounted == Some(true) {
-                remount(h, name)?;
+                remount(h, "update")?;
             }
         }
         DESTROY => {
