@@ -80,7 +80,7 @@ test("every built-in language, a fallback to the language, and English for the r
       await page.evaluate(() => window.__maven.destroy());
     }
     const err = await page.evaluate(() => { try { Maven.createPayment({ sessionId: "abc", locale: "not a tag!" }); } catch (e) { return e.message; } });
-    assert.equal(err, 'Maven: createPayment: locale must be a BCP 47 language tag such as "de-CH"');
+    assert.equal(err, 'Maven: createPayment: locale must be a BCP 47 tag such as "de-CH"');
   });
 });
 

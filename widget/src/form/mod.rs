@@ -275,7 +275,9 @@ pub fn start() {
         strings: i18n::Strings::from_page(),
         focus: None,
     };
-    app.post(msg::HELLO, &JsValue::UNDEFINED);
+    // The page's title in its language (the edge's strings): the host's iframe title.
+    let title = app.strings.tr("Secure payment form");
+    app.post(msg::HELLO, &title.as_ref().into());
     APP.with(|cell| *cell.borrow_mut() = Some(app));
     // The session as the edge rendered it into the page: no request before the form shows.
     let page = dom::document()

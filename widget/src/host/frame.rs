@@ -27,21 +27,9 @@ fn predicted_height(width: f64, fields: &JsValue, dark: bool) -> u32 {
     278 + narrow + rows * 73 + if rows == 2 { 5 } else { 0 } + if dark { DARK_INSET } else { 0 }
 }
 
-/// The iframe's accessible name in the mount's language (the form translates the rest).
-const TITLES: &[(&str, &str)] = &[
-    ("es", "Formulario de pago seguro"),
-    ("fr", "Formulaire de paiement sécurisé"),
-    ("de", "Sicheres Zahlungsformular"),
-    ("pt", "Formulário de pagamento seguro"),
-    ("ja", "安全な支払いフォーム"),
-];
-
-/// The title for a canonical tag (its language subtag), English for any other or none.
-pub(super) fn title(locale: &JsValue) -> &'static str {
-    let lang = call1(locale, "split", &"-".into()).map_or(JsValue::UNDEFINED, |a| get(&a, "0"));
-    let found = TITLES.iter().find(|(l, _)| is(&lang, l));
-    found.map_or("Secure payment form", |(_, t)| t)
-}
+/// The iframe's accessible name until the form says its own: the form page's `<title>`, which
+/// the edge writes in the page's language (core/src/l10n.json), comes with `hello`.
+const TITLE: &str = "Secure payment form";
 
 /// `a + b` for JS strings (and numbers, which become their decimal text).
 fn cat(a: &JsValue, b: &JsValue) -> JsValue {
@@ -70,7 +58,7 @@ pub(super) fn mount_in(h: u32, slot: JsValue) {
     let channel = call0(&get(&win, "crypto"), "randomUUID").unwrap_or_default();
     let generation = GENERATION.fetch_add(1, core::sync::atomic::Ordering::Relaxed) + 1;
     let page = encode(&get(&global("location"), "origin"));
-    let Some((src, title, ms, scheme, fields)) = with_host(h, |host| {
+    let Some((src, ms, scheme, fields)) = with_host(h, |host| {
         let mut src = cat3(&host.origin, "/widget/", &host.session_id);
         // The mount's locale goes in the query: the edge renders the page's texts in it.
         if !host.locale.is_undefined() {
@@ -78,13 +66,7 @@ pub(super) fn mount_in(h: u32, slot: JsValue) {
         }
         let src = cat3(&cat3(&src, "#ch=", &channel), "&o=", &page);
         let fields = host.parts[Kind::Fields as usize].clone();
-        (
-            src,
-            host.title,
-            host.load_timeout_ms,
-            host.color_scheme,
-            fields,
-        )
+        (src, host.load_timeout_ms, host.color_scheme, fields)
     }) else {
         return;
     };
@@ -92,7 +74,7 @@ pub(super) fn mount_in(h: u32, slot: JsValue) {
         return;
     };
     set_str(&frame, "src", &src);
-    set_str(&frame, "title", &title.into());
+    set_str(&frame, "title", &TITLE.into());
     let _ = js_call(&frame, "setAttribute", &"allow".into(), &"payment".into());
     // Sizes through CSSOM (not a style attribute a merchant CSP would have to allow). The
     // height is the form's own at rest, reserved so nothing moves when it arrives.
@@ -248,6 +230,12 @@ fn dispatch(host: &mut Host, data: &JsValue, origin: &JsValue) -> Step {
     }
     let (t, p) = (get(data, "t"), get(data, "p"));
     if is(&t, msg::HELLO) {
+        // The form's title in its language: the iframe's accessible name from now on.
+        if p.dyn_ref::<js_sys::JsString>()
+            .is_some_and(|t| t.length() <= 120)
+        {
+            set_str(&m.frame, "title", &p);
+        }
         let init = dom::object(&[
             ("theme", host.parts[0].clone()),
             ("labels", host.parts[1].clone()),

@@ -149,8 +149,6 @@ struct Host {
     /// Canonical BCP 47 tag for the form's language and money format (undefined: the
     /// session's).
     locale: JsValue,
-    /// The iframe's accessible name, in that language.
-    title: &'static str,
     /// Theme, labels and fields overrides given by the merchant (options and update* calls),
     /// sent to every new form.
     parts: [JsValue; 3],
@@ -344,7 +342,6 @@ fn configure(host: &mut Host, options: &JsValue, default_origin: &JsValue) -> Re
         }
         host.locale = canonical;
     }
-    host.title = frame::title(&host.locale);
     for (i, kind) in [Kind::Theme, Kind::Labels, Kind::Fields]
         .into_iter()
         .enumerate()
