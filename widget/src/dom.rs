@@ -104,22 +104,24 @@ pub fn list(items: &[&str]) -> String {
 /// pull in the two-way searcher, a few KB of wasm).
 pub fn find(hay: &str, needle: &str) -> Option<usize> {
     let (h, n) = (hay.as_bytes(), needle.as_bytes());
-    (0..(h.len() + 1).saturating_sub(n.len())).find(|&i| h[i..].starts_with(n))
+    (0..(h.len() + 1).saturating_sub(n.len()))
+        .find(|&i| h.get(i..).is_some_and(|t| t.starts_with(n)))
 }
 
-/// Decimal text of a non-negative integer without pulling `std::fmt` into a hot path.
-pub fn uint(mut n: u32) -> String {
-    let mut buf = [0u8; 10];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+/// Decimal text of a non-negative integer without pulling `std::fmt` into a hot path. Digits
+/// from the highest power of ten down, with no indexing: a bounds check's panic message would
+/// keep core's integer formatting in the module.
+pub fn uint(n: u32) -> String {
+    let mut s = String::new();
+    let mut d = 1_000_000_000;
+    while d > 1 && n < d {
+        d /= 10;
     }
-    buf[i..].iter().map(|&b| char::from(b)).collect()
+    while d > 0 {
+        s.push(char::from(b'0' + (n / d % 10) as u8));
+        d /= 10;
+    }
+    s
 }
 
 #[cfg(test)]

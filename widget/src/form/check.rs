@@ -51,9 +51,11 @@ pub struct Values {
 /// Month and four-digit year of a "MM / YY" entry (month may be out of range: core reports it).
 pub fn expiry(exp: &str) -> Option<(u32, u32)> {
     let d = card::digits_only(exp);
-    let b = d.as_bytes();
-    let two = |i: usize| u32::from(b[i] - b'0') * 10 + u32::from(b[i + 1] - b'0');
-    (b.len() == 4).then(|| (two(0), 2000 + two(2)))
+    let two = |a: u8, b: u8| u32::from(a - b'0') * 10 + u32::from(b - b'0');
+    match *d.as_bytes() {
+        [m1, m2, y1, y2] => Some((two(m1, m2), 2000 + two(y1, y2))),
+        _ => None,
+    }
 }
 
 /// The index of the field a server `loc` points at (`["body", "card", "exp_year"]` → EXP).

@@ -61,10 +61,13 @@ pub fn on_resize() {
 
 impl App {
     pub(super) fn on_input(&mut self, i: usize, ev: &Event) {
+        // `get`: past it, the compiler knows `i < FIELDS` and drops the indexing panics below.
+        let Some(el) = self.els.inputs.get(i).cloned() else {
+            return;
+        };
         if self.state != State::Ready {
             return;
         }
-        let el = self.els.inputs[i].clone();
         let value = el.value();
         // `inputType` ("insertText", "deleteContentBackward", …); absent on some autofills.
         let kind = dom::get_str(ev, "inputType").unwrap_or_default();
@@ -131,7 +134,7 @@ impl App {
     }
 
     pub(super) fn on_leave(&mut self, i: usize) {
-        if self.state != State::Ready {
+        if self.state != State::Ready || i >= FIELDS {
             return;
         }
         let problems = self.problems();

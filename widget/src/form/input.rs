@@ -62,8 +62,9 @@ pub fn number(value: &str, caret: u32, input_type: &str, prev: &str) -> Edit {
             None
         };
         if let Some(i) = gone {
-            digits.copy_within(i + 1.., i);
-            digits.pop();
+            let tail = digits.get(i + 1..).unwrap_or(&[]).to_vec();
+            digits.truncate(i);
+            digits.extend_from_slice(&tail);
         }
     }
     let max = detect_brand(&ascii(digits.clone()))
@@ -106,17 +107,16 @@ pub fn expiry(value: &str, input_type: &str, prev: &str) -> Edit {
         }
         _ => digits(v),
     };
-    if slash.is_none() && d.len() == 6 {
+    if let (None, &[m1, m2, _, _, y1, y2]) = (slash, &d[..]) {
         // "122030" (MMYYYY without a slash).
-        d.copy_within(4..6, 2);
-        d.truncate(4);
+        d = [m1, m2, y1, y2].to_vec();
     }
     if deleting && d == prev.as_bytes() && value.len() < 5 {
         d.pop();
     }
     // A first digit that cannot start a month ("4" → "04"), or "13"…"19" → "01 / 3"….
-    let lone = d.len() == 1 && d[0] > b'1';
-    let teen = d.len() >= 2 && d[0] == b'1' && d[1] > b'2' && !deleting;
+    let lone = matches!(d[..], [m] if m > b'1');
+    let teen = matches!(d[..], [b'1', m, ..] if m > b'2') && !deleting;
     let mut out = Vec::new();
     if lone || teen {
         out.push(b'0');

@@ -96,7 +96,9 @@ impl App {
         match self.state {
             State::Failure => {
                 self.set_state(State::Ready);
-                self.focus = Some(HtmlElement::from(self.els.inputs[self.retry_focus].clone()));
+                // `get`: an out-of-range index would bring core's panic formatting along.
+                let el = self.els.inputs.get(self.retry_focus);
+                self.focus = el.map(|el| HtmlElement::from(el.clone()));
             }
             State::Error => {
                 self.set_state(State::Loading);

@@ -33,10 +33,12 @@ pub fn luminance(hex: &str) -> f64 {
     let h = h.strip_prefix(b"#").unwrap_or(h);
     let nib = |b: u8| f64::from((b as char).to_digit(16).unwrap_or(0));
     let ch = |i: usize| -> f64 {
+        // `.get`: an index's bounds check would bring core's panic formatting along.
+        let at = |j: usize| nib(h.get(j).copied().unwrap_or(b'0'));
         let v = if h.len() == 3 {
-            nib(h[i]) * 17.0
+            at(i) * 17.0
         } else {
-            nib(h[2 * i]) * 16.0 + nib(h[2 * i + 1])
+            at(2 * i) * 16.0 + at(2 * i + 1)
         } / 255.0;
         if v <= 0.04045 {
             v / 12.92
