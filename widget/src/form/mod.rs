@@ -278,7 +278,13 @@ pub fn start() {
     // The page's title in its language (the edge's strings): the host's iframe title.
     let title = app.strings.tr("Secure payment form");
     app.post(msg::HELLO, &title.as_ref().into());
-    APP.with(|cell| *cell.borrow_mut() = Some(app));
+    // `try_borrow_mut`: `borrow_mut`'s panic message would bring core's formatting along. The
+    // app is not borrowed yet at start, so this never fails.
+    APP.with(|cell| {
+        if let Ok(mut slot) = cell.try_borrow_mut() {
+            *slot = Some(app);
+        }
+    });
     // The session as the edge rendered it into the page: no request before the form shows.
     let page = dom::document()
         .get_element_by_id("mv-session")
