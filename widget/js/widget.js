@@ -25,6 +25,9 @@
     e.name = "MavenError";
     return e;
   }
+  // Property access for the module (dom.rs): undefined where a read would throw.
+  function mvGet(o, k) { try { return o == null ? undefined : o[k]; } catch (e) {} }
+  function mvSet(o, k, v) { o[k] = v; }
   function mvGlobal(n) { return n ? w[n] : w; }
   // While a form is mounted, the page has one `message` listener for every controller; the
   // wasm checks origin, frame and channel.

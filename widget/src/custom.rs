@@ -9,7 +9,7 @@ use crate::dom::Cat as _;
 use crate::dom::{get, is_plain_object};
 #[allow(unused_imports)]
 use crate::prelude::*;
-use js_sys::{JsString, Object, Reflect};
+use js_sys::{JsString, Object};
 use maven_core::customization::{
     FIELD_KEYS, LABEL_KEYS, MAX_LABEL_CHARS as MAX_LABEL, MAX_RADIUS_PX, THEME_KEYS,
 };
@@ -112,7 +112,7 @@ pub fn sanitized(kind: Kind, partial: &JsValue) -> Object {
         for key in kind.keys() {
             let v = get(partial, key);
             if !v.is_undefined() && value_problem(kind, key, &v).is_none() {
-                let _ = Reflect::set(&out, &JsValue::from_str(key), &v);
+                crate::dom::set(&out, key, &v);
             }
         }
     }

@@ -7,7 +7,7 @@
 
 #[allow(unused_imports)]
 use crate::prelude::*;
-use js_sys::{Object, Reflect};
+use js_sys::Object;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Window};
@@ -28,11 +28,23 @@ pub fn document() -> Document {
     window().document().expect_throw("Maven: no document")
 }
 
+#[wasm_bindgen]
+extern "C" {
+    // Defined in each module's shell (widget.js, form.js): a plain property read and write,
+    // which need no error plumbing in the module or its glue (`Reflect.get`/`set` throw, so
+    // their bindings catch).
+    /// `o[k]`; undefined for null or undefined `o`, or when the read throws.
+    #[wasm_bindgen(js_name = mvGet)]
+    fn js_get(o: &JsValue, k: &str) -> JsValue;
+    /// `o[k] = v` (on our own objects).
+    #[wasm_bindgen(js_name = mvSet)]
+    fn js_set(o: &JsValue, k: &str, v: &JsValue);
+}
+
+/// `obj[key]`: undefined for anything without properties. Primitives' properties count
+/// (a string's `length`), and functions' (`Element.prototype`).
 pub fn get(obj: &JsValue, key: &str) -> JsValue {
-    if !obj.is_object() {
-        return JsValue::UNDEFINED;
-    }
-    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    js_get(obj, key)
 }
 
 pub fn get_str(obj: &JsValue, key: &str) -> Option<String> {
@@ -44,7 +56,7 @@ pub fn get_f64(obj: &JsValue, key: &str) -> Option<f64> {
 }
 
 pub fn set(obj: &Object, key: &str, value: &JsValue) {
-    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+    js_set(obj, key, value);
 }
 
 /// A plain object from key/value pairs.

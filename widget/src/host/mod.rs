@@ -47,11 +47,7 @@ extern "C" {
     fn global(name: &str) -> JsValue;
 }
 
-/// `o[key]`, or undefined when `o` has no properties (`Reflect.get` throws for primitives).
-/// Unlike `dom::get`, also reads functions' properties (`Element.prototype`).
-fn get(o: &JsValue, key: &str) -> JsValue {
-    js_sys::Reflect::get(o, &key.into()).unwrap_or(JsValue::UNDEFINED)
-}
+use dom::get;
 
 fn call0(o: &JsValue, m: &str) -> Result<JsValue, JsValue> {
     js_call(o, m, &JsValue::UNDEFINED, &JsValue::UNDEFINED)
@@ -253,15 +249,14 @@ fn create(options: &JsValue, default_origin: &JsValue) -> Result<u32, JsValue> {
     // Filled in place: an error drops one struct, not each value read so far.
     let mut host = Host::default();
     configure(&mut host, options, default_origin)?;
-    Ok(hosts(|hs| match hs.iter().position(Option::is_none) {
-        Some(i) => {
-            hs[i] = Some(host);
-            i as u32
+    Ok(hosts(|hs| {
+        // A free slot, else a new one (no index: its bounds check would bring a panic along).
+        if let Some((i, slot)) = hs.iter_mut().enumerate().find(|(_, s)| s.is_none()) {
+            *slot = Some(host);
+            return i as u32;
         }
-        None => {
-            hs.push(Some(host));
-            hs.len() as u32 - 1
-        }
+        hs.push(Some(host));
+        hs.len() as u32 - 1
     }))
 }
 
@@ -310,7 +305,9 @@ fn configure(host: &mut Host, options: &JsValue, default_origin: &JsValue) -> Re
     for (key, event) in CALLBACK_OPTIONS {
         let f = get(opts, key);
         if f.is_function() {
-            add(&mut host.handlers[usize::from(*event)], &f);
+            if let Some(list) = host.handlers.get_mut(usize::from(*event)) {
+                add(list, &f);
+            }
         } else if !f.is_undefined() && !f.is_null() {
             let m = " must be a function";
             return Err(maven_error("createPayment: ", &(*key).into(), m));
@@ -342,15 +339,13 @@ fn configure(host: &mut Host, options: &JsValue, default_origin: &JsValue) -> Re
         }
         host.locale = canonical;
     }
-    for (i, kind) in [Kind::Theme, Kind::Labels, Kind::Fields]
-        .into_iter()
-        .enumerate()
-    {
+    let kinds = [Kind::Theme, Kind::Labels, Kind::Fields];
+    for (kind, part) in kinds.into_iter().zip(host.parts.iter_mut()) {
         let v = get(opts, kind.option());
         if !v.is_undefined() {
             custom::check(kind, &v).map_err(|e| maven_error("createPayment: ", &e.into(), ""))?;
         }
-        host.parts[i] = merged(&JsValue::UNDEFINED, &v);
+        *part = merged(&JsValue::UNDEFINED, &v);
     }
     Ok(())
 }
