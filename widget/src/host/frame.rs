@@ -244,7 +244,6 @@ fn dispatch(host: &mut Host, data: &JsValue, origin: &JsValue) -> Step {
                 "colorScheme",
                 host.color_scheme.map_or(JsValue::UNDEFINED, JsValue::from),
             ),
-            ("locale", host.locale.clone()),
         ]);
         host.post(msg::INIT, &init.into());
         return Step::Nothing;
