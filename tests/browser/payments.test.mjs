@@ -62,6 +62,15 @@ async function payOnDemo() {
   }
 }
 
+/** Signs in as the demo merchant on the dashboard's Payments page, and waits for its list. */
+async function openPayments(page) {
+  await timeout(page.goto(`${BASE}/dashboard/?project=${demo.project_id}#payments`), 15_000, "opening the dashboard");
+  await page.fill("#email", demo.merchant_email);
+  await page.fill("#password", demo.merchant_password);
+  await page.click("#connect");
+  await page.waitForSelector("#payments-view[data-state=ready]:not([hidden])");
+}
+
 test("payments page: a demo payment is listed, opened, refunded from its detail", { skip, timeout: 120_000 }, async () => {
   const sessionId = await payOnDemo();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion: "reduce" });
@@ -71,11 +80,7 @@ test("payments page: a demo payment is listed, opened, refunded from its detail"
   page.setDefaultTimeout(15_000);
   const row = `#pay-body tr[data-session-id="${sessionId}"]`;
   try {
-    await timeout(page.goto(`${BASE}/dashboard/?project=${demo.project_id}#payments`), 15_000, "opening the dashboard");
-    await page.fill("#email", demo.merchant_email);
-    await page.fill("#password", demo.merchant_password);
-    await page.click("#connect");
-    await page.waitForSelector("#payments-view[data-state=ready]:not([hidden])");
+    await openPayments(page);
     assert.equal(await page.getAttribute("#nav-payments", "aria-current"), "page");
     // The ledger hears of the approval from the session's outbox a moment later.
     for (let i = 0; i < 30; i++) {
@@ -183,11 +188,7 @@ test("payments page: a HUF payment is shown and partly refunded in the unit it w
   page.setDefaultTimeout(15_000);
   const row = `#pay-body tr[data-session-id="${sessionId}"]`;
   try {
-    await timeout(page.goto(`${BASE}/dashboard/?project=${demo.project_id}#payments`), 15_000, "opening the dashboard");
-    await page.fill("#email", demo.merchant_email);
-    await page.fill("#password", demo.merchant_password);
-    await page.click("#connect");
-    await page.waitForSelector("#payments-view[data-state=ready]:not([hidden])");
+    await openPayments(page);
     for (let i = 0; i < 30 && !(await page.$(row)); i++) {
       await page.waitForTimeout(500);
       await page.click("#pay-apply");
