@@ -56,6 +56,19 @@ test("demo: ready, inline errors, success (screenshots)", async () => {
   }
 });
 
+test("demo: a HUF amount is written in the unit it is charged in, in the chat and on the button", async () => {
+  // 123450 HUF are 1,234.50 forints (ISO 4217 hundredths); a browser's Intl alone writes 123,450.
+  const page = await demoPage("?currency=huf&amount=123450");
+  try {
+    const frame = await formFrame(page);
+    await waitState(frame, "ready");
+    assert.match(await page.textContent("#log"), /Pro is HUF\s1,234\.50 per month/);
+    assert.match(await frame.textContent("#submit"), /HUF\s1,234\.50/);
+  } finally {
+    await page.context().close();
+  }
+});
+
 test("demo: authorize only holds the amount (capture later with the secret key)", async () => {
   const page = await demoPage("?capture=false");
   try {

@@ -12,6 +12,7 @@
 import { createServer } from "node:http";
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { extname, join, normalize, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -66,13 +67,15 @@ async function pageStrings(tag) {
 export function canonicalLocale(tag) {
   try { return Intl.getCanonicalLocales(tag)[0] || "en"; } catch { return "en"; }
 }
-// The edge uses maven_core::money's ISO 4217 digits; Intl's (CLDR) differ for a few currencies
-// (HUF, IDR, MGA…) that the mock's sessions never use (tests/e2e/form_page.test.mjs checks them
-// on the edge).
+// The currency's minor digits as the edge counts them: maven_core::money's ISO 4217 table, read
+// from its source (Intl's own, from CLDR, write HUF, IDR and MGA without decimals).
+const EXPONENTS = Object.fromEntries([...readFileSync(join(HERE, "../../core/src/money.rs"), "utf8")
+  .matchAll(/\("([a-z]{3})", (\d)\)/g)].map((m) => [m[1], Number(m[2])]));
 export function moneyText(minor, currency, tag) {
+  const e = EXPONENTS[currency.toLowerCase()] ?? 2;
   try {
-    const nf = new Intl.NumberFormat(canonicalLocale(tag), { style: "currency", currency: currency.toUpperCase() });
-    return nf.format(minor / 10 ** Math.min(4, Math.max(0, nf.resolvedOptions().maximumFractionDigits)));
+    return new Intl.NumberFormat(canonicalLocale(tag), { style: "currency", currency: currency.toUpperCase(), minimumFractionDigits: e, maximumFractionDigits: e })
+      .format(minor / 10 ** e);
   } catch { return ""; }
 }
 // `view`: the public session view, or null for an unknown session; `expired`: the API's 410.
@@ -206,7 +209,7 @@ export async function startMockEdge({ port = 0, formCsp } = {}) {
     if (p === "/health") return send(res, 200, { status: "ok" });
     if (req.method === "POST" && (p === "/v1/widget-sessions" || p === "/demo/api/session")) {
       const s = create((await readJson(req)) || {});
-      return send(res, 201, { session_id: s.session_id, widget_url: `http://${req.headers.host}/widget/${s.session_id}`, expires_at: s.expires_at, project: "demo", amount_cents: s.amount_cents, currency: s.currency, gateway: "stripe", mode: s.mode, description: s.description, status: "pending" });
+      return send(res, 201, { session_id: s.session_id, widget_url: `http://${req.headers.host}/widget/${s.session_id}`, expires_at: s.expires_at, project: "demo", amount_cents: s.amount_cents, currency: s.currency, gateway: "stripe", mode: s.mode, description: s.description, status: "pending", ...(p === "/demo/api/session" ? { amount_text: moneyText(s.amount_cents, s.currency, "en-US") } : {}) });
     }
     if ((m = p.match(/^\/v1\/widget-sessions\/([^/]+)$/)) && req.method === "GET") {
       const s = sessions.get(m[1]);

@@ -25,10 +25,6 @@
     for (var i = 0; i < 3; i++) dots.appendChild(el("i"));
     return say("agent", dots, "typing");
   }
-  function money(cents, currency) {
-    var nf = new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase() });
-    return nf.format(cents / Math.pow(10, nf.resolvedOptions().maximumFractionDigits));
-  }
   function brandName(b) {
     return { visa: "Visa", mastercard: "Mastercard", amex: "American Express", discover: "Discover" }[b] || "Card";
   }
@@ -54,7 +50,7 @@
       var wrap = el("div");
       wrap.appendChild(el("p", "", tokenize
         ? "Sure — let's save a card for future renewals. Here is your secure form:"
-        : "Great choice! Pro is " + money(s.amount_cents, s.currency) + " per month. Here is your secure payment form:"));
+        : "Great choice! Pro is " + s.amount_text + " per month. Here is your secure payment form:"));
       var slot = el("div", "slot");
       wrap.appendChild(slot);
       say("agent", wrap, "pay");
@@ -65,7 +61,7 @@
           var box = el("div");
           box.appendChild(el("p", "", r.status === "tokenized" ? "Card saved — thanks!" : "Payment received — thank you! Your workspace is now on Pro."));
           var dl = el("dl", "receipt");
-          [["Amount", r.status === "tokenized" ? "—" : money(r.amount_cents, r.currency)], ["Card", brandName(r.card_brand) + " •••• " + r.card_last4],
+          [["Amount", r.status === "tokenized" ? "—" : s.amount_text], ["Card", brandName(r.card_brand) + " •••• " + r.card_last4],
            ["Reference", r.transaction_id]].forEach(function (row) { dl.appendChild(el("dt", "", row[0])); dl.appendChild(el("dd", "", row[1])); });
           box.appendChild(dl);
           setTimeout(function () { say("agent", box); }, 500);

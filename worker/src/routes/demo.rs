@@ -55,5 +55,13 @@ pub async fn create_session_for_demo(ctx: &mut Ctx) -> ApiResult<Response> {
     };
     let session = create_session(&store, &caller, &body, ctx.now).await?;
     crate::created_rows::note(ctx, &session);
-    Ok(json(201, &session.created_body(&ctx.origin)))
+    // As a merchant's server would: the amount written with its currency's own digits
+    // (maven_core::money), which a browser's Intl gets wrong for HUF, IDR and MGA.
+    let mut body = json!(session.created_body(&ctx.origin));
+    body["amount_text"] = json!(super::widget_page::money_text(
+        session.amount_cents,
+        &session.currency,
+        "en-US"
+    ));
+    Ok(json(201, &body))
 }

@@ -126,7 +126,7 @@ pub async fn serve(ctx: &Ctx, id: &str) -> ApiResult<Response> {
 /// `maven_core::money` (the digits the amount is charged in), so the page never shows an amount
 /// other than the one charged. Empty when the runtime refuses the locale or currency (the form
 /// then shows its labels without an amount).
-fn money_text(minor: u64, currency: &str, locale: &str) -> String {
+pub(crate) fn money_text(minor: u64, currency: &str, locale: &str) -> String {
     let exp = maven_core::money::minor_unit_exponent(currency);
     let opts = Object::new();
     let _ = Reflect::set(&opts, &"style".into(), &"currency".into());
