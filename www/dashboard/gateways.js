@@ -6,17 +6,7 @@
 // asks for the secret fields; the non-secret settings (Braintree's merchant accounts per
 // currency) are set through the admin API.
 
-/** A DOM element: `h("td", {className: "x"}, "text", child…)`. */
-function h(tag, props = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else if (k in el) el[k] = v;
-    else el.setAttribute(k, v);
-  }
-  el.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
-  return el;
-}
+import { h } from "./dom.js";
 
 /**
  * Renders the page into `root`. `api(method, path, body)` → `{status, json}`; `env()` → "test" |

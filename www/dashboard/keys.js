@@ -3,6 +3,8 @@
 // (owners only). The environment comes from the page's test/live switch.
 // Revoked keys are refused everywhere within 5 s; a rolled key works until its chosen expiry.
 
+import { h } from "./dom.js";
+
 const ROLL_CHOICES = [
   [0, "Now"],
   [3600, "In 1 hour"],
@@ -10,18 +12,6 @@ const ROLL_CHOICES = [
   [3 * 86400, "In 3 days"],
   [7 * 86400, "In 7 days"],
 ];
-
-/** A DOM element: `h("td", {className: "x"}, "text", child…)`. */
-function h(tag, props = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else if (k in el) el[k] = v;
-    else el.setAttribute(k, v);
-  }
-  el.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
-  return el;
-}
 
 const fmtTime = (secs) =>
   secs == null ? "Never" : new Date(secs * 1000).toLocaleString("en-US", { month: "short", day: "numeric", hour: "numeric", minute: "2-digit" });

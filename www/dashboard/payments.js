@@ -4,6 +4,8 @@
 // Idempotency-Key made when its confirmation opens, so a double click or a retry cannot move
 // money twice. API: /v1/dashboard/projects/{id}/payments…?environment=test|live
 
+import { h } from "./dom.js";
+
 const PAGE_SIZE = 20;
 
 const STATUS = {
@@ -47,18 +49,6 @@ const ACTIONS = {
 };
 
 const REASONS = [["", "No reason given"], ["requested_by_customer", "Requested by the customer"], ["duplicate", "Duplicate"], ["fraudulent", "Fraudulent"]];
-
-/** A DOM element: `h("td", {className: "x"}, "text", child…)`. */
-function h(tag, props = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else if (k in el) el[k] = v;
-    else el.setAttribute(k, v);
-  }
-  el.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
-  return el;
-}
 
 const fmtTime = (iso) => (iso ? new Date(iso).toLocaleString("en-US", { month: "short", day: "numeric", hour: "numeric", minute: "2-digit", second: "2-digit" }) : "—");
 

@@ -4,17 +4,7 @@
 // a member's save is refused with the API's 403, shown in the banner); each change is in the
 // audit log.
 
-/** A DOM element: `h("td", {className: "x"}, "text", child…)`. */
-function h(tag, props = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else if (k in el) el[k] = v;
-    else el.setAttribute(k, v);
-  }
-  el.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
-  return el;
-}
+import { h } from "./dom.js";
 
 function field(id, label, input, help) {
   input.id = id;

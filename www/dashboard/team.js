@@ -1,16 +1,7 @@
 // Dashboard "Team": the account's users and their roles; owners invite owners or members
 // (POST /v1/dashboard/invites) and pass the one-time link on themselves (no e-mail is sent).
 
-function h(tag, props = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else if (k in el) el[k] = v;
-    else el.setAttribute(k, v);
-  }
-  el.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
-  return el;
-}
+import { h } from "./dom.js";
 
 const ROLE = { owner: "Owner", member: "Member" };
 

@@ -3,6 +3,8 @@
 // the old secret signs too), and the deliveries with every attempt, the exact signed body and
 // a re-send. API: /v1/dashboard/projects/{id}/webhooks…
 
+import { h } from "./dom.js";
+
 const OVERLAP_CHOICES = [
   [0, "Stop at once"],
   [3600, "1 hour"],
@@ -12,18 +14,6 @@ const OVERLAP_CHOICES = [
 ];
 
 const STATUS = { delivered: ["Delivered", "ok"], pending: ["Pending", "warn"], failed: ["Failed", "off"] };
-
-/** A DOM element: `h("td", {className: "x"}, "text", child…)`. */
-function h(tag, props = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else if (k in el) el[k] = v;
-    else el.setAttribute(k, v);
-  }
-  el.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
-  return el;
-}
 
 const fmt = (iso) => (iso ? new Date(iso).toLocaleString("en-US", { month: "short", day: "numeric", hour: "numeric", minute: "2-digit", second: "2-digit" }) : "—");
 
