@@ -23,7 +23,9 @@ const groups = [
 ];
 // The form page as the edge serves it (worker/src/routes/widget_page.rs): the strings block of
 // the language whose page compresses worst, first in <head>; English pages have none.
-const { langs, rows: strings } = JSON.parse(fs.readFileSync("core/src/l10n.json", "utf8"));
+// Without the texts only the edge's screens show (`edge_only`, maven_core::form_screen).
+const { langs, rows: all, edge_only } = JSON.parse(fs.readFileSync("core/src/l10n.json", "utf8"));
+const strings = all.filter((r) => !edge_only.includes(r[0]));
 const page = fs.readFileSync(path.join(dir, "form.html"), "utf8");
 // The mock edge's copy of the worker's session block (tests/e2e/form_page.test.mjs holds them equal).
 const block = (lang) => require("child_process").execFileSync(process.execPath, ["--input-type=module", "-e", `
@@ -59,11 +61,11 @@ line("everything to show the form", ...total);
 const merchant = groups[0][1].reduce((n, f) => n + zlib.gzipSync(read(f), { level: 9 }).length, 0);
 // Issue 12's budget is 14 KB gzip on the merchant page and 40 KB for everything. The merchant
 // page meets it, so its limit is the budget itself. Everything does not yet (docs/widget.md,
-// "Weight"): its limit holds the figure reached (44.1 KB with the Japanese page) with a small
+// "Weight"): its limit holds the figure reached (42.4 KB with the Japanese page) with a small
 // margin, so nothing grows unnoticed; lower it as the form shrinks, down to the budget.
-const LIMITS = { merchant: 14.0, total: 44.2 }, BUDGET = { merchant: 14.0, total: 40.0 };
+const LIMITS = { merchant: 14.0, total: 42.5 }, BUDGET = { merchant: 14.0, total: 40.0 };
 const k = (n) => (n / 1024).toFixed(1);
 const over = merchant > LIMITS.merchant * 1024 || total[1] > LIMITS.total * 1024;
-console.log(`gzip: merchant page ${k(merchant)} KB (limit ${LIMITS.merchant}, budget ${BUDGET.merchant}), everything ${k(total[1])} KB (limit ${LIMITS.total}, budget ${BUDGET.total}) -> ${over ? "OVER THE LIMIT" : merchant <= BUDGET.merchant * 1024 && total[1] <= BUDGET.total * 1024 ? "within budget" : "within the limit, over budget"}`);
+console.log(`gzip: merchant page ${k(merchant)} KB = ${merchant} B (limit ${LIMITS.merchant}, budget ${BUDGET.merchant}), everything ${k(total[1])} KB = ${total[1]} B (limit ${LIMITS.total}, budget ${BUDGET.total}) -> ${over ? "OVER THE LIMIT" : merchant <= BUDGET.merchant * 1024 && total[1] <= BUDGET.total * 1024 ? "within budget" : "within the limit, over budget"}`);
 process.exit(over ? 1 : 0);
 JS

@@ -10,8 +10,12 @@
 //!   writes money (formatted by the edge's `Intl.NumberFormat`, passed in: this module is
 //!   sans-I/O);
 //! - `"expired": true` for a session past its expiry without a result (the API's 410);
-//! - nothing else for an unknown session (the API's 404).
+//! - nothing else for an unknown session (the API's 404);
+//! - and `screen` when the form cannot take a card (`form_screen`): paid, failed, cancelled,
+//!   processing, expired or unknown.
 
+use crate::customization::Labels;
+use crate::form_screen::{session_screen, Found, ScreenContext};
 use crate::session::PublicSession;
 use serde_json::{json, Value};
 
@@ -32,27 +36,39 @@ pub fn canonical_locale(tag: &str) -> String {
         .unwrap_or_else(|_| "en".into())
 }
 
-/// The block's JSON object.
+/// The block's JSON object. A session the form cannot take a card for (paid, failed,
+/// cancelled, processing, expired, unknown) also carries the `screen` to show instead
+/// (`form_screen::session_screen`).
 pub fn session_json(session: &PageSession, locale: &str) -> Value {
-    let mut v = match session {
+    let locale = canonical_locale(locale);
+    let defaults = Labels::default();
+    let (mut v, found, labels, amount_text) = match session {
         PageSession::Live { view, amount_text } => {
             let mut v = serde_json::to_value(view).unwrap_or_else(|_| json!({}));
             v["amount_text"] = json!(amount_text);
-            v
+            (v, Found::Session(view.status), &view.labels, *amount_text)
         }
-        PageSession::Expired => json!({ "expired": true }),
-        PageSession::Unknown => json!({}),
+        PageSession::Expired => (json!({ "expired": true }), Found::Expired, &defaults, ""),
+        PageSession::Unknown => (json!({}), Found::Unknown, &defaults, ""),
     };
-    v["locale"] = json!(canonical_locale(locale));
+    let cx = ScreenContext {
+        locale: &locale,
+        amount_text,
+        success_title: &labels.success,
+        failure_title: &labels.failure,
+    };
+    if let Some(screen) = session_screen(&found, &cx) {
+        v["screen"] = screen;
+    }
+    v["locale"] = json!(locale);
     v
 }
 
-/// The data block for the page's `<head>`. Every `<` is escaped (`\u003c`, still the same JSON
-/// string): a description or label containing `</script>` cannot end the element.
-pub fn session_element(session: &PageSession, locale: &str) -> String {
-    let json = session_json(session, locale)
-        .to_string()
-        .replace('<', "\\u003c");
+/// The data block (`session_json`'s object) for the page's `<head>`. Every `<` is escaped
+/// (`\u003c`, still the same JSON string): a description or label containing `</script>`
+/// cannot end the element.
+pub fn session_element(block: &Value) -> String {
+    let json = block.to_string().replace('<', "\\u003c");
     [
         "<script type=\"application/json\" id=\"mv-session\">",
         &json,
@@ -102,8 +118,9 @@ mod tests {
         assert_eq!(v["locale"], "de-CH");
         assert_eq!(v["amount_cents"], 123_450);
         assert_eq!(v["status"], "pending");
+        assert!(v.get("screen").is_none(), "a pending session takes a card");
         assert_eq!(v["labels"]["card_number"], "Card number");
-        let el = session_element(&live, "de-CH");
+        let el = session_element(&session_json(&live, "de-CH"));
         let inner = el
             .strip_prefix("<script type=\"application/json\" id=\"mv-session\">")
             .and_then(|s| s.strip_suffix("</script>"))
@@ -114,14 +131,52 @@ mod tests {
     }
 
     #[test]
-    fn expired_and_unknown_carry_only_the_locale() {
-        assert_eq!(
-            session_json(&PageSession::Expired, "fr"),
-            json!({"expired": true, "locale": "fr"})
-        );
-        assert_eq!(
-            session_element(&PageSession::Unknown, "de-ch"),
-            "<script type=\"application/json\" id=\"mv-session\">{\"locale\":\"de-CH\"}</script>"
-        );
+    fn a_paid_session_carries_its_screen_in_the_pages_language() {
+        let mut view = PublicSession {
+            session_id: "s2".into(),
+            status: crate::session::SessionStatus::Captured,
+            amount_cents: 500,
+            currency: "eur".into(),
+            description: None,
+            mode: "charge".into(),
+            capture: false,
+            expires_at: "2026-11-29T15:00:00Z".into(),
+            environment: "test".into(),
+            project_name: "Demo".into(),
+            theme: Default::default(),
+            labels: Default::default(),
+            fields: Default::default(),
+            locale: None,
+            color_scheme: None,
+        };
+        let live = |view: &PublicSession| {
+            session_json(
+                &PageSession::Live {
+                    view,
+                    amount_text: "5,00 €",
+                },
+                "de",
+            )
+        };
+        let v = live(&view);
+        assert_eq!(v["screen"]["state"], "paid");
+        assert_eq!(v["screen"]["title"], "Bereits bezahlt");
+        view.status = crate::session::SessionStatus::Failed;
+        view.labels.failure = "Leider nein".into();
+        let v = live(&view);
+        assert_eq!(v["screen"]["title"], "Leider nein");
+        assert_eq!(v["screen"]["error"]["error_code"], "session_failed");
+    }
+
+    #[test]
+    fn expired_and_unknown_carry_only_the_locale_and_their_screen() {
+        let expired = session_json(&PageSession::Expired, "fr");
+        assert_eq!(expired["expired"], true);
+        assert_eq!(expired["locale"], "fr");
+        assert_eq!(expired["screen"]["event"], "expired");
+        let unknown = session_json(&PageSession::Unknown, "de-ch");
+        assert_eq!(unknown["locale"], "de-CH");
+        assert_eq!(unknown["screen"]["state"], "invalid");
+        assert_eq!(unknown.as_object().unwrap().len(), 2);
     }
 }

@@ -3,6 +3,9 @@
 //! form page (`page_strings`), so the form's wasm carries no catalogue: it looks each English
 //! text up in that map and shows it unchanged when it is not there (a merchant's own label, a
 //! server message we have no translation for).
+//!
+//! The texts listed under `edge_only` are shown only through the edge's screens
+//! (`form_screen`, translated here by `translate`): the page's block leaves them out.
 
 use serde::Deserialize;
 use std::sync::OnceLock;
@@ -10,6 +13,8 @@ use std::sync::OnceLock;
 #[derive(Deserialize)]
 struct Catalog {
     langs: Vec<String>,
+    /// English texts only `form_screen` shows: not in the page's block.
+    edge_only: Vec<String>,
     rows: Vec<Vec<String>>,
 }
 
@@ -19,6 +24,7 @@ fn catalog() -> &'static Catalog {
     CATALOG.get_or_init(|| {
         serde_json::from_str(include_str!("l10n.json")).unwrap_or(Catalog {
             langs: vec!["en".into()],
+            edge_only: Vec::new(),
             rows: Vec::new(),
         })
     })
@@ -61,6 +67,10 @@ pub fn page_strings(tag: &str) -> Option<String> {
     let map: serde_json::Map<String, serde_json::Value> = catalog()
         .rows
         .iter()
+        .filter(|r| {
+            r.first()
+                .is_some_and(|en| !catalog().edge_only.contains(en))
+        })
         .filter_map(|r| Some((r.first()?.clone(), r.get(col)?.clone().into())))
         .collect();
     // `<` escaped: the object goes inside a <script> element of the page.
@@ -69,6 +79,19 @@ pub fn page_strings(tag: &str) -> Option<String> {
             .to_string()
             .replace('<', "\\u003c"),
     )
+}
+
+/// `en` in `tag`'s language, or `en` itself (English, or a text the catalogue lacks: a
+/// merchant's own label, a gateway's message).
+pub fn translate(tag: &str, en: &str) -> String {
+    let col = lang_index(tag);
+    catalog()
+        .rows
+        .iter()
+        .find(|r| r.first().is_some_and(|e| e == en))
+        .and_then(|r| r.get(col))
+        .unwrap_or(&en.to_string())
+        .clone()
 }
 
 #[cfg(test)]
@@ -94,6 +117,29 @@ mod tests {
         assert_eq!(de["Card number"], "Kartennummer");
         assert_eq!(de["Pay {amount}"], "{amount} bezahlen");
         assert!(de.get("Numéro").is_none());
+        // What only the edge's screens show stays out of the page.
+        assert!(de.get("Your card was declined.").is_none());
+        assert!(de.get("Card number is incomplete").is_some());
+    }
+
+    #[test]
+    fn translate_falls_back_to_the_text() {
+        assert_eq!(translate("de-CH", "Card number"), "Kartennummer");
+        assert_eq!(
+            translate("de", "Your card was declined."),
+            "Ihre Karte wurde abgelehnt."
+        );
+        assert_eq!(translate("en", "Card number"), "Card number");
+        assert_eq!(translate("fr", "Merci !"), "Merci !");
+    }
+
+    #[test]
+    fn edge_only_texts_are_rows() {
+        let c = catalog();
+        assert!(c.edge_only.len() > 20);
+        for e in &c.edge_only {
+            assert!(c.rows.iter().any(|r| &r[0] == e), "{e}");
+        }
     }
 
     #[test]

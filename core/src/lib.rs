@@ -39,6 +39,8 @@ pub mod error;
 #[cfg(feature = "std")]
 pub mod form_page;
 #[cfg(feature = "std")]
+pub mod form_screen;
+#[cfg(feature = "std")]
 pub mod form_token;
 #[cfg(feature = "std")]
 pub mod gateway;

@@ -52,13 +52,56 @@ async function serveFile(res, root, path, headers = {}) {
 }
 
 // The column of core/src/l10n.json for a BCP 47 tag: the tag, then its language, then English.
-async function pageStrings(tag) {
-  const { langs, rows } = JSON.parse(await readFile(join(HERE, "../../core/src/l10n.json"), "utf8"));
-  const lang = tag.split(/[-_]/)[0].toLowerCase();
+const L10N = JSON.parse(readFileSync(join(HERE, "../../core/src/l10n.json"), "utf8"));
+// maven_core::l10n::lang_index: the exact tag, then its language subtag, then English (0).
+function langIndex(tag) {
+  const { langs } = L10N, lang = tag.split(/[-_]/)[0].toLowerCase();
   let col = langs.findIndex((l) => l.toLowerCase() === tag.toLowerCase());
   if (col < 0) col = langs.findIndex((l) => l.split("-")[0].toLowerCase() === lang);
-  if (col <= 0) return null;
+  return Math.max(col, 0);
+}
+const translate = (tag, en) => L10N.rows.find((r) => r[0] === en)?.[langIndex(tag)] ?? en;
+// The page's strings block: none for English; never the texts only the edge's screens show.
+async function pageStrings(tag) {
+  const col = langIndex(tag);
+  if (col === 0) return null;
+  const rows = L10N.rows.filter((r) => !L10N.edge_only.includes(r[0]));
   return JSON.stringify(Object.fromEntries(rows.map((r) => [r[0], r[col]]))).replace(/</g, "\\u003c");
+}
+
+// As the edge does (maven_core::form_screen, whose unit tests hold the rules): the screen the
+// form shows for a charge answer or a session it cannot take a card for.
+const BRANDS = { visa: "Visa", mastercard: "Mastercard", amex: "American Express", discover: "Discover", diners: "Diners Club", jcb: "JCB", unionpay: "UnionPay" };
+export function screenFor(status, body, { locale = "en", amountText = "", labels = PROJECT.labels } = {}) {
+  const tr = (en) => translate(locale, en);
+  const screen = (state, tone, title, text, extra = {}) => ({ state, tone, title: tr(title), text, retry: false, ...extra });
+  const failure = (code, message, left, retry, extra = {}) => {
+    let text = tr(message);
+    if (retry && left === 1) text += " " + tr("1 attempt left.");
+    else if (retry && left > 1) text += " " + tr("{n} attempts left.").replace("{n}", left);
+    const error = { error_code: code, error_message: message, ...(left != null ? { attempts_left: left } : {}) };
+    return screen("failure", "failure", labels.failure, text, { label: "failure", retry, event: "failure", error, ...extra });
+  };
+  const note = (state, tone, title, m, code) => screen(state, tone, title, tr(m), { event: "failure", error: { error_code: code, error_message: m } });
+  const code = body?.error_code || null, detail = body?.detail && typeof body.detail === "string" ? body.detail : null;
+  if (status === "expired" || status === 410) return screen("expired", "neutral", "This payment session has expired", tr("Ask for a new payment link to continue."), { event: "expired" });
+  if (status === "failed") return failure("session_failed", "This payment can no longer be completed.", null, false);
+  if (status === "unknown") return note("invalid", "failure", "Payment link not valid", "This payment link is not valid. Ask for a new one to continue.", "session_not_found");
+  if (status >= 200 && status < 300) {
+    const card = `${tr(BRANDS[body.card_brand] || "Card")} •••• ${body.card_last4 || ""}`;
+    const tpl = { tokenized: "{card} saved", authorized: "{amount} authorized on {card}" }[body.status] || "{amount} paid with {card}";
+    return screen("success", "success", labels.success, tr(tpl).replace("{amount}", amountText).replace("{card}", card), { label: "success", event: "success" });
+  }
+  if (status === 402) {
+    const c = code || "card_declined", left = body.attempts_left;
+    return failure(c, detail || "Your card was declined.", left, left !== 0, { focus: { incorrect_cvc: "cvc", expired_card: "exp_month" }[c] || "number" });
+  }
+  if (status === 409 && code === "in_progress") return screen("processing", "neutral", "Payment in progress", tr("This can take a few seconds."));
+  if (status === 409 && code === "session_cancelled") return note("failure", "neutral", "Payment cancelled", "This payment was cancelled.", "session_cancelled");
+  if (status === 409) return note("paid", "success", "Already paid", "This payment is already complete.", "already_completed");
+  if (status === 429 && (code === "rate_limited" || code === "card_testing_suspected")) return failure(code, detail || "Too many payment attempts.", null, code === "rate_limited");
+  if (status === 429) return failure("too_many_attempts", detail || "Too many declined attempts.", 0, false);
+  return failure(code || `http_${status}`, detail || "The payment could not be completed. Please try again.", null, true, { focus: "number" });
 }
 
 // As the worker does (maven_core::form_page): the session rendered into the form page as a JSON
@@ -81,7 +124,13 @@ export function moneyText(minor, currency, tag) {
 // `view`: the public session view, or null for an unknown session; `expired`: the API's 410.
 export function sessionBlock(view, expired, tag) {
   const v = !view ? {} : expired ? { expired: true } : { ...view, amount_text: moneyText(view.amount_cents, view.currency, tag) };
-  v.locale = canonicalLocale(tag);
+  const locale = canonicalLocale(tag), labels = view?.labels || PROJECT.labels;
+  const paid = ["succeeded", "authorized", "tokenized", "captured", "voided", "partially_refunded", "refunded"];
+  const found = !view ? "unknown" : expired ? "expired" : paid.includes(view.status) ? "paid" : view.status;
+  const answer = { paid: [409, "already_completed"], processing: [409, "in_progress"], cancelled: [409, "session_cancelled"] }[found];
+  if (answer) v.screen = screenFor(answer[0], { error_code: answer[1] }, { locale, labels });
+  else if (["unknown", "expired", "failed"].includes(found)) v.screen = screenFor(found, {}, { locale, labels });
+  v.locale = locale;
   return `<script type="application/json" id="mv-session">${JSON.stringify(v).replace(/</g, "\\u003c")}</script>`;
 }
 // The page's locale: the mount's (`l`, when well-formed), else the session's, else English.
@@ -219,10 +268,14 @@ export async function startMockEdge({ port = 0, formCsp } = {}) {
     }
     if ((m = p.match(/^\/v1\/widget-sessions\/([^/]+)\/charge$/)) && req.method === "POST") {
       const s = sessions.get(m[1]);
-      if (!s) return send(res, 404, { detail: "Widget session not found" });
-      if (expired(s)) return send(res, 410, { detail: "This payment session has expired", error_code: "session_expired" });
-      if (s.status === "failed") return send(res, 429, { detail: "Too many declined attempts", error_code: "too_many_attempts" });
-      if (s.status !== "pending") return send(res, 409, { detail: "This payment is already complete", error_code: "already_completed" });
+      // Every answer with its screen, in the page's language (the form sends it).
+      const locale = pageLocale(req.headers["accept-language"], s?.locale);
+      const answer = (status, body) => send(res, status, { ...body, screen: screenFor(status, body,
+        { locale, amountText: s ? moneyText(s.amount_cents, s.currency, locale) : "", labels: s?.labels }) });
+      if (!s) return answer(404, { detail: "Widget session not found" });
+      if (expired(s)) return answer(410, { detail: "This payment session has expired", error_code: "session_expired" });
+      if (s.status === "failed") return answer(429, { detail: "Too many declined attempts", error_code: "too_many_attempts" });
+      if (s.status !== "pending") return answer(409, { detail: "This payment is already complete", error_code: "already_completed" });
       const card = (await readJson(req))?.card || {};
       const errs = [];
       const num = String(card.number || "");
@@ -232,19 +285,25 @@ export async function startMockEdge({ port = 0, formCsp } = {}) {
       else if (card.exp_year * 12 + card.exp_month < now.getUTCFullYear() * 12 + now.getUTCMonth() + 1) errs.push({ loc: ["body", "card", "exp_year"], msg: "Card expiry date is in the past", type: "value_error" });
       const want = /^3[47]/.test(num) ? 4 : 3;
       if (String(card.cvc || "").length !== want) errs.push({ loc: ["body", "card", "cvc"], msg: `Security code must be ${want} digits`, type: "value_error" });
-      if (errs.length) return send(res, 422, { detail: errs });
+      if (errs.length) return answer(422, { detail: errs });
       await new Promise((r) => setTimeout(r, 350)); // a gateway takes a moment
       if (DECLINES[num]) {
         s.attempts += 1;
         if (s.attempts >= 3) s.status = "failed";
         const [code, detail] = DECLINES[num];
-        return send(res, 402, { detail, error_code: code, attempts_left: Math.max(0, 3 - s.attempts) });
+        return answer(402, { detail, error_code: code, attempts_left: Math.max(0, 3 - s.attempts) });
       }
       s.status = s.mode === "tokenize" ? "tokenized" : s.capture ? "succeeded" : "authorized";
       const brand = num.startsWith("4") ? "visa" : /^3[47]/.test(num) ? "amex" : "mastercard";
-      return send(res, 200, { status: s.status, transaction_id: "txn_" + randomUUID().slice(0, 12), ...(s.mode === "tokenize" ? { token: "tok_" + randomUUID().slice(0, 12) } : {}), card_brand: brand, card_last4: num.slice(-4), amount_cents: s.amount_cents, currency: s.currency });
+      return answer(200, { status: s.status, transaction_id: "txn_" + randomUUID().slice(0, 12), ...(s.mode === "tokenize" ? { token: "tok_" + randomUUID().slice(0, 12) } : {}), card_brand: brand, card_last4: num.slice(-4), amount_cents: s.amount_cents, currency: s.currency });
     }
     if (faults.wasm && /^\/widget\/v1\/maven-form-.*\.wasm$/.test(p)) return send(res, 404, { detail: "Not Found" });
+    if ((m = p.match(/^\/widget\/([^/]+)\/state$/)) && req.method === "GET") {
+      // The page's session block as it is now (the form's poll).
+      const s = sessions.get(m[1]);
+      const block = sessionBlock(s ? view(s) : null, !!s && expired(s), pageLocale(url.searchParams.get("l"), s?.locale));
+      return send(res, 200, JSON.parse(block.replace(/^<script[^>]*>|<\/script>$/g, "")), { "cache-control": "no-store" });
+    }
     if ((m = p.match(/^\/widget\/([^/]+)$/)) && !p.startsWith("/widget/v1") && faults.hang) return held.push(res);
     if ((m = p.match(/^\/widget\/([^/]+)$/)) && !p.startsWith("/widget/v1")) {
       // What the worker sends for test sessions until allowed origins are set.

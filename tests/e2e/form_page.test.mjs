@@ -4,9 +4,10 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { admin, createSession, http, tokenOfPage, SIM } from "./lib.mjs";
+import { admin, charge, createSession, http, tokenOfPage, SIM } from "./lib.mjs";
 import { pageLocale, sessionBlock } from "../browser/server.mjs";
 
+const VISA = { number: "4242424242424242", exp_month: 12, exp_year: new Date().getUTCFullYear() + 3, cvc: "123" };
 const BLOCK = /<script type="application\/json" id="mv-l10n">([^<]*)<\/script>/;
 
 async function page(locale, query = "") {
@@ -23,7 +24,9 @@ describe("form page strings", () => {
     const { text, strings } = await page("de-CH");
     assert.equal(strings["Card number"], "Kartennummer");
     assert.equal(strings["Pay {amount}"], "{amount} bezahlen");
-    assert.equal(strings["Your card was declined."], "Ihre Karte wurde abgelehnt.");
+    assert.equal(strings["Card number is incomplete"], "Die Kartennummer ist unvollständig");
+    // What only the edge's screens show is not sent with every page (maven_core::form_screen).
+    assert.equal(strings["Your card was declined."], undefined);
     assert.ok(tokenOfPage(text), "the page has no form token");
   });
 
@@ -101,11 +104,72 @@ describe("form page session", () => {
     }
   });
 
-  test("an unknown session's page carries only the locale", async () => {
+  test("an unknown session's page carries only the locale and its screen, in that language", async () => {
     const p = await http("GET", `/widget/00000000-0000-4000-8000-000000000000?l=fr`);
     assert.equal(p.status, 200);
-    assert.deepEqual(JSON.parse(block(p.text)), { locale: "fr" });
-    assert.deepEqual(JSON.parse(block(sessionBlock(null, false, "fr"))), { locale: "fr" });
+    const got = JSON.parse(block(p.text));
+    assert.deepEqual(Object.keys(got).sort(), ["locale", "screen"]);
+    assert.equal(got.locale, "fr");
+    assert.equal(got.screen.state, "invalid");
+    assert.equal(got.screen.title, "Lien de paiement non valide");
+    assert.deepEqual(got.screen.error, { error_code: "session_not_found", error_message: "This payment link is not valid. Ask for a new one to continue." });
+    assert.deepEqual(JSON.parse(block(sessionBlock(null, false, "fr"))), got);
+    // The form's poll reads the same block as JSON.
+    const state = await http("GET", `/widget/00000000-0000-4000-8000-000000000000/state?l=fr`);
+    assert.equal(state.status, 200);
+    assert.equal(state.headers.get("cache-control"), "no-store");
+    assert.deepEqual(state.json, got);
+  });
+
+  test("a paid session's page and state carry the paid screen; a pending one's none", async () => {
+    const r = await createSession({ project: "demo", gateway: "stripe", amount_cents: 1500, locale: "de" });
+    assert.equal(r.status, 201, r.text);
+    const id = r.json.session_id;
+    const pending = await http("GET", `/widget/${id}/state`);
+    assert.equal(pending.json.status, "pending");
+    assert.equal("screen" in pending.json, false);
+    const paid = await charge(id, VISA);
+    assert.equal(paid.status, 200, paid.text);
+    const got = JSON.parse(block((await http("GET", `/widget/${id}`)).text));
+    assert.equal(got.screen.state, "paid");
+    assert.equal(got.screen.title, "Bereits bezahlt");
+    assert.equal(got.screen.error.error_code, "already_completed");
+    assert.deepEqual((await http("GET", `/widget/${id}/state`)).json, got);
+  });
+});
+
+// What the form shows after a charge comes with the answer, worded by the edge in the page's
+// language (maven_core::form_screen; the form sends the page's locale as Accept-Language).
+describe("charge screens", () => {
+  test("a decline's screen is in the page's language with the attempts left; the error for the host stays English", async () => {
+    const r = await createSession({ project: "demo", gateway: "stripe", amount_cents: 700 });
+    const id = r.json.session_id;
+    const d = await charge(id, { ...VISA, number: "4000000000000002" }, { headers: { "accept-language": "ja" } });
+    assert.equal(d.status, 402, d.text);
+    assert.equal(d.json.error_code, "card_declined");
+    const s = d.json.screen;
+    assert.equal(s.state, "failure");
+    assert.equal(s.retry, true);
+    assert.equal(s.focus, "number");
+    assert.equal(s.title, "お支払いに失敗しました");
+    assert.ok(s.text.startsWith("カードが拒否されました。"), s.text);
+    assert.ok(s.text.includes("2"), s.text);
+    assert.equal(s.event, "failure");
+    assert.deepEqual(s.error, { error_code: "card_declined", error_message: d.json.detail, attempts_left: 2 });
+  });
+
+  test("an approval's screen names the amount and the card; a second charge's says already paid", async () => {
+    const r = await createSession({ project: "demo", gateway: "stripe", amount_cents: 123450, currency: "eur" });
+    const id = r.json.session_id;
+    const ok = await charge(id, VISA, { headers: { "accept-language": "fr" } });
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal(ok.json.screen.state, "success");
+    assert.equal(ok.json.screen.event, "success");
+    assert.match(ok.json.screen.text, /^1\s234,50\s€ payés avec Visa •••• 4242$/);
+    const again = await charge(id, VISA);
+    assert.equal(again.status, 409);
+    assert.equal(again.json.screen.state, "paid");
+    assert.equal(again.json.screen.title, "Already paid");
   });
 });
 

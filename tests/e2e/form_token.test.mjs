@@ -26,7 +26,10 @@ const post = (id, card, headers = {}) =>
 
 function assertRefused(r, code) {
   assert.equal(r.status, 403, r.text);
-  assert.deepEqual(Object.keys(r.json).sort(), ["detail", "error_code"]);
+  // The refusal, and the screen the form shows for it (maven_core::form_screen).
+  assert.deepEqual(Object.keys(r.json).sort(), ["detail", "error_code", "screen"]);
+  assert.equal(r.json.screen.state, "failure");
+  assert.equal(r.json.screen.error.error_code, code);
   assert.equal(r.json.error_code, code);
   assert.equal(typeof r.json.detail, "string");
   assert.ok(!r.text.includes(VISA.number), "the refusal echoes the card number");

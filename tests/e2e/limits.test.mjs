@@ -8,6 +8,13 @@ import { BASE, createSession, formHeaders, http } from "./lib.mjs";
 
 const LIMIT = 16 * 1024;
 const TOO_LARGE = { detail: `Request body is larger than ${LIMIT} bytes`, error_code: "payload_too_large" };
+// A charge refusal is the error plus the screen the form shows for it (maven_core::form_screen).
+function refusal(json) {
+  const { screen, ...error } = json;
+  assert.equal(screen?.state, "failure", JSON.stringify(json));
+  assert.equal(screen.error.error_code, error.error_code);
+  return error;
+}
 
 async function pendingSession() {
   const r = await createSession({ project: "demo", amount_cents: 1234, gateway: "stripe" });
@@ -68,7 +75,7 @@ describe("request body limits", () => {
     // 64 chunks of 16 KiB, 100 ms apart: sending it all would take 6.4 s.
     const r = await postChunked(`/v1/widget-sessions/${id}/charge`, { total: 1024 * 1024, gapMs: 100, headers: await formHeaders(id) });
     assert.equal(r.status, 413, r.text ?? r.closed);
-    assert.deepEqual(JSON.parse(r.text), TOO_LARGE);
+    assert.deepEqual(refusal(JSON.parse(r.text)), TOO_LARGE);
     assert.ok(r.sentWhenAnswered < 1024 * 1024, `answered only after the whole body (${r.sentWhenAnswered} bytes)`);
     // The session is untouched.
     const view = await http("GET", `/v1/widget-sessions/${id}`);
@@ -87,7 +94,7 @@ describe("request body limits", () => {
     const proxyLost = fast.status === 500 && /Network connection lost/.test(fast.text);
     if (fast.status !== undefined && !proxyLost) {
       assert.equal(fast.status, 413, fast.text);
-      assert.deepEqual(JSON.parse(fast.text), TOO_LARGE);
+      assert.deepEqual(refusal(JSON.parse(fast.text)), TOO_LARGE);
     }
     assert.equal((await http("GET", `/v1/widget-sessions/${id}`)).json.status, "pending");
     // How much was written before the answer depends on socket buffers and load; the trickled
@@ -109,7 +116,7 @@ describe("request body limits", () => {
     // Just past the limit: small enough to be all sent before the answer, so always a 413.
     const past = await post(LIMIT + 1);
     assert.equal(past.status, 413);
-    assert.deepEqual(past.json, TOO_LARGE);
+    assert.deepEqual(refusal(past.json), TOO_LARGE);
     // Exactly 16 KiB of whitespace is read whole, then refused as JSON (not as too large).
     const r = await post(LIMIT);
     assert.equal(r.status, 422);
@@ -122,7 +129,7 @@ describe("request body limits", () => {
       raw: " ".repeat(LIMIT + 1), headers: { "content-type": "application/json", ...(await formHeaders(id)) },
     });
     assert.equal(r.status, 413, r.text);
-    assert.deepEqual(r.json, TOO_LARGE);
+    assert.deepEqual(refusal(r.json), TOO_LARGE);
   });
 });
 
@@ -137,7 +144,10 @@ describe("JSON nesting", () => {
     for (const [path, key] of [[`/v1/widget-sessions/${id}/charge`], ["/v1/widget-sessions", process.env.MAVEN_TEST_KEY]]) {
       const deep = await post(nested(33), path, key);
       assert.equal(deep.status, 422, deep.text);
-      assert.deepEqual(deep.json, {
+      // The charge route adds the screen the form shows (a failure with the status as code).
+      const { screen, ...body } = deep.json;
+      assert.equal(screen?.error.error_code, path.endsWith("/charge") ? "http_422" : undefined);
+      assert.deepEqual(body, {
         detail: [{ loc: ["body", 32], msg: "JSON nests deeper than 32 levels", type: "json_too_deep" }],
       });
       // A 16 KiB bomb is refused the same way (serde_json alone would recurse 128 levels).

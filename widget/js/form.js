@@ -27,10 +27,12 @@
   function mvAfter(ms, timer) {
     setTimeout(function () { w.onTimer(timer); }, ms);
   }
-  // GET (or a JSON POST of `body` with the page's form token) to our own origin; the answer's
-  // status and JSON body (null when not JSON) go to onReply, status 0 when there was none.
+  // GET (or a JSON POST of `body` with the page's form token) to our own origin, in the page's
+  // language (the charge's `screen` is worded in it); the answer's status and JSON body (null
+  // when not JSON) go to onReply, status 0 when there was none.
   function mvFetch(url, body, purpose) {
-    var h = { accept: "application/json" }, init = { headers: h }, t;
+    var h = { accept: "application/json", "accept-language": document.documentElement.lang },
+      init = { headers: h }, t;
     if (body != null) {
       init.method = "POST";
       init.body = body;

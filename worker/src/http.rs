@@ -156,12 +156,17 @@ fn with_api_headers(mut r: Response) -> Response {
 }
 
 pub fn error_response(err: &ApiError) -> Response {
+    error_response_with_body(err, &err.body())
+}
+
+/// `err`'s answer with `body` (its own, plus what a route adds: the charge's `screen`).
+pub fn error_response_with_body(err: &ApiError, body: &Value) -> Response {
     if err.status() >= 500 {
         // The message names the failing step only; request bodies are never logged, and a
         // card-number-like run that reached it anyway is masked.
         worker::console_error!("{}", mask_digits(&err.to_string()));
     }
-    let r = Response::from_json(&err.body())
+    let r = Response::from_json(body)
         .unwrap_or_else(|_| Response::empty().expect("empty response"))
         .with_status(err.status());
     let mut r = with_api_headers(r);

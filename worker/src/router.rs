@@ -73,6 +73,9 @@ async fn route(ctx: &mut Ctx, method: &Method, seg: &[&str]) -> Result<Response,
         ["widget", id] if *id != "v1" => {
             methods!(method, "GET", { Method::Get => widget_page::serve(ctx, id) })
         }
+        ["widget", id, "state"] if *id != "v1" => {
+            methods!(method, "GET", { Method::Get => widget_page::state(ctx, id) })
+        }
         ["v1", "dev", "faults"] => {
             methods!(method, "POST", { Method::Post => crate::dev_faults::set(ctx) })
         }

@@ -111,20 +111,6 @@ pub fn check(v: &Values, today: YearMonth, modes: (FieldMode, FieldMode)) -> Pro
     out
 }
 
-/// Display name of a brand as the server or core spells it.
-pub fn brand_name(brand: &str) -> &'static str {
-    match brand {
-        "visa" => "Visa",
-        "mastercard" => "Mastercard",
-        "amex" => "American Express",
-        "discover" => "Discover",
-        "diners" => "Diners Club",
-        "jcb" => "JCB",
-        "unionpay" => "UnionPay",
-        _ => "Card",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,7 @@
-//! The two requests the form makes, both to its own origin: the public session view and the
-//! charge, which carries the form token the edge put in the page (`Maven-Form-Token`).
+//! The two requests the form makes, both to its own origin: the page's session block (its
+//! poll) and the charge, which carries the form token the edge put in the page
+//! (`Maven-Form-Token`) and the page's locale (`Accept-Language`: the answer's `screen` is
+//! worded in it).
 //!
 //! The fetch itself is form.js's `mvFetch` (a dozen lines of promise plumbing): it calls the
 //! exported `onReply` with the status and JSON body. Doing it from Rust took a closure per
@@ -51,8 +53,9 @@ pub fn request(url: &str, body: Option<&str>, purpose: Purpose) {
     mv_fetch(url, body, purpose as u8);
 }
 
-pub fn session_url(id: &str) -> String {
-    ["/v1/widget-sessions/", id].cat()
+/// The page's session block as it is now, in the page's locale (`GET /widget/{id}/state`).
+pub fn state_url(id: &str, locale: &str) -> String {
+    ["/widget/", id, "/state?l=", locale].cat()
 }
 
 pub fn charge_url(id: &str) -> String {

@@ -3,9 +3,10 @@
 
 use super::check::{self, FIELDS};
 use super::net::{self, Purpose, Reply};
-use super::{view, App, State};
+use super::{App, State};
+use crate::custom::Kind;
 use crate::dom::Cat as _;
-use crate::dom::{self, get, get_f64, get_str, object};
+use crate::dom::{self, get, get_str, object};
 #[allow(unused_imports)]
 use crate::prelude::*;
 use crate::protocol as msg;
@@ -25,42 +26,27 @@ fn error_payload(code: &str, message: &str, attempts_left: Option<f64>) -> JsVal
     o.into()
 }
 
-fn detail(body: &JsValue) -> Option<String> {
-    get_str(body, "detail").filter(|d| !d.is_empty())
-}
-
 impl App {
-    /// The page's session block (`maven_core::form_page`): a session view, `expired`, or
-    /// neither for an unknown session.
+    /// The page's session block (`maven_core::form_page`): a session view, with the `screen`
+    /// to show when the form cannot take a card (paid, failed, expired, unknown…).
     pub(super) fn start_from_page(&mut self, page: &JsValue) {
         if let Some(l) = get_str(page, "locale") {
             self.locale = l;
         }
-        if dom::get(page, "expired").is_truthy() {
-            self.paint();
-            self.expire();
-        } else if let Some(id) = get_str(page, "session_id") {
+        if let Some(id) = get_str(page, "session_id") {
             self.session_id = id;
             self.session = Some(App::session_from(page));
-            self.on_view(page);
-        } else {
-            self.paint();
-            self.invalid();
         }
+        self.on_view(page);
     }
 
-    /// Fetches the public session view again: the poll while another payment is processing,
-    /// and "Try again" after that poll failed.
+    /// Fetches the page's session block again (`GET /widget/{id}/state`): the poll while
+    /// another payment is processing, and "Try again" after that poll failed.
     pub(super) fn load(&mut self) {
+        // The id came from the edge's block: a UUID. Anything else is not put in a URL.
         let id = &self.session_id;
-        let valid = !id.is_empty()
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if valid {
-            net::request(&net::session_url(id), None, Purpose::Session);
-        } else {
-            self.on_session(Reply::Http(404, JsValue::NULL));
+        if !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
+            net::request(&net::state_url(id, &self.locale), None, Purpose::Session);
         }
     }
 
@@ -111,8 +97,6 @@ impl App {
     fn on_session(&mut self, reply: Reply) {
         match reply {
             Reply::Ok(v) => self.on_view(&v),
-            Reply::Http(404, _) => self.invalid(),
-            Reply::Http(410, _) => self.expire(),
             Reply::Http(status, body) => {
                 let code = get_str(&body, "error_code")
                     .unwrap_or_else(|| ["http_", &dom::uint(status.into())].cat());
@@ -122,32 +106,17 @@ impl App {
         }
     }
 
-    /// The form for a session view's status (the page's, or the poll's).
+    /// The form for a session block (the page's, or the poll's).
     fn on_view(&mut self, v: &JsValue) {
         self.render();
-        match get_str(v, "status").as_deref() {
-            // Captured, voided or refunded later by the merchant: the customer's payment
-            // itself was completed, and the form never takes another.
-            Some(
-                "succeeded" | "authorized" | "tokenized" | "captured" | "voided"
-                | "partially_refunded" | "refunded",
-            ) => self.paid(),
-            Some("failed") => self.failure(
-                "session_failed",
-                "This payment can no longer be completed.",
-                None,
-                false,
-            ),
-            Some("processing") => self.processing(),
-            Some("cancelled") => self.cancelled(),
-            _ if matches!(
-                self.state,
-                State::Loading | State::Processing | State::Error
-            ) =>
-            {
-                self.ready()
-            }
-            _ => {}
+        let screen = get(v, "screen");
+        if screen.is_truthy() {
+            self.screen(v, &screen);
+        } else if matches!(
+            self.state,
+            State::Loading | State::Processing | State::Error
+        ) {
+            self.ready()
         }
     }
 
@@ -203,106 +172,84 @@ impl App {
 
     fn on_charge(&mut self, reply: Reply) {
         match reply {
-            Reply::Ok(body) => self.success(&body),
-            Reply::Http(402, b) => {
-                let code = get_str(&b, "error_code").unwrap_or_else(|| "card_declined".into());
-                let left = get_f64(&b, "attempts_left");
-                self.retry_focus = match code.as_str() {
-                    "incorrect_cvc" => check::CVC,
-                    "expired_card" => check::EXP,
-                    _ => check::NUMBER,
-                };
-                let message = detail(&b).unwrap_or_else(|| "Your card was declined.".into());
-                self.failure(&code, &message, left, left != Some(0.0));
-            }
             Reply::Http(422, b) if self.field_errors(&b) => {}
-            Reply::Http(409, b) if get_str(&b, "error_code").as_deref() == Some("in_progress") => {
-                self.processing()
-            }
-            Reply::Http(409, b)
-                if get_str(&b, "error_code").as_deref() == Some("session_cancelled") =>
-            {
-                self.cancelled()
-            }
-            Reply::Http(409, _) => self.paid(),
-            Reply::Http(410, _) => self.expire(),
-            // The card-testing guard's refusals (`rate_limited`, `card_testing_suspected`)
-            // keep their own code; the session itself is not failed by them.
-            Reply::Http(429, b)
-                if matches!(
-                    get_str(&b, "error_code").as_deref(),
-                    Some("rate_limited" | "card_testing_suspected")
-                ) =>
-            {
-                let code = get_str(&b, "error_code").unwrap_or_default();
-                let m = detail(&b).unwrap_or_else(|| "Too many payment attempts.".into());
-                self.failure(&code, &m, None, code == "rate_limited")
-            }
-            Reply::Http(429, b) => {
-                let m = detail(&b).unwrap_or_else(|| "Too many declined attempts.".into());
-                self.failure("too_many_attempts", &m, Some(0.0), false)
-            }
-            Reply::Http(status, b) => {
-                let code = get_str(&b, "error_code")
-                    .unwrap_or_else(|| ["http_", &dom::uint(status.into())].cat());
-                let m = detail(&b).unwrap_or_else(|| {
-                    "The payment could not be completed. Please try again.".into()
-                });
-                self.retry_focus = check::NUMBER;
-                self.failure(&code, &m, None, true)
-            }
             Reply::Network => self.failure(
                 "network_error",
                 "Could not reach the payment server. Check your connection and try again.",
-                None,
-                true,
             ),
+            Reply::Ok(b) | Reply::Http(_, b) if get(&b, "screen").is_truthy() => {
+                self.screen(&b, &get(&b, "screen"))
+            }
+            // An answer without a screen: not the charge route's (a proxy's, a platform
+            // error page).
+            Reply::Ok(b) => self.failure(
+                &get_str(&b, "error_code").unwrap_or_default(),
+                "The payment could not be completed. Please try again.",
+            ),
+            Reply::Http(status, b) => {
+                let code = get_str(&b, "error_code")
+                    .unwrap_or_else(|| ["http_", &dom::uint(status.into())].cat());
+                self.failure(
+                    &code,
+                    "The payment could not be completed. Please try again.",
+                )
+            }
         }
         if self.state != State::Ready {
             self.focus_result();
         }
     }
 
-    fn success(&mut self, body: &JsValue) {
-        let brand = check::brand_name(&get_str(body, "card_brand").unwrap_or_default());
-        let last4 = get_str(body, "card_last4").unwrap_or_default();
-        let on_card = [&*self.t(brand), " •••• ", &last4].cat();
-        // The session's amount, as the edge formatted it for the page (a charge is always the
-        // session's whole amount).
-        let amount = self
-            .session
-            .as_ref()
-            .map(|s| s.amount_text.clone())
-            .unwrap_or_default();
-        let tpl = self.t(match get_str(body, "status").as_deref() {
-            Some("tokenized") => "{card} saved",
-            Some("authorized") => "{amount} authorized on {card}",
-            _ => "{amount} paid with {card}",
-        });
-        let text = view::fill(&view::fill(&tpl, "{amount}", &amount), "{card}", &on_card);
-        let title = self.label("success", "Payment successful");
-        self.show(State::Success, "success", &title, &text, false);
-        let result = dom::merged(
-            body,
-            &object(&[("session_id", self.session_id.as_str().into())]),
+    /// Shows what the edge decided for an answer (`maven_core::form_screen`), worded in the
+    /// page's language, and tells the host page.
+    fn screen(&mut self, body: &JsValue, s: &JsValue) {
+        let state = match get_str(s, "state").as_deref() {
+            Some("success") => State::Success,
+            Some("paid") => State::Paid,
+            Some("expired") => State::Expired,
+            Some("processing") => State::Processing,
+            Some("invalid") => State::Invalid,
+            _ => State::Failure,
+        };
+        let text = |k| get_str(s, k).unwrap_or_default();
+        // A title the host page set with `updateLabels` wins (the edge knows the session's).
+        let title = get_str(s, "label")
+            .and_then(|k| get_str(&self.over[Kind::Labels as usize], &k))
+            .map(|t| self.t(&t).to_string())
+            .unwrap_or_else(|| text("title"));
+        self.retry_focus = check::field_of(&text("focus")).unwrap_or(check::NUMBER);
+        self.show(
+            state,
+            &text("tone"),
+            &title,
+            &text("text"),
+            get(s, "retry").is_truthy(),
         );
-        self.post(msg::SUCCESS, &result.into());
+        match text("event").as_str() {
+            "success" => {
+                // SPEC §4: the charge body plus `session_id` (the screen is ours).
+                let result = dom::merged(
+                    body,
+                    &object(&[("session_id", self.session_id.as_str().into())]),
+                );
+                let _ = js_sys::Reflect::delete_property(&result, &"screen".into());
+                self.post(msg::SUCCESS, &result.into());
+            }
+            "failure" => self.post(msg::FAILURE, &get(s, "error")),
+            "expired" => self.post_expired(),
+            _ => {}
+        }
+        if state == State::Processing {
+            super::after(2000.0, super::Timer::Poll);
+        }
     }
 
-    fn failure(&mut self, code: &str, message: &str, left: Option<f64>, retry: bool) {
+    /// A failure the form finds itself (no answer, or not the edge's).
+    fn failure(&mut self, code: &str, message: &str) {
         let title = self.label("failure", "Payment failed");
-        let mut text = self.t(message).to_string();
-        if let Some(n) = left.filter(|n| *n > 0.0 && retry) {
-            text.push(' ');
-            if n == 1.0 {
-                text.push_str(&self.t("1 attempt left."));
-            } else {
-                let tpl = self.t("{n} attempts left.");
-                text.push_str(&view::fill(&tpl, "{n}", &dom::uint(n as u32)));
-            }
-        }
-        self.show(State::Failure, "failure", &title, &text, retry);
-        self.post(msg::FAILURE, &error_payload(code, message, left));
+        self.retry_focus = check::NUMBER;
+        self.show(State::Failure, "failure", &title, message, true);
+        self.post(msg::FAILURE, &error_payload(code, message, None));
     }
 
     /// A 422 naming card fields: back to the form with the messages under those fields.
@@ -339,6 +286,7 @@ impl App {
         true
     }
 
+    /// The session's time ran out while the form was open.
     pub(super) fn expire(&mut self) {
         if matches!(self.state, State::Success | State::Paid) {
             return;
@@ -350,46 +298,14 @@ impl App {
             "Ask for a new payment link to continue.",
             false,
         );
+        self.post_expired();
+    }
+
+    fn post_expired(&mut self) {
         if !self.expired_sent {
             self.expired_sent = true;
             self.post(msg::EXPIRED, &JsValue::UNDEFINED);
         }
-    }
-
-    fn paid(&mut self) {
-        let m = "This payment is already complete.";
-        self.show(State::Paid, "success", "Already paid", m, false);
-        self.post(msg::FAILURE, &error_payload("already_completed", m, None));
-    }
-
-    /// The merchant cancelled the session: nothing to retry.
-    fn cancelled(&mut self) {
-        let m = "This payment was cancelled.";
-        self.show(State::Failure, "neutral", "Payment cancelled", m, false);
-        self.post(msg::FAILURE, &error_payload("session_cancelled", m, None));
-    }
-
-    fn processing(&mut self) {
-        self.show(
-            State::Processing,
-            "neutral",
-            "Payment in progress",
-            "This can take a few seconds.",
-            false,
-        );
-        super::after(2000.0, super::Timer::Poll);
-    }
-
-    fn invalid(&mut self) {
-        let m = "This payment link is not valid. Ask for a new one to continue.";
-        self.show(
-            State::Invalid,
-            "failure",
-            "Payment link not valid",
-            m,
-            false,
-        );
-        self.post(msg::FAILURE, &error_payload("session_not_found", m, None));
     }
 
     fn load_error(&mut self, code: &str) {

@@ -9,21 +9,80 @@ use crate::http::{json, ApiResult, Ctx};
 use crate::keys::{fingerprint_key, form_token_key};
 use crate::objects::ObjectStub;
 use crate::routes::sessions::live_session;
+use crate::routes::widget_page::money_text;
 use crate::session_do::ChargeOrder;
 use crate::store::Store;
 use maven_core::charge::{card_fingerprint, Finished};
 use maven_core::charge_body::parse_charge_body;
 use maven_core::error::ApiError;
 use maven_core::error::ErrorCode;
+use maven_core::form_screen::{charge_screen, ScreenContext};
 use maven_core::form_token::{self, FormTokenError};
 use maven_core::guard::{card_key, Reason, Verdict};
+use maven_core::l10n;
+use maven_core::model::Project;
 use maven_core::session::{ChargeResult, Session, SessionStatus};
 use maven_core::time::year_month;
 use serde_json::{json, Value};
 use std::time::Duration;
 use worker::Response;
 
+/// Every answer, refusals included, carries the `screen` the form shows for it
+/// (`maven_core::form_screen`), worded in the form page's language: the form sends that locale
+/// as `Accept-Language` (else the session's locale, else English).
 pub async fn submit(ctx: &mut Ctx, id: &str) -> ApiResult<Response> {
+    let mut seen = None;
+    let answer = charge(ctx, id, &mut seen).await;
+    let (session, project) = match &seen {
+        Some((s, p)) => (Some(s), Some(p)),
+        None => (None, None),
+    };
+    let labels = match (session, project) {
+        (Some(s), Some(p)) => p.customization.merged(&s.overrides).labels,
+        _ => Default::default(),
+    };
+    let asked = ctx.header("accept-language");
+    let locale = l10n::page_locale(asked.as_deref(), session.and_then(|s| s.locale.as_deref()));
+    let amount_text = session
+        .map(|s| money_text(s.amount_cents, &s.currency, locale))
+        .unwrap_or_default();
+    let cx = ScreenContext {
+        locale,
+        amount_text: &amount_text,
+        success_title: &labels.success,
+        failure_title: &labels.failure,
+    };
+    let (error, retry_after) = match answer {
+        Ok(Answer::Paid(mut body)) => {
+            body["screen"] = charge_screen(200, &body, &cx);
+            return Ok(json(200, &body));
+        }
+        Ok(Answer::Pending(error, secs)) => (error, Some(secs)),
+        Err(error) => (error, None),
+    };
+    let mut body = error.body();
+    body["screen"] = charge_screen(error.status(), &body, &cx);
+    let mut r = crate::http::error_response_with_body(&error, &body);
+    if let Some(secs) = retry_after {
+        let _ = r.headers_mut().set("retry-after", &secs.to_string());
+    }
+    Ok(r)
+}
+
+/// How a charge the edge accepted ended: paid (the 200 body), or still with the gateway
+/// (the error to answer and the seconds to wait before asking again).
+enum Answer {
+    Paid(Value),
+    Pending(ApiError, u64),
+}
+
+/// The charge itself. `seen` gets the session and its project once loaded (the screen names
+/// the amount and uses the project's labels).
+async fn charge(
+    ctx: &mut Ctx,
+    id: &str,
+    seen: &mut Option<(Session, Project)>,
+) -> ApiResult<Answer> {
     from_the_form(ctx, id).await?;
     let store = Store::from_env(&ctx.env)?;
     let session = live_session(&store, id, ctx.now).await?;
@@ -37,6 +96,7 @@ pub async fn submit(ctx: &mut Ctx, id: &str) -> ApiResult<Response> {
         .project(&session.project_id)
         .await?
         .ok_or_else(|| ApiError::not_found("Session"))?;
+    *seen = Some((session.clone(), project.clone()));
     let body = ctx.json_body().await?;
     let fields = project.customization.merged(&session.overrides).fields;
     let card = parse_charge_body(&body, year_month(ctx.now), fields, session.gateway)?;
@@ -82,18 +142,13 @@ pub async fn submit(ctx: &mut Ctx, id: &str) -> ApiResult<Response> {
         report_approval(ctx, &project.id, attempt);
     }
     match &finished {
-        Finished::Approved(result) => Ok(json(200, &success_body(&session, result))),
-        Finished::Pending { retry_after_secs } => {
-            let mut r = crate::http::error_response(
-                &finished
-                    .error()
-                    .unwrap_or_else(|| ApiError::GatewayUnavailable("try again".into())),
-            );
-            let _ = r
-                .headers_mut()
-                .set("retry-after", &retry_after_secs.to_string());
-            Ok(r)
-        }
+        Finished::Approved(result) => Ok(Answer::Paid(success_body(&session, result))),
+        Finished::Pending { retry_after_secs } => Ok(Answer::Pending(
+            finished
+                .error()
+                .unwrap_or_else(|| ApiError::GatewayUnavailable("try again".into())),
+            *retry_after_secs,
+        )),
         other => Err(other
             .error()
             .unwrap_or_else(|| ApiError::Internal("unexpected charge answer".into()))),

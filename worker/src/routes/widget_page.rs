@@ -9,7 +9,9 @@
 //! English. The form's wasm then carries no translation catalogue.
 //!
 //! And the session itself (`maven_core::form_page`): its public view with the amount as the
-//! page's locale writes money, so the form starts without fetching it.
+//! page's locale writes money, so the form starts without fetching it, and the screen to show
+//! when it cannot take a card. `GET /widget/{id}/state` answers that block alone, as JSON: the
+//! form's poll while another payment is processing.
 
 use crate::http::{ApiResult, Ctx};
 use crate::keys::form_token_key;
@@ -25,20 +27,84 @@ use worker::{Headers, Response};
 
 const FORM_ASSET: &str = "https://assets.invalid/widget/v1/form.html";
 
-pub async fn serve(ctx: &Ctx, id: &str) -> ApiResult<Response> {
+/// What the page (and its poll) knows of the session: the stored session and its project, and
+/// the locale the page is in.
+struct Found {
+    session: Option<maven_core::session::Session>,
+    project: Option<maven_core::model::Project>,
+    locale: String,
+}
+
+async fn find(ctx: &Ctx, id: &str) -> ApiResult<Found> {
     let store = Store::from_env(&ctx.env)?;
     let session = if is_uuid(id) {
         store.session(id).await?
     } else {
         None
     };
-    // Unknown sessions still get the page (it shows "not found"), embeddable anywhere: it
-    // holds no form a customer could type into.
     let project = match &session {
         Some(s) => store.project(&s.project_id).await?,
         None => None,
     };
-    let ancestors = match (&session, &project) {
+    let mount_locale = ctx.req.url().ok().and_then(|u| {
+        u.query_pairs()
+            .find(|(k, _)| k == "l")
+            .map(|(_, v)| v.into_owned())
+    });
+    let locale = l10n::page_locale(
+        mount_locale.as_deref(),
+        session.as_ref().and_then(|s| s.locale.as_deref()),
+    )
+    .to_string();
+    Ok(Found {
+        session,
+        project,
+        locale,
+    })
+}
+
+/// The session block's JSON (`maven_core::form_page`): as `GET /v1/widget-sessions/{id}`
+/// answers, expired once past its expiry without a result, unknown for an unknown session (or
+/// one whose project is gone); with the screen to show when the form cannot take a card.
+fn block(ctx: &Ctx, f: &Found) -> serde_json::Value {
+    let expired = f
+        .session
+        .as_ref()
+        .is_some_and(|s| s.is_expired(ctx.now) && s.result.is_none());
+    let view = match (&f.session, &f.project) {
+        (Some(s), Some(p)) if !expired => Some(s.public_view(p)),
+        _ => None,
+    };
+    let amount_text = view
+        .as_ref()
+        .map(|v| money_text(v.amount_cents, &v.currency, &f.locale))
+        .unwrap_or_default();
+    let page_session = match &view {
+        Some(view) => PageSession::Live {
+            view,
+            amount_text: &amount_text,
+        },
+        None if expired => PageSession::Expired,
+        None => PageSession::Unknown,
+    };
+    form_page::session_json(&page_session, &f.locale)
+}
+
+/// `GET /widget/{session_id}/state`: the page's session block as it is now, for the form's
+/// poll while another payment on the session is processing (same locale parameter `l`).
+pub async fn state(ctx: &Ctx, id: &str) -> ApiResult<Response> {
+    let found = find(ctx, id).await?;
+    let mut r = crate::http::json(200, &block(ctx, &found));
+    let _ = r.headers_mut().set("cache-control", "no-store");
+    Ok(r)
+}
+
+pub async fn serve(ctx: &Ctx, id: &str) -> ApiResult<Response> {
+    let found = find(ctx, id).await?;
+    let (session, project, locale) = (&found.session, &found.project, found.locale.as_str());
+    // Unknown sessions still get the page (it shows "not found"), embeddable anywhere: it
+    // holds no form a customer could type into.
+    let ancestors = match (session, project) {
         (Some(s), Some(p)) => p.frame_ancestors(s.environment, crate::http::deployment(&ctx.env)),
         (Some(_), None) => "'none'".into(),
         (None, _) => "*".into(),
@@ -60,43 +126,13 @@ pub async fn serve(ctx: &Ctx, id: &str) -> ApiResult<Response> {
         .text()
         .await
         .map_err(|_| ApiError::Internal("form page asset unreadable".into()))?;
-    let mount_locale = ctx.req.url().ok().and_then(|u| {
-        u.query_pairs()
-            .find(|(k, _)| k == "l")
-            .map(|(_, v)| v.into_owned())
-    });
-    let locale = l10n::page_locale(
-        mount_locale.as_deref(),
-        session.as_ref().and_then(|s| s.locale.as_deref()),
-    );
-    // As `GET /v1/widget-sessions/{id}` answers: 410 once expired without a result, 404 for an
-    // unknown session (or one whose project is gone).
-    let expired = session
-        .as_ref()
-        .is_some_and(|s| s.is_expired(ctx.now) && s.result.is_none());
-    let view = match (&session, &project) {
-        (Some(s), Some(p)) if !expired => Some(s.public_view(p)),
-        _ => None,
-    };
-    let amount_text = view
-        .as_ref()
-        .map(|v| money_text(v.amount_cents, &v.currency, locale))
-        .unwrap_or_default();
-    let page_session = match &view {
-        Some(view) => PageSession::Live {
-            view,
-            amount_text: &amount_text,
-        },
-        None if expired => PageSession::Expired,
-        None => PageSession::Unknown,
-    };
-    html = with_head(&html, &form_page::session_element(&page_session, locale))
+    html = with_head(&html, &form_page::session_element(&block(ctx, &found)))
         .ok_or_else(|| ApiError::Internal("form page asset has no <head>".into()))?;
     if let Some(strings) = l10n::page_strings(locale) {
         html = with_head(&html, &strings_element(&strings))
             .ok_or_else(|| ApiError::Internal("form page asset has no <head>".into()))?;
     }
-    if let Some(s) = &session {
+    if let Some(s) = session {
         let token = form_token::issue(&form_token_key(&ctx.env)?, &s.id, ctx.now, s.expires_at);
         html = with_head(&html, &token_element(&token))
             .ok_or_else(|| ApiError::Internal("form page asset has no <head>".into()))?;
