@@ -63,7 +63,10 @@ const view = (id) => http("GET", `/v1/widget-sessions/${id}`);
 /** A 200 charge body, as the form and the merchant's onSuccess see it. */
 function assertApproved(r, { status = "succeeded", brand = "visa", last4 = "4242", amount = 1234 } = {}) {
   assert.equal(r.status, 200, r.text);
-  const { transaction_id, ...rest } = r.json;
+  // `screen`: what the form shows (maven_core::form_screen); the rest is SPEC §3's body.
+  const { transaction_id, screen, ...rest } = r.json;
+  assert.equal(screen?.state, "success", r.text);
+  assert.match(screen.text, new RegExp(`•••• ${last4}( saved)?$`));
   assert.equal(typeof transaction_id, "string");
   assert.ok(transaction_id.length > 0, "transaction_id is empty");
   const expected = { status, card_brand: brand, card_last4: last4, amount_cents: amount, currency: "usd" };

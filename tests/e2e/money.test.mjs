@@ -193,8 +193,9 @@ describe("money safety", { concurrency: 1 }, () => {
   /** A 200 that shows the session's own amount and currency, and the one ledger charge behind it. */
   async function assertPaidIn(gateway, id, r, { amount, currency, status = "succeeded" }) {
     assert.equal(r.status, 200, r.text);
-    const { transaction_id, ...rest } = r.json;
+    const { transaction_id, screen, ...rest } = r.json;
     assert.deepEqual(rest, { status, card_brand: "visa", card_last4: "4242", amount_cents: amount, currency });
+    assert.equal(screen.state, "success");
     const { charges } = await ledgerOf(gateway, id);
     assert.deepEqual(
       charges.map((e) => [e.object_id, e.status, e.amount, e.currency]),

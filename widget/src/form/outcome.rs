@@ -268,7 +268,11 @@ impl App {
                 last.as_deref().and_then(check::field_of),
                 get_str(&item, "msg"),
             ) {
-                shown[f].get_or_insert(m);
+                // `get_mut`: `field_of` is shared (not inlined), so an index would bring
+                // core's bounds-check panic along.
+                if let Some(slot) = shown.get_mut(f) {
+                    slot.get_or_insert(m);
+                }
             }
         }
         let Some(first) = (0..FIELDS).find(|&i| shown[i].is_some()) else {
