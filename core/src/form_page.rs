@@ -8,7 +8,7 @@
 //! locale, canonical: `<html lang>` and number formatting), and then one of:
 //! - the public session view (`PublicSession`) plus `amount_text`, the amount as that locale
 //!   writes money (formatted by the edge's `Intl.NumberFormat`, passed in: this module is
-//!   sans-I/O);
+//!   sans-I/O), with its labels in that locale's language where they are the English defaults;
 //! - `"expired": true` for a session past its expiry without a result (the API's 410);
 //! - nothing else for an unknown session (the API's 404);
 //! - and `screen` when the form cannot take a card (`form_screen`): paid, failed, cancelled,
@@ -16,6 +16,7 @@
 
 use crate::customization::Labels;
 use crate::form_screen::{session_screen, Found, ScreenContext};
+use crate::l10n;
 use crate::session::PublicSession;
 use serde_json::{json, Value};
 
@@ -46,6 +47,15 @@ pub fn session_json(session: &PageSession, locale: &str) -> Value {
         PageSession::Live { view, amount_text } => {
             let mut v = serde_json::to_value(view).unwrap_or_else(|_| json!({}));
             v["amount_text"] = json!(amount_text);
+            // The labels in the page's language: an English default is translated, a
+            // merchant's own text stays as written (the form shows them as they come).
+            if let Some(labels) = v.get_mut("labels").and_then(Value::as_object_mut) {
+                for text in labels.values_mut() {
+                    if let Some(en) = text.as_str() {
+                        *text = l10n::translate(&locale, en).into();
+                    }
+                }
+            }
             (v, Found::Session(view.status), &view.labels, *amount_text)
         }
         PageSession::Expired => (json!({ "expired": true }), Found::Expired, &defaults, ""),
@@ -119,7 +129,8 @@ mod tests {
         assert_eq!(v["amount_cents"], 123_450);
         assert_eq!(v["status"], "pending");
         assert!(v.get("screen").is_none(), "a pending session takes a card");
-        assert_eq!(v["labels"]["card_number"], "Card number");
+        // Labels in the page's language (German: the de-CH page).
+        assert_eq!(v["labels"]["card_number"], "Kartennummer");
         let el = session_element(&session_json(&live, "de-CH"));
         let inner = el
             .strip_prefix("<script type=\"application/json\" id=\"mv-session\">")

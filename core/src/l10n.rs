@@ -114,12 +114,16 @@ mod tests {
     fn page_strings_hold_one_language() {
         assert_eq!(page_strings("en-GB"), None);
         let de: serde_json::Value = serde_json::from_str(&page_strings("de-CH").unwrap()).unwrap();
-        assert_eq!(de["Card number"], "Kartennummer");
-        assert_eq!(de["Pay {amount}"], "{amount} bezahlen");
+        assert_eq!(
+            de["Enter the card number"],
+            "Geben Sie die Kartennummer ein"
+        );
         assert!(de.get("Numéro").is_none());
         // What only the edge's screens show stays out of the page.
         assert!(de.get("Your card was declined.").is_none());
         assert!(de.get("Card number is incomplete").is_some());
+        // Nor the labels: the edge translates them into the session block.
+        assert!(de.get("Pay {amount}").is_none());
     }
 
     #[test]

@@ -123,8 +123,10 @@ export function moneyText(minor, currency, tag) {
 }
 // `view`: the public session view, or null for an unknown session; `expired`: the API's 410.
 export function sessionBlock(view, expired, tag) {
-  const v = !view ? {} : expired ? { expired: true } : { ...view, amount_text: moneyText(view.amount_cents, view.currency, tag) };
   const locale = canonicalLocale(tag), labels = view?.labels || PROJECT.labels;
+  // Labels in the page's language where they are the English defaults.
+  const v = !view ? {} : expired ? { expired: true } : { ...view, amount_text: moneyText(view.amount_cents, view.currency, tag),
+    labels: Object.fromEntries(Object.entries(view.labels).map(([k, t]) => [k, translate(locale, t)])) };
   const paid = ["succeeded", "authorized", "tokenized", "captured", "voided", "partially_refunded", "refunded"];
   const found = !view ? "unknown" : expired ? "expired" : paid.includes(view.status) ? "paid" : view.status;
   const answer = { paid: [409, "already_completed"], processing: [409, "in_progress"], cancelled: [409, "session_cancelled"] }[found];

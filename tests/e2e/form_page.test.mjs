@@ -8,6 +8,7 @@ import { admin, charge, createSession, http, tokenOfPage, SIM } from "./lib.mjs"
 import { pageLocale, sessionBlock } from "../browser/server.mjs";
 
 const VISA = { number: "4242424242424242", exp_month: 12, exp_year: new Date().getUTCFullYear() + 3, cvc: "123" };
+const INCOMPLETE = "Card number is incomplete";
 const BLOCK = /<script type="application\/json" id="mv-l10n">([^<]*)<\/script>/;
 
 async function page(locale, query = "") {
@@ -16,17 +17,20 @@ async function page(locale, query = "") {
   const p = await http("GET", `/widget/${r.json.session_id}${query}`);
   assert.equal(p.status, 200);
   const m = BLOCK.exec(p.text);
-  return { text: p.text, strings: m ? JSON.parse(m[1]) : null };
+  const labels = JSON.parse(SESSION.exec(p.text)[1]).labels;
+  return { text: p.text, strings: m ? JSON.parse(m[1]) : null, labels };
 }
 
 describe("form page strings", () => {
   test("the session's locale: German strings with the Swiss tag, and the form token is still there", async () => {
-    const { text, strings } = await page("de-CH");
-    assert.equal(strings["Card number"], "Kartennummer");
-    assert.equal(strings["Pay {amount}"], "{amount} bezahlen");
+    const { text, strings, labels } = await page("de-CH");
     assert.equal(strings["Card number is incomplete"], "Die Kartennummer ist unvollständig");
-    // What only the edge's screens show is not sent with every page (maven_core::form_screen).
+    // The labels come translated in the session block (the project's are the English defaults).
+    assert.equal(labels.card_number, "Kartennummer");
+    assert.equal(labels.pay_button, "{amount} bezahlen");
+    // What only the edge shows (screens, labels) is not sent in the strings block.
     assert.equal(strings["Your card was declined."], undefined);
+    assert.equal(strings["Card number"], undefined);
     assert.ok(tokenOfPage(text), "the page has no form token");
   });
 
@@ -36,10 +40,13 @@ describe("form page strings", () => {
   });
 
   test("the mount's locale wins; a malformed one is ignored", async () => {
-    assert.equal((await page("de", "?l=fr-CA")).strings["Card number"], "Numéro de carte");
-    assert.equal((await page("de", "?l=pt-PT")).strings["Card number"], "Número do cartão");
+    const fr = await page("de", "?l=fr-CA");
+    assert.equal(fr.strings[INCOMPLETE], "Le numéro de carte est incomplet");
+    assert.equal(fr.labels.card_number, "Numéro de carte");
+    assert.equal((await page("de", "?l=pt-PT")).strings[INCOMPLETE], "O número do cartão está incompleto");
     const bad = await page("ja", "?l=%3C%2Fscript%3E");
-    assert.equal(bad.strings["Card number"], "カード番号");
+    assert.equal(bad.strings[INCOMPLETE], "カード番号が不完全です");
+    assert.equal(bad.labels.card_number, "カード番号");
     assert.ok(!bad.text.includes("</script></script>"));
   });
 });
@@ -215,7 +222,7 @@ describe("per-project defaults", () => {
     const page = await http("GET", `/widget/${r.json.session_id}`);
     assert.equal(page.status, 200);
     const m = BLOCK.exec(page.text);
-    return { view: view.json, strings: m ? JSON.parse(m[1]) : null };
+    return { view: view.json, strings: m ? JSON.parse(m[1]) : null, labels: JSON.parse(SESSION.exec(page.text)[1]).labels };
   }
 
   test("project default dark + de: a session without them gets a German, dark form; a session's own values win", async () => {
@@ -231,13 +238,14 @@ describe("per-project defaults", () => {
     const d = await session(p);
     assert.equal(d.view.color_scheme, "dark");
     assert.equal(d.view.locale, "de");
-    assert.equal(d.strings["Card number"], "Kartennummer");
-    assert.equal(d.strings["Pay {amount}"], "{amount} bezahlen");
+    assert.equal(d.strings[INCOMPLETE], "Die Kartennummer ist unvollständig");
+    assert.equal(d.labels.pay_button, "{amount} bezahlen");
 
     const own = await session(p, { color_scheme: "light", locale: "fr-CA" });
     assert.equal(own.view.color_scheme, "light");
     assert.equal(own.view.locale, "fr-CA");
-    assert.equal(own.strings["Card number"], "Numéro de carte");
+    assert.equal(own.strings[INCOMPLETE], "Le numéro de carte est incomplet");
+    assert.equal(own.labels.card_number, "Numéro de carte");
 
     // Validated like the session's; null clears.
     const bad = await admin("PATCH", `/v1/admin/projects/${p.id}`, { color_scheme: "Dark", locale: "not a tag!" });

@@ -1,9 +1,9 @@
 //! The form's fixed strings in its language. The edge renders them into the form page as a JSON
 //! data block (`<script type="application/json" id="mv-l10n">`, from `maven_core::l10n`) for the
 //! mount's locale, else the session's; an English page has none. The English text is the key:
-//! every string the form shows passes through `tr`, which returns the page's translation when
-//! there is one and the text unchanged otherwise. So a label the merchant wrote (not an English
-//! default) is shown as written, and a server message we have no translation for stays English.
+//! every fixed string the form shows passes through `tr`, which returns the page's translation
+//! when there is one and the text unchanged otherwise (a server message we have no translation
+//! for stays English). Labels and result screens come already translated from the edge.
 //! Keeping the catalogue out of the wasm saves every merchant page its five other languages.
 
 use crate::dom;

@@ -419,11 +419,9 @@ impl App {
         )
     }
 
-    /// A label in the form's language: a merchant's own text is kept, an English default
-    /// translated.
-    fn label(&self, key: &str, fallback: &str) -> String {
-        self.t(&view::label(&self.part(Kind::Labels), key, fallback))
-            .to_string()
+    /// A label: the session block's (in the page's language) or the host page's, as written.
+    fn label(&self, key: &str) -> String {
+        view::label(&self.part(Kind::Labels), key)
     }
 
     fn values(&self) -> check::Values {

@@ -215,7 +215,6 @@ impl App {
         // A title the host page set with `updateLabels` wins (the edge knows the session's).
         let title = get_str(s, "label")
             .and_then(|k| get_str(&self.over[Kind::Labels as usize], &k))
-            .map(|t| self.t(&t).to_string())
             .unwrap_or_else(|| text("title"));
         self.retry_focus = check::field_of(&text("focus")).unwrap_or(check::NUMBER);
         self.show(
@@ -246,7 +245,7 @@ impl App {
 
     /// A failure the form finds itself (no answer, or not the edge's).
     fn failure(&mut self, code: &str, message: &str) {
-        let title = self.label("failure", "Payment failed");
+        let title = self.label("failure");
         self.retry_focus = check::NUMBER;
         self.show(State::Failure, "failure", &title, message, true);
         self.post(msg::FAILURE, &error_payload(code, message, None));

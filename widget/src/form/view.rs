@@ -143,9 +143,9 @@ pub fn apply_field(
     let _ = input.set_attribute("aria-required", if required { "true" } else { "false" });
 }
 
-/// A label from the resolved labels, or `fallback` when absent.
-pub fn label(labels: &JsValue, key: &str, fallback: &str) -> String {
-    get_str(labels, key).unwrap_or_else(|| fallback.to_string())
+/// A label from the resolved labels (the session block has them all, in the page's language).
+pub fn label(labels: &JsValue, key: &str) -> String {
+    get_str(labels, key).unwrap_or_default()
 }
 
 /// `pay_button` with `{amount}` filled in ("Pay {amount}" → "Pay $12.34"); `tpl` is already
@@ -196,33 +196,32 @@ impl App {
         let (tokenize, test) = (s.tokenize, s.test);
         let description = s.description.clone();
         let e = &self.els;
-        let title = self.label("title", "Payment details");
+        let title = self.label("title");
         e.title.set_text_content(Some(&title));
         e.title.set_hidden(title.is_empty());
         e.badge.set_hidden(!test);
         e.desc.set_text_content(description.as_deref());
         e.desc.set_hidden(description.is_none());
-        for (i, (key, fallback)) in [
-            ("card_number", "Card number"),
-            ("expiry", "Expiry"),
-            ("cvc", "CVC"),
-            ("cardholder_name", "Name on card"),
-            ("postal_code", "Postal code"),
+        for (i, key) in [
+            "card_number",
+            "expiry",
+            "cvc",
+            "cardholder_name",
+            "postal_code",
         ]
         .into_iter()
         .enumerate()
         {
-            e.labels[i].set_text_content(Some(&self.label(key, fallback)));
+            e.labels[i].set_text_content(Some(&self.label(key)));
         }
-        let pay = self.label("pay_button", "Pay {amount}");
+        let pay = self.label("pay_button");
         e.submit_label.set_text_content(Some(&pay_label(
             &pay,
             &amount,
             tokenize,
             &self.t("Save card"),
         )));
-        e.retry
-            .set_text_content(Some(&self.label("try_again", "Try again")));
+        e.retry.set_text_content(Some(&self.label("try_again")));
         let (name, postal) = self.modes();
         apply_field(&e.rows[0], &e.inputs[NAME], &e.opts[0], name);
         apply_field(&e.rows[1], &e.inputs[POSTAL], &e.opts[1], postal);
