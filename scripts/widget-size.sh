@@ -24,19 +24,26 @@ const groups = [
 // The form page as the edge serves it (worker/src/routes/widget_page.rs): the strings block of
 // the language whose page compresses worst, first in <head>; English pages have none.
 // Without the texts only the edge's screens show (`edge_only`, maven_core::form_screen).
-const { langs, rows: all, edge_only } = JSON.parse(fs.readFileSync("core/src/l10n.json", "utf8"));
-const strings = all.filter((r) => !edge_only.includes(r[0]));
+// and without form.html's own texts (`page`), which the edge writes into the HTML in the page's
+// language (maven_core::l10n::localize_page; the mock edge's copy of it here).
+const { langs, rows: all, edge_only, page: own } = JSON.parse(fs.readFileSync("core/src/l10n.json", "utf8"));
+const strings = all.filter((r) => !edge_only.includes(r[0]) && !own.includes(r[0]));
 const page = fs.readFileSync(path.join(dir, "form.html"), "utf8");
-// The mock edge's copy of the worker's session block (tests/e2e/form_page.test.mjs holds them equal).
-const block = (lang) => require("child_process").execFileSync(process.execPath, ["--input-type=module", "-e", `
-  import { PROJECT, sessionBlock } from "./tests/browser/server.mjs";
+// The mock edge's copies of the worker's session block (tests/e2e/form_page.test.mjs holds them
+// equal) and of its page localization.
+const rendered = (lang) => JSON.parse(require("child_process").execFileSync(process.execPath, ["--input-type=module", "-e", `
+  import { PROJECT, sessionBlock, localizePage } from "./tests/browser/server.mjs";
   const { project_name, theme, labels, fields } = PROJECT;
   const view = { session_id: "6f1c2a3e-8b4d-4c5e-9f60-7a8b9c0d1e2f", status: "pending", amount_cents: 1234,
     currency: "usd", description: "Pro plan", mode: "charge", capture: true,
     expires_at: "2026-11-29T15:00:00.000Z", environment: "test", project_name, theme, labels, fields };
-  process.stdout.write(sessionBlock(view, false, ${JSON.stringify(lang)}));`], { encoding: "utf8" });
-const served = (col) => Buffer.from(page.replace("<head>", `<head>\n${block(langs[col])}` + (col === 0 ? "" : `\n<script type="application/json" id="mv-l10n">${
-  JSON.stringify(Object.fromEntries(strings.map((r) => [r[0], r[col]]))).replace(/</g, "\\u003c")}</script>`)));
+  const lang = ${JSON.stringify(lang)};
+  process.stdout.write(JSON.stringify({ block: sessionBlock(view, false, lang), html: localizePage(${JSON.stringify(page)}, lang) }));`], { encoding: "utf8" }));
+const served = (col) => {
+  const { block, html } = rendered(langs[col]);
+  return Buffer.from(html.replace("<head>", `<head>\n${block}` + (col === 0 ? "" : `\n<script type="application/json" id="mv-l10n">${
+    JSON.stringify(Object.fromEntries(strings.map((r) => [r[0], r[col]]))).replace(/</g, "\\u003c")}</script>`)));
+};
 const heaviest = langs.map((l, i) => [l, served(i)]).sort((a, b) => zlib.gzipSync(b[1], { level: 9 }).length - zlib.gzipSync(a[1], { level: 9 }).length)[0];
 groups[1][1][0] = `form.html (${heaviest[0]})`;
 const read = (f) => f.startsWith("form.html") ? heaviest[1] : fs.readFileSync(path.join(dir, f));
@@ -61,9 +68,9 @@ line("everything to show the form", ...total);
 const merchant = groups[0][1].reduce((n, f) => n + zlib.gzipSync(read(f), { level: 9 }).length, 0);
 // Issue 12's budget is 14 KB gzip on the merchant page and 40 KB for everything. The merchant
 // page meets it, so its limit is the budget itself. Everything does not yet (docs/widget.md,
-// "Weight"): its limit holds the figure reached (42.0 KB with the Japanese page) with a small
+// "Weight"): its limit holds the figure reached (41.7 KB with the Japanese page) with a small
 // margin, so nothing grows unnoticed; lower it as the form shrinks, down to the budget.
-const LIMITS = { merchant: 14.0, total: 42.1 }, BUDGET = { merchant: 14.0, total: 40.0 };
+const LIMITS = { merchant: 14.0, total: 41.8 }, BUDGET = { merchant: 14.0, total: 40.0 };
 const k = (n) => (n / 1024).toFixed(1);
 const over = merchant > LIMITS.merchant * 1024 || total[1] > LIMITS.total * 1024;
 console.log(`gzip: merchant page ${k(merchant)} KB = ${merchant} B (limit ${LIMITS.merchant}, budget ${BUDGET.merchant}), everything ${k(total[1])} KB = ${total[1]} B (limit ${LIMITS.total}, budget ${BUDGET.total}) -> ${over ? "OVER THE LIMIT" : merchant <= BUDGET.merchant * 1024 && total[1] <= BUDGET.total * 1024 ? "within budget" : "within the limit, over budget"}`);

@@ -4,8 +4,10 @@
 //! text up in that map and shows it unchanged when it is not there (a merchant's own label, a
 //! server message we have no translation for).
 //!
-//! The texts listed under `edge_only` are shown only through the edge's screens
-//! (`form_screen`, translated here by `translate`): the page's block leaves them out.
+//! The texts listed under `edge_only` are shown only through what the edge words itself (the
+//! screens of `form_screen`, the session block's labels; translated here by `translate`), and
+//! those under `page` are the form page's own (form.html holds them in English; the edge writes
+//! them in the page's language with `localize_page`): the page's block leaves both out.
 
 use serde::Deserialize;
 use std::sync::OnceLock;
@@ -13,8 +15,10 @@ use std::sync::OnceLock;
 #[derive(Deserialize)]
 struct Catalog {
     langs: Vec<String>,
-    /// English texts only `form_screen` shows: not in the page's block.
+    /// English texts only the edge shows: not in the page's block.
     edge_only: Vec<String>,
+    /// English texts of form.html itself.
+    page: Vec<String>,
     rows: Vec<Vec<String>>,
 }
 
@@ -25,6 +29,7 @@ fn catalog() -> &'static Catalog {
         serde_json::from_str(include_str!("l10n.json")).unwrap_or(Catalog {
             langs: vec!["en".into()],
             edge_only: Vec::new(),
+            page: Vec::new(),
             rows: Vec::new(),
         })
     })
@@ -69,7 +74,7 @@ pub fn page_strings(tag: &str) -> Option<String> {
         .iter()
         .filter(|r| {
             r.first()
-                .is_some_and(|en| !catalog().edge_only.contains(en))
+                .is_some_and(|en| !catalog().edge_only.contains(en) && !catalog().page.contains(en))
         })
         .filter_map(|r| Some((r.first()?.clone(), r.get(col)?.clone().into())))
         .collect();
@@ -92,6 +97,29 @@ pub fn translate(tag: &str, en: &str) -> String {
         .and_then(|r| r.get(col))
         .unwrap_or(&en.to_string())
         .clone()
+}
+
+/// The form page's HTML with its own texts (`page`: a text node `>…<` or an attribute value
+/// `="…"` holding exactly that English text) in `tag`'s language, HTML-escaped.
+pub fn localize_page(html: &str, tag: &str) -> String {
+    if lang_index(tag) == 0 {
+        return html.to_string();
+    }
+    let mut out = html.to_string();
+    for en in &catalog().page {
+        let tr = escape_html(&translate(tag, en));
+        out = out
+            .replace(&format!(">{en}<"), &format!(">{tr}<"))
+            .replace(&format!("=\"{en}\""), &format!("=\"{tr}\""));
+    }
+    out
+}
+
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
@@ -138,10 +166,34 @@ mod tests {
     }
 
     #[test]
+    fn the_pages_own_texts_in_its_language() {
+        let html = "<title>Secure payment form</title><span id=\"badge\">Test mode</span>\
+            <input placeholder=\"MM / YY\"><span>(optional)</span><b>Test mode!</b>";
+        let de = localize_page(html, "de-CH");
+        assert!(de.contains(&format!(
+            "<title>{}</title>",
+            translate("de", "Secure payment form")
+        )));
+        assert!(de.contains(&format!(">{}<", translate("de", "Test mode"))));
+        assert!(de.contains(&format!("placeholder=\"{}\"", translate("de", "MM / YY"))));
+        assert!(localize_page(html, "ja").contains("<span>(任意)</span>"));
+        // Only whole texts: a longer text that starts the same is not touched.
+        assert!(de.contains("<b>Test mode!</b>"));
+        assert_eq!(localize_page(html, "en-US"), html);
+        assert_eq!(escape_html("a<b>&\"c\""), "a&lt;b&gt;&amp;&quot;c&quot;");
+        let strings: serde_json::Value =
+            serde_json::from_str(&page_strings("de").unwrap()).unwrap();
+        assert!(
+            strings.get("Test mode").is_none(),
+            "in the page, not the block"
+        );
+    }
+
+    #[test]
     fn edge_only_texts_are_rows() {
         let c = catalog();
         assert!(c.edge_only.len() > 20);
-        for e in &c.edge_only {
+        for e in c.edge_only.iter().chain(&c.page) {
             assert!(c.rows.iter().any(|r| &r[0] == e), "{e}");
         }
     }

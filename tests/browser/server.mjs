@@ -61,11 +61,21 @@ function langIndex(tag) {
   return Math.max(col, 0);
 }
 const translate = (tag, en) => L10N.rows.find((r) => r[0] === en)?.[langIndex(tag)] ?? en;
+// maven_core::l10n::localize_page: form.html's own texts (`page`) in the page's language.
+const escapeHtml = (t) => t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+export function localizePage(html, tag) {
+  if (langIndex(tag) === 0) return html;
+  for (const en of L10N.page) {
+    const tr = escapeHtml(translate(tag, en));
+    html = html.split(`>${en}<`).join(`>${tr}<`).split(`="${en}"`).join(`="${tr}"`);
+  }
+  return html;
+}
 // The page's strings block: none for English; never the texts only the edge's screens show.
 async function pageStrings(tag) {
   const col = langIndex(tag);
   if (col === 0) return null;
-  const rows = L10N.rows.filter((r) => !L10N.edge_only.includes(r[0]));
+  const rows = L10N.rows.filter((r) => !L10N.edge_only.includes(r[0]) && !L10N.page.includes(r[0]));
   return JSON.stringify(Object.fromEntries(rows.map((r) => [r[0], r[col]]))).replace(/</g, "\\u003c");
 }
 
@@ -316,7 +326,7 @@ export async function startMockEdge({ port = 0, formCsp } = {}) {
       const tag = pageLocale(url.searchParams.get("l"), s?.locale);
       const strings = await pageStrings(tag);
       const block = sessionBlock(s ? view(s) : null, !!s && expired(s), tag);
-      const html = (await readFile(join(DIST, "widget/v1/form.html"), "utf8"))
+      const html = localizePage(await readFile(join(DIST, "widget/v1/form.html"), "utf8"), tag)
         .replace("<head>", `<head>\n${block}` + (strings ? `\n<script type="application/json" id="mv-l10n">${strings}</script>` : ""));
       res.writeHead(200, { "content-type": TYPES[".html"], "content-security-policy": csp, "cache-control": "no-store" });
       return res.end(html);

@@ -4,6 +4,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { admin, charge, createSession, http, tokenOfPage, SIM } from "./lib.mjs";
 import { pageLocale, sessionBlock } from "../browser/server.mjs";
 
@@ -32,6 +33,17 @@ describe("form page strings", () => {
     assert.equal(strings["Your card was declined."], undefined);
     assert.equal(strings["Card number"], undefined);
     assert.ok(tokenOfPage(text), "the page has no form token");
+  });
+
+  test("the page's own texts are written in its language; English pages hold them as form.html does", async () => {
+    const own = JSON.parse(readFileSync(new URL("../../core/src/l10n.json", import.meta.url), "utf8")).page;
+    const en = await page(null);
+    for (const text of own) assert.ok(en.text.includes(`>${text}<`) || en.text.includes(`="${text}"`), `form.html no longer holds "${text}"`);
+    const ja = await page("ja");
+    assert.match(ja.text, /<title>安全な支払いフォーム<\/title>/);
+    assert.ok(ja.text.includes(">テストモード<"), "the badge is not in Japanese");
+    assert.ok(!ja.text.includes(">Secured by Maven<"));
+    assert.equal(ja.strings["Test mode"], undefined, "in the page, not the block");
   });
 
   test("English sessions and languages without a translation get no block", async () => {

@@ -69,7 +69,6 @@ pub struct Els {
     rows: [HtmlElement; 2],
     opts: [HtmlElement; 2],
     brand: HtmlElement,
-    foot: HtmlElement,
     submit: HtmlButtonElement,
     submit_label: HtmlElement,
     result: HtmlElement,
@@ -107,7 +106,6 @@ impl Els {
             rows: [el("name-field"), el("postal-field")],
             opts: [el("name-opt"), el("postal-opt")],
             brand: el("brand"),
-            foot: el("foot"),
             submit: by_id(&doc, "submit").unchecked_into(),
             submit_label: el("submit-label"),
             result: el("result"),
@@ -275,9 +273,8 @@ pub fn start() {
         strings: i18n::Strings::from_page(),
         focus: None,
     };
-    // The page's title in its language (the edge's strings): the host's iframe title.
-    let title = app.strings.tr("Secure payment form");
-    app.post(msg::HELLO, &title.as_ref().into());
+    // The page's title, in its language (the edge wrote it): the host's iframe title.
+    app.post(msg::HELLO, &dom::document().title().into());
     // `try_borrow_mut`: `borrow_mut`'s panic message would bring core's formatting along. The
     // app is not borrowed yet at start, so this never fails.
     APP.with(|cell| {

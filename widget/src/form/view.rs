@@ -163,15 +163,9 @@ impl App {
     /// session shows its message in the page's scheme).
     pub(super) fn paint(&mut self) {
         // The page's locale, as the edge chose it (the mount's, else the session's, else English).
+        // The page's own texts ("Test mode", placeholders, its title) came in that language
+        // from the edge (`maven_core::l10n::localize_page`).
         let _ = self.els.root.set_attribute("lang", &self.locale);
-        let e = &self.els;
-        e.badge.set_text_content(Some(&self.t("Test mode")));
-        for o in &e.opts {
-            o.set_text_content(Some(&self.t("(optional)")));
-        }
-        e.foot.set_text_content(Some(&self.t("Secured by Maven")));
-        let _ = e.inputs[super::check::EXP].set_attribute("placeholder", &self.t("MM / YY"));
-        dom::document().set_title(&self.t("Secure payment form"));
         // The mount's scheme, else the session's, else light.
         let session = self.session.as_ref().and_then(|s| s.scheme.as_deref());
         let scheme = Some(self.scheme.as_str())

@@ -126,6 +126,8 @@ pub async fn serve(ctx: &Ctx, id: &str) -> ApiResult<Response> {
         .text()
         .await
         .map_err(|_| ApiError::Internal("form page asset unreadable".into()))?;
+    // The page's own texts (title, "Test mode", placeholders…) in its language.
+    html = l10n::localize_page(&html, locale);
     html = with_head(&html, &form_page::session_element(&block(ctx, &found)))
         .ok_or_else(|| ApiError::Internal("form page asset has no <head>".into()))?;
     if let Some(strings) = l10n::page_strings(locale) {
