@@ -157,6 +157,8 @@ mod tests {
     #[test]
     fn translate_falls_back_to_the_text() {
         assert_eq!(translate("de-CH", "Card number"), "Kartennummer");
+        // Label texts a merchant may choose besides the defaults ("Expiry", the mock's).
+        assert_eq!(translate("de", "Expiry"), "Gültig bis");
         assert_eq!(
             translate("de", "Your card was declined."),
             "Ihre Karte wurde abgelehnt."
