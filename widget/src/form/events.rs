@@ -85,7 +85,7 @@ impl App {
         let mut at_end = true;
         if let Some(e) = edit {
             if e.value != value {
-                el.set_value(&e.value);
+                dom::set(&el, "value", &e.value.as_str().into());
             }
             if dom::document().active_element().as_ref() == Some(el.as_ref()) {
                 let _ = el.set_selection_range(e.caret, e.caret);
@@ -99,7 +99,7 @@ impl App {
             let brand = self.brand();
             let _ = self.els.brand.set_attribute("data-brand", brand.as_str());
             let cvc = &self.els.inputs[CVC];
-            cvc.set_max_length(brand.cvc_len() as i32);
+            dom::set(cvc, "maxLength", &(brand.cvc_len() as f64).into());
             let _ = cvc.set_attribute(
                 "placeholder",
                 if brand.cvc_len() == 4 { "1234" } else { "123" },

@@ -376,9 +376,9 @@ impl App {
             .set_attribute("aria-busy", if busy { "true" } else { "false" });
         let lock = s == State::Submitting;
         for i in &self.els.inputs {
-            i.set_read_only(lock);
+            dom::set(i, "readOnly", &lock.into());
         }
-        self.els.submit.set_disabled(lock);
+        dom::set(&self.els.submit, "disabled", &lock.into());
     }
 
     /// `en` in the form's language (or as it is: see `i18n`).
