@@ -15,14 +15,11 @@ use web_sys::{Event, HtmlElement, MessageEvent};
 /// The one handler of the events form.js delegates from `<main>` (input, focusin, focusout,
 /// submit, click and keydown bubble up to it).
 pub fn on_event(ev: Event) {
-    let kind = ev.type_();
+    let kind = dom::get_str(&ev, "type").unwrap_or_default();
     if kind == "submit" {
         ev.prevent_default();
     }
-    let id = ev
-        .target()
-        .map(|t| t.unchecked_into::<web_sys::Element>().id())
-        .unwrap_or_default();
+    let id = dom::get_str(&get(&ev, "target"), "id").unwrap_or_default();
     with(&mut |app| match kind.as_str() {
         "submit" => app.submit(),
         "click" if id == "retry" => app.retry(),
@@ -68,7 +65,7 @@ impl App {
         if self.state != State::Ready {
             return;
         }
-        let value = el.value();
+        let value = super::value(&el);
         // `inputType` ("insertText", "deleteContentBackward", …); absent on some autofills.
         let kind = dom::get_str(ev, "inputType").unwrap_or_default();
         let caret = el
@@ -138,7 +135,7 @@ impl App {
             return;
         }
         let problems = self.problems();
-        if !self.els.inputs[i].value().is_empty() || self.shown[i].is_some() {
+        if !super::value(&self.els.inputs[i]).is_empty() || self.shown[i].is_some() {
             self.shown[i] = problems[i].map(String::from);
         }
         self.render_errors();
@@ -150,7 +147,7 @@ impl App {
         let from_parent = ev
             .source()
             .is_some_and(|s| JsValue::from(s) == JsValue::from(&link.parent));
-        if !from_parent || ev.origin() != link.origin {
+        if !from_parent || dom::get_str(ev, "origin").as_deref() != Some(&*link.origin) {
             return;
         }
         let Some((t, p)) = msg::parse(&ev.data(), &link.channel) else {

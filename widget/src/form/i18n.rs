@@ -19,7 +19,7 @@ impl Strings {
     pub fn from_page() -> Strings {
         let map = dom::document()
             .get_element_by_id("mv-l10n")
-            .and_then(|e| e.text_content())
+            .and_then(|e| dom::get_str(&e, "textContent"))
             .and_then(|t| js_sys::JSON::parse(&t).ok())
             .unwrap_or(JsValue::UNDEFINED);
         Strings(map)

@@ -204,6 +204,11 @@ extern "C" {
     fn mv_after(ms: f64, timer: u8);
 }
 
+/// An input's text (a plain property read: one import for every string property).
+pub fn value(el: &HtmlInputElement) -> String {
+    dom::get_str(el, "value").unwrap_or_default()
+}
+
 pub fn after(ms: f64, timer: Timer) {
     mv_after(ms.clamp(0.0, 2_147_483_647.0), timer as u8);
 }
@@ -253,7 +258,10 @@ pub fn on_reply(purpose: u8, status: u16, json: JsValue) {
 pub fn start() {
     let els = Els::find();
     let w = dom::window();
-    let link = host_link(&w, &w.location().hash().unwrap_or_default());
+    let link = host_link(
+        &w,
+        &dom::get_str(&get(&w, "location"), "hash").unwrap_or_default(),
+    );
     let app = App {
         els,
         // From the page's session block (`start_from_page`).
@@ -285,7 +293,7 @@ pub fn start() {
     // The session as the edge rendered it into the page: no request before the form shows.
     let page = dom::document()
         .get_element_by_id("mv-session")
-        .and_then(|e| e.text_content())
+        .and_then(|e| dom::get_str(&e, "textContent"))
         .and_then(|t| js_sys::JSON::parse(&t).ok())
         .unwrap_or(JsValue::NULL);
     with(&mut |app| app.start_from_page(&page));
@@ -318,7 +326,8 @@ fn host_link(w: &Window, hash: &str) -> Option<Link> {
     // Only a real http(s) origin: never "*" or anything else that would let the browser hand
     // our messages to whichever page frames us.
     let parsed = web_sys::Url::new(&origin).ok()?;
-    if parsed.origin() != origin || !parsed.protocol().starts_with("http") {
+    let part = |k: &str| dom::get_str(&parsed, k).unwrap_or_default();
+    if part("origin") != origin || !part("protocol").starts_with("http") {
         return None;
     }
     // Where the browser records who embeds us (Chromium, Safari), it must agree. Elsewhere the
@@ -390,7 +399,7 @@ impl App {
     fn announce(&self, text: &str) {
         let text = self.t(text);
         let live = &self.els.live;
-        let same = live.text_content().as_deref() == Some(&*text);
+        let same = dom::get_str(live, "textContent").as_deref() == Some(&*text);
         live.set_text_content(Some(&if same {
             [&*text, "\u{a0}"].cat()
         } else {
@@ -422,7 +431,7 @@ impl App {
     }
 
     fn values(&self) -> check::Values {
-        let v = |i: usize| self.els.inputs[i].value();
+        let v = |i: usize| value(&self.els.inputs[i]);
         check::Values {
             number: v(0),
             exp: v(1),
@@ -453,7 +462,7 @@ impl App {
 
     fn post_change_if(&mut self, problems: &check::Problems, edited: bool) {
         let complete = problems.iter().all(Option::is_none);
-        let empty = self.els.inputs[..3].iter().all(|i| i.value().is_empty());
+        let empty = self.els.inputs[..3].iter().all(|i| value(i).is_empty());
         let brand = self.brand().as_str();
         let first = (0..FIELDS).find_map(|i| self.shown[i].as_deref().map(|m| (IDS[i], m)));
         let sig = [
