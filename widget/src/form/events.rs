@@ -68,10 +68,8 @@ impl App {
         let value = super::value(&el);
         // `inputType` ("insertText", "deleteContentBackward", …); absent on some autofills.
         let kind = dom::get_str(ev, "inputType").unwrap_or_default();
-        let caret = el
-            .selection_start()
-            .ok()
-            .flatten()
+        let caret = dom::get_f64(&el, "selectionStart")
+            .map(|c| c as u32)
             .unwrap_or(value.len() as u32);
         let edit = match i {
             NUMBER => Some(input::number(&value, caret, &kind, &self.prev[0])),
@@ -84,7 +82,8 @@ impl App {
             if e.value != value {
                 dom::set(&el, "value", &e.value.as_str().into());
             }
-            if dom::document().active_element().as_ref() == Some(el.as_ref()) {
+            let el_v: &JsValue = &el;
+            if get(&dom::document(), "activeElement") == *el_v {
                 let _ = el.set_selection_range(e.caret, e.caret);
             }
             at_end = e.caret as usize == e.value.len();
@@ -144,13 +143,12 @@ impl App {
 
     fn on_message(&mut self, ev: &MessageEvent) {
         let Some(link) = &self.link else { return };
-        let from_parent = ev
-            .source()
-            .is_some_and(|s| JsValue::from(s) == JsValue::from(&link.parent));
+        let parent: &JsValue = &link.parent;
+        let from_parent = get(ev, "source") == *parent;
         if !from_parent || dom::get_str(ev, "origin").as_deref() != Some(&*link.origin) {
             return;
         }
-        let Some((t, p)) = msg::parse(&ev.data(), &link.channel) else {
+        let Some((t, p)) = msg::parse(&get(ev, "data"), &link.channel) else {
             return;
         };
         match t.as_str() {
@@ -177,7 +175,8 @@ impl App {
                 self.focus = Some(HtmlElement::from(self.els.inputs[first].clone()));
             }
             msg::DO_BLUR => {
-                if let Some(el) = dom::document().active_element() {
+                let el = get(&dom::document(), "activeElement");
+                if el.is_object() {
                     let _ = el.unchecked_into::<HtmlElement>().blur();
                 }
             }

@@ -92,10 +92,7 @@ impl Els {
         let doc = dom::document();
         let el = |id: &str| -> HtmlElement { by_id(&doc, id).unchecked_into() };
         Els {
-            root: doc
-                .document_element()
-                .expect_throw("Maven: no document element")
-                .unchecked_into(),
+            root: get(&doc, "documentElement").unchecked_into(),
             main: el("mv"),
             title: el("title"),
             badge: el("badge"),
@@ -317,8 +314,9 @@ fn fragment_value<'a>(hash: &'a str, key: &str) -> Option<&'a str> {
 /// `#ch=<channel>&o=<host origin>` when framed; refused when the browser's record of the
 /// embedding origin (`location.ancestorOrigins`) says otherwise.
 fn host_link(w: &Window, hash: &str) -> Option<Link> {
-    let parent = w.parent().ok().flatten()?;
-    if JsValue::from(&parent) == JsValue::from(w) {
+    let parent = get(w, "parent");
+    let this: &JsValue = w;
+    if !parent.is_object() || parent == *this {
         return None;
     }
     let channel = fragment_value(hash, "ch")?.to_string();
@@ -332,11 +330,8 @@ fn host_link(w: &Window, hash: &str) -> Option<Link> {
     }
     // Where the browser records who embeds us (Chromium, Safari), it must agree. Elsewhere the
     // browser itself drops a message whose target origin is not the parent's.
-    let ancestors = get(&w.location(), "ancestorOrigins");
-    if let Some(first) = js_sys::Reflect::get(&ancestors, &JsValue::from_f64(0.0))
-        .ok()
-        .and_then(|v| v.as_string())
-    {
+    let ancestors = get(&get(w, "location"), "ancestorOrigins");
+    if let Some(first) = dom::get_str(&ancestors, "0") {
         if first != origin {
             return None;
         }
@@ -344,7 +339,7 @@ fn host_link(w: &Window, hash: &str) -> Option<Link> {
     Some(Link {
         origin,
         channel,
-        parent,
+        parent: parent.unchecked_into(),
     })
 }
 
@@ -371,7 +366,8 @@ impl App {
 
     /// The form's height, for the host to size the iframe.
     pub(super) fn post_size(&self) {
-        let h = self.els.main.get_bounding_client_rect().height();
+        let rect = self.els.main.get_bounding_client_rect();
+        let h = dom::get_f64(&rect, "height").unwrap_or(0.0);
         self.post(msg::RESIZE, &JsValue::from_f64(js_sys::Math::ceil(h)));
     }
 

@@ -67,7 +67,7 @@ const DARK_SWAPS: [(&str, &str, &str); 4] = [
 /// Sets the theme's CSS custom properties on `<html>`. Invalid values were dropped by
 /// `custom::sanitized` before; missing ones keep form.css defaults.
 pub fn apply_theme(root: &HtmlElement, theme: &JsValue, dark: bool) {
-    let st = root.style();
+    let st: web_sys::CssStyleDeclaration = get(root, "style").unchecked_into();
     let _ = root.set_attribute("data-scheme", if dark { "dark" } else { "light" });
     let theme = &JsValue::from(dom::merged(theme, &JsValue::UNDEFINED));
     if dark {
@@ -177,7 +177,7 @@ impl App {
                 .match_media("(prefers-color-scheme: dark)")
                 .ok()
                 .flatten()
-                .is_some_and(|m| m.matches()),
+                .is_some_and(|m| get(&m, "matches").is_truthy()),
             _ => false,
         };
         apply_theme(&self.els.root, &self.part(Kind::Theme), dark);
