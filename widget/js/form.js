@@ -23,6 +23,7 @@
   // Property access for the module (dom.rs): undefined where a read would throw.
   function mvGet(o, k) { try { return o == null ? undefined : o[k]; } catch (e) {} }
   function mvSet(o, k, v) { o[k] = v; }
+  function mvCall(o, m, a, b) { return o[m](a, b); }
   // Imported by the module (net.rs, form/mod.rs).
   function mvAfter(ms, timer) {
     setTimeout(function () { w.onTimer(timer); }, ms);

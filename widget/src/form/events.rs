@@ -17,7 +17,7 @@ use web_sys::{Event, HtmlElement, MessageEvent};
 pub fn on_event(ev: Event) {
     let kind = dom::get_str(&ev, "type").unwrap_or_default();
     if kind == "submit" {
-        ev.prevent_default();
+        dom::call0(&ev, "preventDefault");
     }
     let id = dom::get_str(&get(&ev, "target"), "id").unwrap_or_default();
     with(&mut |app| match kind.as_str() {
@@ -84,7 +84,8 @@ impl App {
             }
             let el_v: &JsValue = &el;
             if get(&dom::document(), "activeElement") == *el_v {
-                let _ = el.set_selection_range(e.caret, e.caret);
+                let at = JsValue::from_f64(e.caret.into());
+                let _ = dom::js_call(&el, "setSelectionRange", &at, &at);
             }
             at_end = e.caret as usize == e.value.len();
             if i < 2 {
@@ -177,7 +178,7 @@ impl App {
             msg::DO_BLUR => {
                 let el = get(&dom::document(), "activeElement");
                 if el.is_object() {
-                    let _ = el.unchecked_into::<HtmlElement>().blur();
+                    dom::call0(&el, "blur");
                 }
             }
             _ => {}

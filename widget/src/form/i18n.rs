@@ -17,11 +17,13 @@ pub struct Strings(JsValue);
 
 impl Strings {
     pub fn from_page() -> Strings {
-        let map = dom::document()
-            .get_element_by_id("mv-l10n")
-            .and_then(|e| dom::get_str(&e, "textContent"))
-            .and_then(|t| js_sys::JSON::parse(&t).ok())
-            .unwrap_or(JsValue::UNDEFINED);
+        let doc = dom::document();
+        let map = dom::get_str(
+            &dom::call1(&doc, "getElementById", &"mv-l10n".into()),
+            "textContent",
+        )
+        .and_then(|t| js_sys::JSON::parse(&t).ok())
+        .unwrap_or(JsValue::UNDEFINED);
         Strings(map)
     }
 

@@ -82,9 +82,11 @@ pub struct Els {
 /// lookup was its own code), cast unchecked (the page is ours).
 #[inline(never)]
 fn by_id(doc: &web_sys::Document, id: &str) -> JsValue {
-    doc.get_element_by_id(id)
-        .expect_throw("Maven: form.html is missing an element")
-        .into()
+    let el = dom::call1(doc, "getElementById", &id.into());
+    if !el.is_object() {
+        wasm_bindgen::throw_str("Maven: form.html is missing an element");
+    }
+    el
 }
 
 impl Els {
@@ -178,7 +180,7 @@ pub(crate) fn with(f: &mut dyn FnMut(&mut App)) {
         app.focus.take()
     });
     if let Some(el) = focus {
-        let _ = el.focus();
+        dom::call0(&el, "focus");
     }
 }
 
@@ -288,9 +290,8 @@ pub fn start() {
         }
     });
     // The session as the edge rendered it into the page: no request before the form shows.
-    let page = dom::document()
-        .get_element_by_id("mv-session")
-        .and_then(|e| dom::get_str(&e, "textContent"))
+    let block = dom::call1(&dom::document(), "getElementById", &"mv-session".into());
+    let page = dom::get_str(&block, "textContent")
         .and_then(|t| js_sys::JSON::parse(&t).ok())
         .unwrap_or(JsValue::NULL);
     with(&mut |app| app.start_from_page(&page));
@@ -346,9 +347,8 @@ fn host_link(w: &Window, hash: &str) -> Option<Link> {
 impl App {
     pub fn post(&self, kind: &str, payload: &JsValue) {
         if let Some(l) = &self.link {
-            let _ = l
-                .parent
-                .post_message(&msg::message(&l.channel, kind, payload), &l.origin);
+            let m = msg::message(&l.channel, kind, payload);
+            let _ = dom::js_call(&l.parent, "postMessage", &m, &l.origin.as_str().into());
         }
     }
 
@@ -366,7 +366,7 @@ impl App {
 
     /// The form's height, for the host to size the iframe.
     pub(super) fn post_size(&self) {
-        let rect = self.els.main.get_bounding_client_rect();
+        let rect = dom::call0(&self.els.main, "getBoundingClientRect");
         let h = dom::get_f64(&rect, "height").unwrap_or(0.0);
         self.post(msg::RESIZE, &JsValue::from_f64(js_sys::Math::ceil(h)));
     }

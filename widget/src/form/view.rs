@@ -67,7 +67,11 @@ const DARK_SWAPS: [(&str, &str, &str); 4] = [
 /// Sets the theme's CSS custom properties on `<html>`. Invalid values were dropped by
 /// `custom::sanitized` before; missing ones keep form.css defaults.
 pub fn apply_theme(root: &HtmlElement, theme: &JsValue, dark: bool) {
-    let st: web_sys::CssStyleDeclaration = get(root, "style").unchecked_into();
+    let st = get(root, "style");
+    // `style.setProperty(k, v)`; CSSOM ignores what it cannot parse.
+    let prop = |k: &str, v: &str| {
+        let _ = dom::js_call(&st, "setProperty", &k.into(), &v.into());
+    };
     let _ = root.set_attribute("data-scheme", if dark { "dark" } else { "light" });
     let theme = &JsValue::from(dom::merged(theme, &JsValue::UNDEFINED));
     if dark {
@@ -87,38 +91,38 @@ pub fn apply_theme(root: &HtmlElement, theme: &JsValue, dark: bool) {
         } else {
             "#111827"
         };
-        let _ = st.set_property("--mv-primary", &p);
-        let _ = st.set_property("--mv-on-primary", on);
+        prop("--mv-primary", &p);
+        prop("--mv-on-primary", on);
     }
     let text = color("text_color");
     if let Some(t) = &text {
-        let _ = st.set_property("--mv-text", t);
+        prop("--mv-text", t);
     }
     if let Some(e) = color("error_color") {
-        let _ = st.set_property("--mv-error", &e);
+        prop("--mv-error", &e);
     }
     let bg = get_str(theme, "background_color");
     let base = match bg.as_deref() {
         Some(c) if custom::is_color(c) => {
-            let _ = st.set_property("--mv-bg", c);
+            prop("--mv-bg", c);
             c.to_string()
         }
         _ => {
-            let _ = st.set_property("--mv-bg", "transparent");
+            prop("--mv-bg", "transparent");
             // Transparent over the merchant's page: light text means a dark page.
             let dark = text.as_deref().is_some_and(|t| luminance(t) > 0.5);
             (if dark { "#111318" } else { "#ffffff" }).to_string()
         }
     };
-    let _ = st.set_property("--mv-base", &base);
+    prop("--mv-base", &base);
     if let Some(r) =
         get_f64(theme, "border_radius").filter(|r| (0.0..=custom::MAX_RADIUS).contains(r))
     {
         let px = [crate::dom::uint(r as u32).as_str(), "px"].cat();
-        let _ = st.set_property("--mv-radius", &px);
+        prop("--mv-radius", &px);
     }
     if let Some(f) = get_str(theme, "font_family").filter(|f| custom::is_font_family(f)) {
-        let _ = st.set_property("--mv-font", &f);
+        prop("--mv-font", &f);
     }
 }
 
@@ -173,11 +177,10 @@ impl App {
             .or(session);
         let dark = match scheme.unwrap_or("light") {
             "dark" => true,
-            "auto" => dom::window()
-                .match_media("(prefers-color-scheme: dark)")
-                .ok()
-                .flatten()
-                .is_some_and(|m| get(&m, "matches").is_truthy()),
+            "auto" => {
+                let q = "(prefers-color-scheme: dark)".into();
+                get(&dom::call1(&dom::window(), "matchMedia", &q), "matches").is_truthy()
+            }
             _ => false,
         };
         apply_theme(&self.els.root, &self.part(Kind::Theme), dark);
