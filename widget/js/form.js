@@ -25,6 +25,7 @@
   function mvSet(o, k, v) { o[k] = v; }
   function mvCall(o, m, a, b) { return o[m](a, b); }
   // Imported by the module (net.rs, form/mod.rs).
+  function mvToday() { var d = new Date(); return d.getFullYear() * 12 + d.getMonth(); }
   function mvAfter(ms, timer) {
     setTimeout(function () { w.onTimer(timer); }, ms);
   }

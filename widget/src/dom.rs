@@ -84,12 +84,19 @@ pub fn object(pairs: &[(&str, JsValue)]) -> Object {
     o
 }
 
-/// `Object.assign({}, a, b)`: a shallow merge where `b` wins.
+/// A global of the page (`JSON`, `Math`, `Object`…): with `js_call`, one import for what
+/// would be a typed binding (a JS shim and a wasm wrapper) per function.
+pub fn global(name: &str) -> JsValue {
+    get(&window(), name)
+}
+
+/// `Object.assign({}, a, b)`: a shallow merge where `b` wins (non-objects are skipped).
 pub fn merged(a: &JsValue, b: &JsValue) -> Object {
     let out = Object::new();
+    let object = global("Object");
     for src in [a, b] {
-        if let Some(o) = src.dyn_ref::<Object>() {
-            Object::assign(&out, o);
+        if src.is_object() {
+            let _ = js_call(&object, "assign", &out, src);
         }
     }
     out

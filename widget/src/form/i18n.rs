@@ -17,13 +17,7 @@ pub struct Strings(JsValue);
 
 impl Strings {
     pub fn from_page() -> Strings {
-        let doc = dom::document();
-        let map = dom::get_str(
-            &dom::call1(&doc, "getElementById", &"mv-l10n".into()),
-            "textContent",
-        )
-        .and_then(|t| js_sys::JSON::parse(&t).ok())
-        .unwrap_or(JsValue::UNDEFINED);
+        let map = super::page_json("mv-l10n").unwrap_or(JsValue::UNDEFINED);
         Strings(map)
     }
 

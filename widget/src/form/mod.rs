@@ -201,6 +201,9 @@ extern "C" {
     /// form.js: `setTimeout(() => onTimer(timer), ms)`.
     #[wasm_bindgen(js_name = mvAfter)]
     fn mv_after(ms: f64, timer: u8);
+    /// form.js: the local date as `year * 12 + month` (month 0-11), from one `new Date()`.
+    #[wasm_bindgen(js_name = mvToday)]
+    fn mv_today() -> u32;
 }
 
 /// An input's text (a plain property read: one import for every string property).
@@ -290,12 +293,17 @@ pub fn start() {
         }
     });
     // The session as the edge rendered it into the page: no request before the form shows.
-    let block = dom::call1(&dom::document(), "getElementById", &"mv-session".into());
-    let page = dom::get_str(&block, "textContent")
-        .and_then(|t| js_sys::JSON::parse(&t).ok())
-        .unwrap_or(JsValue::NULL);
+    let page = page_json("mv-session").unwrap_or(JsValue::NULL);
     with(&mut |app| app.start_from_page(&page));
     after(1000.0, Timer::Ready);
+}
+
+/// The parsed JSON data block `<script type="application/json" id=…>` of the page; `None`
+/// when it is missing or not JSON. Its text goes to `JSON.parse` as the JS string it is.
+pub fn page_json(id: &str) -> Option<JsValue> {
+    let block = dom::call1(&dom::document(), "getElementById", &id.into());
+    let text = get(&block, "textContent");
+    dom::js_call(&dom::global("JSON"), "parse", &text, &JsValue::UNDEFINED).ok()
 }
 
 /// The value of `key` in a `#k=v&k=v` fragment. A byte loop: `split` / `split_once` with char
@@ -368,7 +376,10 @@ impl App {
     pub(super) fn post_size(&self) {
         let rect = dom::call0(&self.els.main, "getBoundingClientRect");
         let h = dom::get_f64(&rect, "height").unwrap_or(0.0);
-        self.post(msg::RESIZE, &JsValue::from_f64(js_sys::Math::ceil(h)));
+        // Rounded up (a height is never negative): no `Math.ceil` import for this one use.
+        let whole = h as u32 as f64;
+        let h = if whole < h { whole + 1.0 } else { whole };
+        self.post(msg::RESIZE, &JsValue::from_f64(h));
     }
 
     fn set_state(&mut self, s: State) {
@@ -438,10 +449,10 @@ impl App {
     }
 
     fn problems(&self) -> check::Problems {
-        let d = js_sys::Date::new_0();
+        let n = mv_today();
         let today = YearMonth {
-            year: d.get_full_year(),
-            month: d.get_month() + 1,
+            year: n / 12,
+            month: n % 12 + 1,
         };
         check::check(&self.values(), today, self.modes())
     }
