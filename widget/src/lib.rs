@@ -53,7 +53,7 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 
 /// Stops the module like a panic would (the browser reports a RuntimeError), for states that
 /// cannot happen, without a panic message kept in the module.
-#[cfg(feature = "host")]
+#[cfg(any(feature = "host", feature = "form"))]
 pub(crate) fn trap() -> ! {
     #[cfg(target_arch = "wasm32")]
     core::arch::wasm32::unreachable();
