@@ -285,7 +285,7 @@ pub fn start() {
         focus: None,
     };
     // The page's title, in its language (the edge wrote it): the host's iframe title.
-    app.post(msg::HELLO, &dom::document().title().into());
+    app.post(msg::HELLO, &get(&dom::document(), "title"));
     // `try_borrow_mut`: `borrow_mut`'s panic message would bring core's formatting along. The
     // app is not borrowed yet at start, so this never fails.
     APP.with(|cell| {
