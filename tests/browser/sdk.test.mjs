@@ -73,6 +73,37 @@ test("messages from a foreign origin or another frame are ignored, both ways", a
   });
 });
 
+test("a raw update from the host page itself: what the form cannot use changes nothing", async () => {
+  // The controller refuses bad options with a MavenError; a page that posts to the frame by
+  // hand bypasses it. The form checks each theme value where it applies it, takes labels only
+  // as strings (as text) and fields only as one of the three modes.
+  const s = await createSession(env.edge);
+  await withPage(async (page) => {
+    const frame = await mount(page, s.session_id);
+    await waitEvent(page, "ready");
+    const bg = await style(frame, "#submit", "backgroundColor");
+    const label = await text(frame, "#number-label");
+    await page.evaluate(([edge]) => {
+      const f = window.__maven.iframe, ch = new URL(f.src).hash.match(/ch=([^&]+)/)[1];
+      const post = (t, p) => f.contentWindow.postMessage({ mv: 1, ch, t, p }, edge);
+      post("update-theme", { primary_color: "red; background: url(https://evil.example/x)", background_color: "url(https://evil.example/y)", font_family: "x; color: red", border_radius: 999 });
+      post("update-labels", { card_number: { html: "<b>object</b>" }, cvc: 12 });
+      post("update-fields", { postal_code: "shown" });
+    }, [env.edge]);
+    await page.waitForTimeout(300);
+    assert.equal(await style(frame, "#submit", "backgroundColor"), bg);
+    assert.equal(await text(frame, "#number-label"), label);
+    assert.equal(await frame.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue("--mv-bg").trim()), "transparent");
+    assert.equal(await frame.evaluate(() => document.querySelector("b")), null);
+    // A usable one still applies.
+    await page.evaluate(([edge]) => {
+      const f = window.__maven.iframe, ch = new URL(f.src).hash.match(/ch=([^&]+)/)[1];
+      f.contentWindow.postMessage({ mv: 1, ch, t: "update-labels", p: { card_number: "Numéro" } }, edge);
+    }, [env.edge]);
+    await frame.waitForFunction(() => document.getElementById("number-label").textContent === "Numéro", null, { timeout: 5000 });
+  });
+});
+
 test("wrong SDK use throws MavenError with a clear message", async () => {
   const s = await createSession(env.edge);
   await withPage(async (page) => {

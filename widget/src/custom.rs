@@ -105,13 +105,24 @@ pub fn check(kind: Kind, partial: &JsValue) -> Result<(), String> {
     Ok(())
 }
 
-/// The entries of `partial` that pass the checks (the form's view of an untrusted partial).
+/// The entries of `partial` the form can use (its view of a partial it did not check): known
+/// keys; labels as strings; fields as one of the three modes; theme values as they are, since
+/// the form checks each one where it applies it (`view::apply_theme`: colors, radius, font)
+/// and the controller refused anything else with a clear error before sending it.
 pub fn sanitized(kind: Kind, partial: &JsValue) -> Object {
     let out = Object::new();
     if is_plain_object(partial) {
         for key in kind.keys() {
             let v = get(partial, key);
-            if !v.is_undefined() && value_problem(kind, key, &v).is_none() {
+            let usable = match kind {
+                Kind::Theme => !v.is_undefined(),
+                Kind::Labels => v.is_string(),
+                Kind::Fields => matches!(
+                    v.as_string().as_deref(),
+                    Some("hidden" | "optional" | "required")
+                ),
+            };
+            if usable {
                 crate::dom::set(&out, key, &v);
             }
         }
