@@ -91,18 +91,9 @@ pub fn session_element(block: &Value) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn locales_are_canonical_or_english() {
-        assert_eq!(canonical_locale("de-ch"), "de-CH");
-        assert_eq!(canonical_locale("pt-br"), "pt-BR");
-        assert_eq!(canonical_locale("ja"), "ja");
-        assert_eq!(canonical_locale("not a tag!"), "en");
-        assert_eq!(canonical_locale(""), "en");
-    }
-
-    #[test]
-    fn a_live_session_is_its_view_plus_amount_and_locale_and_cannot_end_the_element() {
-        let view = PublicSession {
+    /// A pending CHF session with the default customization, rendered for Switzerland.
+    fn sample_view() -> PublicSession {
+        PublicSession {
             session_id: "s1".into(),
             status: crate::session::SessionStatus::Pending,
             amount_cents: 123_450,
@@ -118,7 +109,21 @@ mod tests {
             fields: Default::default(),
             locale: Some("de-CH".into()),
             color_scheme: None,
-        };
+        }
+    }
+
+    #[test]
+    fn locales_are_canonical_or_english() {
+        assert_eq!(canonical_locale("de-ch"), "de-CH");
+        assert_eq!(canonical_locale("pt-br"), "pt-BR");
+        assert_eq!(canonical_locale("ja"), "ja");
+        assert_eq!(canonical_locale("not a tag!"), "en");
+        assert_eq!(canonical_locale(""), "en");
+    }
+
+    #[test]
+    fn a_live_session_is_its_view_plus_amount_and_locale_and_cannot_end_the_element() {
+        let view = sample_view();
         let live = PageSession::Live {
             view: &view,
             amount_text: "CHF 1’234.50",
@@ -144,27 +149,15 @@ mod tests {
     #[test]
     fn a_paid_session_carries_its_screen_in_the_pages_language() {
         let mut view = PublicSession {
-            session_id: "s2".into(),
             status: crate::session::SessionStatus::Captured,
-            amount_cents: 500,
-            currency: "eur".into(),
-            description: None,
-            mode: "charge".into(),
-            capture: false,
-            expires_at: "2026-11-29T15:00:00Z".into(),
-            environment: "test".into(),
-            project_name: "Demo".into(),
-            theme: Default::default(),
-            labels: Default::default(),
-            fields: Default::default(),
             locale: None,
-            color_scheme: None,
+            ..sample_view()
         };
         let live = |view: &PublicSession| {
             session_json(
                 &PageSession::Live {
                     view,
-                    amount_text: "5,00 €",
+                    amount_text: "CHF 1’234.50",
                 },
                 "de",
             )
