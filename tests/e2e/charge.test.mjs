@@ -15,6 +15,9 @@ import {
 } from "./lib.mjs";
 
 const year = new Date().getUTCFullYear();
+// The form's texts in Japanese, as maven_core::l10n has them (the text itself when it has none).
+const L10N = JSON.parse(readFileSync(new URL("../../core/src/l10n.json", import.meta.url), "utf8"));
+const ja = (en) => L10N.rows.find((r) => r[0] === en)?.[L10N.langs.indexOf("ja")] ?? en;
 const EXP = { exp_month: 12, exp_year: year + 3 };
 // Distinctive CVCs so the final scan means something: it looks for them in JSON and forms.
 const CVC3 = "917";
@@ -238,6 +241,28 @@ describe("charging", { concurrency: 1 }, () => {
           for (const card of [VISA, MASTERCARD]) assertError(await charge(id, card), 409, "already_completed");
           assert.deepEqual(await callsSince(gw, before), [], "a completed session reached the gateway");
           assert.equal((await view(id)).json.status, "succeeded");
+        });
+
+        test("the form's screens: a decline in Japanese, an approval in French, then the page and its poll say paid", async () => {
+          // Worded by the edge (maven_core::form_screen) in the language the form sends.
+          const id = await newSession(gw);
+          const d = await charge(id, declineCard(DECLINES[0][0]), { headers: { "accept-language": "ja" } });
+          assert.equal(d.status, 402, d.text);
+          const s = d.json.screen;
+          assert.deepEqual([s.state, s.retry, s.focus, s.event, s.title], ["failure", true, "number", "failure", ja("Payment failed")]);
+          assert.equal(s.text, `${ja(d.json.detail)} ${ja("{n} attempts left.").replace("{n}", "2")}`);
+          // The host page's error stays the API's, in English.
+          assert.deepEqual(s.error, { error_code: d.json.error_code, error_message: d.json.detail, attempts_left: 2 });
+          const ok = await charge(id, VISA, { headers: { "accept-language": "fr" } });
+          assertApproved(ok);
+          assert.match(ok.json.screen.text, /^12,34\s\$US payés avec Visa •••• 4242$/);
+          assert.equal(ok.json.screen.event, "success");
+          const again = await charge(id, VISA);
+          assert.deepEqual([again.status, again.json.screen.state, again.json.screen.title], [409, "paid", "Already paid"]);
+          const page = await http("GET", `/widget/${id}?l=de`);
+          const block = JSON.parse(/id="mv-session">([^<]*)</.exec(page.text)[1]);
+          assert.deepEqual([block.screen.state, block.screen.title, block.screen.error.error_code], ["paid", "Bereits bezahlt", "already_completed"]);
+          assert.deepEqual((await http("GET", `/widget/${id}/state?l=de`)).json, block);
         });
 
         test("Mastercard and Amex (4-digit CVC) approve with their brand", async () => {
