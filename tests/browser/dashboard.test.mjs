@@ -271,9 +271,13 @@ test("dashboard: saved values, live preview on every edit, API errors by the fie
     await page.fill("#labels-title", "Almost there");
     await waitIn(frame, () => document.getElementById("title").textContent === "Almost there", null, "the title edit");
     assert.equal(await page.textContent("#save-state"), "1 unsaved change");
+    const stale = await page.getAttribute("#stage", "data-session");
     await page.click("#reset");
     await page.waitForFunction(() => document.getElementById("labels-title").value === "Checkout", null, { timeout: 10_000 });
-    await waitIn(frame, () => document.getElementById("title").textContent === "Checkout", null, "the title back to Checkout");
+    // A fresh preview session (edits sent to a form cannot be taken back one by one).
+    await page.waitForFunction((old) => document.getElementById("stage").dataset.session !== old, stale, { timeout: 15_000 });
+    const afterReset = await previewFrame(page);
+    await waitIn(afterReset, () => document.getElementById("title").textContent === "Checkout", null, "the title back to Checkout");
     assert.ok(await page.isDisabled("#save"));
 
     // A reload stays signed in (the cookie), and a fresh preview session shows the saved

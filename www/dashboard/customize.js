@@ -220,8 +220,8 @@ export function customizePage({ api, say, setErr, detail, saved: onSaved }) {
     const r = await api("GET", `/v1/dashboard/projects/${encodeURIComponent(state.project.id)}`);
     if (r.status !== 200) return banner(detail(r.json, `Could not reload the project (HTTP ${r.status}).`));
     load(r.json);
-    queueAll();
-    flushPreview();
+    // A fresh preview session: the edits already sent to the form cannot be taken back one by one.
+    startPreview();
   }
 
   $("save").addEventListener("click", save);
@@ -279,8 +279,15 @@ export function customizePage({ api, say, setErr, detail, saved: onSaved }) {
     state.controller = null;
   }
 
+  /** Queues the unsaved edits for the preview. The preview session already carries the saved
+   *  customization, with default labels in the session's language: sending those again as
+   *  options would show them as written (in English). */
   function queueAll() {
-    for (const kind of KINDS) Object.assign(state.pending[kind], state.draft[kind]);
+    for (const kind of KINDS) {
+      for (const [key, value] of Object.entries(state.draft[kind])) {
+        if (value !== state.saved?.[kind]?.[key]) state.pending[kind][key] = value;
+      }
+    }
   }
 
   /** Sends pending edits to the form, key by key: a value the SDK refuses stays out of the preview. */
