@@ -34,6 +34,36 @@ impl Brand {
         }
     }
 
+    /// The brand as `as_str` spells it, `Unknown` for anything else.
+    pub fn from_name(name: &str) -> Brand {
+        [
+            Brand::Visa,
+            Brand::Mastercard,
+            Brand::Amex,
+            Brand::Discover,
+            Brand::Diners,
+            Brand::Jcb,
+            Brand::Unionpay,
+        ]
+        .into_iter()
+        .find(|b| b.as_str() == name)
+        .unwrap_or(Brand::Unknown)
+    }
+
+    /// The brand's name for people ("Visa •••• 4242"); "Card" when unknown.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Brand::Visa => "Visa",
+            Brand::Mastercard => "Mastercard",
+            Brand::Amex => "American Express",
+            Brand::Discover => "Discover",
+            Brand::Diners => "Diners Club",
+            Brand::Jcb => "JCB",
+            Brand::Unionpay => "UnionPay",
+            Brand::Unknown => "Card",
+        }
+    }
+
     pub fn cvc_len(self) -> usize {
         if self == Brand::Amex {
             4
@@ -403,6 +433,22 @@ mod tests {
         year: 2026,
         month: 11,
     };
+
+    #[test]
+    fn brands_by_name() {
+        for b in [
+            Brand::Visa,
+            Brand::Amex,
+            Brand::Diners,
+            Brand::Unionpay,
+            Brand::Unknown,
+        ] {
+            assert_eq!(Brand::from_name(b.as_str()), b);
+        }
+        assert_eq!(Brand::from_name("Visa"), Brand::Unknown);
+        assert_eq!(Brand::from_name("jcb").display_name(), "JCB");
+        assert_eq!(Brand::Unknown.display_name(), "Card");
+    }
 
     fn card(number: &str, m: u32, y: u32, cvc: &str) -> CardInput {
         CardInput {

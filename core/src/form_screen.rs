@@ -17,6 +17,7 @@
 //! `expired`, or absent); `error` is the `onFailure` payload (SPEC §4: English
 //! `error_message`, for the merchant's logs).
 
+use crate::card::Brand;
 use crate::l10n;
 use crate::session::SessionStatus;
 use serde_json::{json, Map, Value};
@@ -73,18 +74,27 @@ impl ScreenContext<'_> {
             .into()
     }
 
+    /// A screen with nothing to retry whose host event is `onFailure(code, message)`.
+    fn notice(&self, state: &str, tone: &str, title: &str, code: &str, message: &str) -> Value {
+        let mut s = self.screen(state, tone, title, &self.tr(message));
+        notify_failure(&mut s, code, message, None);
+        s.into()
+    }
+
     fn paid(&self) -> Value {
         let m = "This payment is already complete.";
-        let mut s = self.screen("paid", "success", "Already paid", &self.tr(m));
-        notify_failure(&mut s, "already_completed", m, None);
-        s.into()
+        self.notice("paid", "success", "Already paid", "already_completed", m)
     }
 
     fn cancelled(&self) -> Value {
         let m = "This payment was cancelled.";
-        let mut s = self.screen("failure", "neutral", "Payment cancelled", &self.tr(m));
-        notify_failure(&mut s, "session_cancelled", m, None);
-        s.into()
+        self.notice(
+            "failure",
+            "neutral",
+            "Payment cancelled",
+            "session_cancelled",
+            m,
+        )
     }
 
     fn expired(&self) -> Value {
@@ -101,9 +111,13 @@ impl ScreenContext<'_> {
 
     fn invalid(&self) -> Value {
         let m = "This payment link is not valid. Ask for a new one to continue.";
-        let mut s = self.screen("invalid", "failure", "Payment link not valid", &self.tr(m));
-        notify_failure(&mut s, "session_not_found", m, None);
-        s.into()
+        self.notice(
+            "invalid",
+            "failure",
+            "Payment link not valid",
+            "session_not_found",
+            m,
+        )
     }
 }
 
@@ -114,20 +128,6 @@ fn notify_failure(s: &mut Map<String, Value>, code: &str, message: &str, left: O
     }
     s.insert("event".into(), "failure".into());
     s.insert("error".into(), error);
-}
-
-/// The brand's name as the success text writes it ("Visa •••• 4242").
-fn brand_name(brand: &str) -> &'static str {
-    match brand {
-        "visa" => "Visa",
-        "mastercard" => "Mastercard",
-        "amex" => "American Express",
-        "discover" => "Discover",
-        "diners" => "Diners Club",
-        "jcb" => "JCB",
-        "unionpay" => "UnionPay",
-        _ => "Card",
-    }
 }
 
 fn text_of<'a>(body: &'a Value, key: &str) -> Option<&'a str> {
@@ -143,7 +143,7 @@ pub fn charge_screen(status: u16, body: &Value, cx: &ScreenContext) -> Value {
     match (status, code) {
         (200..=299, _) => {
             let card = [
-                cx.tr(brand_name(text_of(body, "card_brand").unwrap_or(""))),
+                cx.tr(Brand::from_name(text_of(body, "card_brand").unwrap_or("")).display_name()),
                 " •••• ".into(),
                 text_of(body, "card_last4").unwrap_or("").into(),
             ]

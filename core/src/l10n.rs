@@ -95,8 +95,7 @@ pub fn translate(tag: &str, en: &str) -> String {
         .iter()
         .find(|r| r.first().is_some_and(|e| e == en))
         .and_then(|r| r.get(col))
-        .unwrap_or(&en.to_string())
-        .clone()
+        .map_or_else(|| en.to_string(), String::clone)
 }
 
 /// The form page's HTML with its own texts (`page`: a text node `>…<` or an attribute value
