@@ -96,7 +96,7 @@ async fn charge(
         .project(&session.project_id)
         .await?
         .ok_or_else(|| ApiError::not_found("Session"))?;
-    *seen = Some((session.clone(), project.clone()));
+    let (session, project) = &*seen.insert((session, project));
     let body = ctx.json_body().await?;
     let fields = project.customization.merged(&session.overrides).fields;
     let card = parse_charge_body(&body, year_month(ctx.now), fields, session.gateway)?;
@@ -110,7 +110,7 @@ async fn charge(
             code: ErrorCode::GatewayNotConfigured,
         });
     };
-    crate::gateway_http::allowed_base_url(&ctx.env, &session, &stored.base_url)?;
+    crate::gateway_http::allowed_base_url(&ctx.env, session, &stored.base_url)?;
     let key = fingerprint_key(&ctx.env)?;
     let fingerprint = card_fingerprint(&key, &session.id, &card);
     // The card-testing guard decides before anything reaches the session's object (and so a
@@ -142,7 +142,7 @@ async fn charge(
         report_approval(ctx, &project.id, attempt);
     }
     match &finished {
-        Finished::Approved(result) => Ok(Answer::Paid(success_body(&session, result))),
+        Finished::Approved(result) => Ok(Answer::Paid(success_body(session, result))),
         Finished::Pending { retry_after_secs } => Ok(Answer::Pending(
             finished
                 .error()
